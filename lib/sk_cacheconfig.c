@@ -1,0 +1,1 @@
+/* sk_cacheconfig.c - placeholder until written. */

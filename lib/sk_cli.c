@@ -1,0 +1,94 @@
+/* sk_cli.c - option parsing, number parsing and the stderr progress line. */
+#include "sk_cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sk_error.h"
+
+gboolean sk_cli_parse(GOptionContext *ctx, int *argc, char ***argv,
+                      GError **error)
+{
+    GError *local = NULL;
+    if (g_option_context_parse(ctx, argc, argv, &local))
+        return TRUE;
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "%s (see --help)",
+                local->message);
+    g_error_free(local);
+    return FALSE;
+}
+
+gboolean sk_cli_parse_u64(const char *name, const char *text, uint64_t min,
+                          uint64_t max, uint64_t *out, GError **error)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    if (text == NULL || *text < '0' || *text > '9')
+        goto bad;
+    errno = 0;
+    v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0')
+        goto bad;
+    if (v < min || v > max) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option %s: %llu outside %llu..%llu", name, v,
+                    (unsigned long long)min, (unsigned long long)max);
+        return FALSE;
+    }
+    *out = v;
+    return TRUE;
+bad:
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                "option %s: '%s' is not a whole number", name,
+                text ? text : "");
+    return FALSE;
+}
+
+struct SkProgress {
+    char *what;
+    uint64_t total;
+    gboolean active;
+    gint64 last_us;
+};
+
+SkProgress *sk_progress_new(const char *what, uint64_t total, gboolean quiet)
+{
+    SkProgress *p = g_new0(SkProgress, 1);
+    p->what = g_strdup(what);
+    p->total = total;
+    p->active = !quiet && isatty(STDERR_FILENO) &&
+                getpgrp() == tcgetpgrp(STDERR_FILENO);
+    return p;
+}
+
+void sk_progress_update(SkProgress *p, uint64_t done)
+{
+    gint64 now;
+
+    if (!p->active)
+        return;
+    now = g_get_monotonic_time();
+    if (now - p->last_us < 200000)
+        return;
+    p->last_us = now;
+    if (p->total)
+        fprintf(stderr, "\r%s: %llu/%llu (%.0f%%)", p->what,
+                (unsigned long long)done, (unsigned long long)p->total,
+                100.0 * (double)done / (double)p->total);
+    else
+        fprintf(stderr, "\r%s: %llu", p->what, (unsigned long long)done);
+    fflush(stderr);
+}
+
+void sk_progress_free(SkProgress *p)
+{
+    if (p == NULL)
+        return;
+    if (p->active && p->last_us)
+        fprintf(stderr, "\r\033[K");
+    g_free(p->what);
+    g_free(p);
+}

@@ -1,0 +1,33 @@
+/* sk_cli.h - command-line manners shared by every siokit command.
+ *
+ * Options are parsed with GOptionContext; bad usage is an SK_ERROR_INPUT
+ * error (exit 2) naming the option.  Progress goes to stderr only, only when
+ * stderr is a terminal and --quiet was not given, at most a few times a
+ * second, so piped output stays clean. */
+#ifndef SK_CLI_H
+#define SK_CLI_H
+
+#include <glib.h>
+#include <stdint.h>
+
+/* Parses argv with ctx.  Returns FALSE with an SK_ERROR_INPUT error on bad
+ * usage (unknown option, bad value). */
+gboolean sk_cli_parse(GOptionContext *ctx, int *argc, char ***argv,
+                      GError **error);
+
+/* Parses a whole unsigned decimal number for option `name` into *out, within
+ * [min, max].  FALSE with an SK_ERROR_INPUT error naming the option. */
+gboolean sk_cli_parse_u64(const char *name, const char *text, uint64_t min,
+                          uint64_t max, uint64_t *out, GError **error);
+
+typedef struct SkProgress SkProgress;
+
+/* A progress line "what: done/total (pct%)" on stderr; total may be 0 when
+ * unknown.  Returns a valid object that prints nothing when quiet is TRUE
+ * or stderr is not a terminal. */
+SkProgress *sk_progress_new(const char *what, uint64_t total, gboolean quiet);
+void sk_progress_update(SkProgress *progress, uint64_t done);
+/* Clears the line and frees. */
+void sk_progress_free(SkProgress *progress);
+
+#endif

@@ -1,0 +1,1 @@
+/* sk_hstrace.c - placeholder until written. */

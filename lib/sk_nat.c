@@ -1,0 +1,1 @@
+/* sk_nat.c - placeholder until written. */

@@ -1,0 +1,1 @@
+/* sk_synth.c - placeholder until written. */

@@ -1,0 +1,1 @@
+/* sk_trace.c - placeholder until written. */
