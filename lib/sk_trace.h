@@ -60,6 +60,8 @@ const SkTenantInfo *sk_trace_reader_tenants(const SkTraceReader *reader,
                                             guint *n_tenants);
 /* Total records if the format records it (siokit), else 0. */
 uint64_t sk_trace_reader_n_records(const SkTraceReader *reader);
+/* The writer's options.source_hash for siokit traces, else 0. */
+uint64_t sk_trace_reader_source_hash(const SkTraceReader *reader);
 void sk_trace_reader_free(SkTraceReader *reader);
 
 typedef struct SkTraceWriterOptions {
