@@ -1,1 +1,248 @@
-/* sk_cacheconfig.c - placeholder until written. */
+/* sk_cacheconfig.c - reader and writer of HyperSIO 1.0 cache configuration files. */
+#include "sk_cacheconfig.h"
+
+#include <string.h>
+
+#include "sk_error.h"
+
+void sk_cache_config_default(SkCacheConfig *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->cc = (SkCacheGeometry){1536, 1536, 1};
+    c->iotlb = (SkCacheGeometry){64, 8, 1};
+    c->l1page = (SkCacheGeometry){0, 0, 1};
+    c->l2page = (SkCacheGeometry){512, 16, 1};
+    c->l3page = (SkCacheGeometry){1024, 16, 1};
+    c->prefetch_size = 0;
+    c->prefetch_distance = 32;
+    c->prefetch_histlen = 2;
+}
+
+typedef enum { BLOCK_NONE, BLOCK_CC, BLOCK_IOTLB, BLOCK_L1PAGE, BLOCK_L2PAGE,
+               BLOCK_L3PAGE, BLOCK_PREFETCH, N_BLOCKS } Block;
+
+static const char *const block_names[N_BLOCKS] = {
+    "", "CC", "IOTLB", "L1PAGE", "L2PAGE", "L3PAGE", "PREFETCH",
+};
+
+static SkCacheGeometry *block_geometry(SkCacheConfig *c, Block b)
+{
+    switch (b) {
+    case BLOCK_CC: return &c->cc;
+    case BLOCK_IOTLB: return &c->iotlb;
+    case BLOCK_L1PAGE: return &c->l1page;
+    case BLOCK_L2PAGE: return &c->l2page;
+    case BLOCK_L3PAGE: return &c->l3page;
+    default: return NULL;
+    }
+}
+
+static gboolean is_pow2(uint32_t v)
+{
+    return v != 0 && (v & (v - 1)) == 0;
+}
+
+/* Parses a whole decimal number that fits 32 bits. */
+static gboolean parse_value(const char *s, uint32_t *out)
+{
+    uint64_t v = 0;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s < '0' || *s > '9')
+        return FALSE;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > UINT32_MAX)
+            return FALSE;
+    }
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s != '\0')
+        return FALSE;
+    *out = (uint32_t)v;
+    return TRUE;
+}
+
+static gboolean check_geometry(const char *name, const char *block,
+                               const SkCacheGeometry *g, GError **error)
+{
+    const char *why = NULL, *key = NULL;
+
+    if (!is_pow2(g->groups)) {
+        key = "groups";
+        why = g->groups ? "is not a power of two" : "is 0";
+    } else if (g->size != 0) {
+        if (g->assoc == 0) {
+            key = "assoc";
+            why = "is 0 for a cache of non-zero size";
+        } else if (g->size % g->assoc) {
+            key = "size";
+            why = "is not a multiple of assoc";
+        } else if (!is_pow2(g->size / g->assoc)) {
+            key = "size";
+            why = "gives a number of sets (size/assoc) that is not a power of two";
+        } else if (g->groups > g->size / g->assoc) {
+            key = "groups";
+            why = "is more than the number of sets";
+        }
+    }
+    if (why == NULL)
+        return TRUE;
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "config '%s': %s: %s %s", name,
+                block, key, why);
+    return FALSE;
+}
+
+gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
+                               SkCacheConfig *c, GError **error)
+{
+    SkCacheConfig parsed;
+    Block block = BLOCK_NONE;
+    const char *p = text, *end = text + len;
+    unsigned lineno = 0;
+    gboolean any_block = FALSE;
+
+    /* Absent blocks are absent caches; PREFETCH keeps HyperSIO's defaults. */
+    memset(&parsed, 0, sizeof(parsed));
+    parsed.cc.groups = parsed.iotlb.groups = parsed.l1page.groups = 1;
+    parsed.l2page.groups = parsed.l3page.groups = 1;
+    parsed.prefetch_distance = 32;
+    parsed.prefetch_histlen = 2;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        char line[256];
+        char *s, *colon;
+
+        lineno++;
+        if (memchr(p, '\0', n)) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "config '%s': line %u: contains a NUL byte", name, lineno);
+            return FALSE;
+        }
+        if (n >= sizeof(line)) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "config '%s': line %u: longer than %zu characters", name,
+                        lineno, sizeof(line) - 1);
+            return FALSE;
+        }
+        memcpy(line, p, n);
+        line[n] = '\0';
+        p = nl ? nl + 1 : end;
+
+        s = g_strstrip(line);
+        if (*s == '\0' || g_str_has_prefix(s, "//"))
+            continue;
+
+        colon = strchr(s, ':');
+        if (colon == NULL) {
+            Block b;
+            for (b = BLOCK_CC; b < N_BLOCKS; b++)
+                if (strcmp(s, block_names[b]) == 0)
+                    break;
+            if (b == N_BLOCKS) {
+                g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                            "config '%s': line %u: unknown block '%s'", name,
+                            lineno, s);
+                return FALSE;
+            }
+            block = b;
+            any_block = TRUE;
+            continue;
+        }
+
+        *colon = '\0';
+        char *key = g_strstrip(s);
+        uint32_t value;
+        if (block == BLOCK_NONE) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "config '%s': line %u: key '%s' before any block", name,
+                        lineno, key);
+            return FALSE;
+        }
+        if (!parse_value(colon + 1, &value)) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "config '%s': line %u: %s %s: value '%s' is not a whole "
+                        "number below 2^32", name, lineno, block_names[block],
+                        key, g_strstrip(colon + 1));
+            return FALSE;
+        }
+        if (block == BLOCK_PREFETCH) {
+            if (strcmp(key, "size") == 0)
+                parsed.prefetch_size = value;
+            else if (strcmp(key, "assoc") == 0)
+                parsed.prefetch_distance = value;
+            else if (strcmp(key, "histlen") == 0)
+                parsed.prefetch_histlen = value;
+            else if (strcmp(key, "groups") != 0)  /* accepted, unused */
+                goto unknown_key;
+        } else {
+            SkCacheGeometry *g = block_geometry(&parsed, block);
+            if (strcmp(key, "size") == 0)
+                g->size = value;
+            else if (strcmp(key, "assoc") == 0)
+                g->assoc = value;
+            else if (strcmp(key, "groups") == 0)
+                g->groups = value;
+            else if (strcmp(key, "histlen") != 0)  /* accepted, unused */
+                goto unknown_key;
+        }
+        continue;
+unknown_key:
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "config '%s': line %u: %s: unknown key '%s'", name, lineno,
+                    block_names[block], key);
+        return FALSE;
+    }
+
+    if (!any_block) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "config '%s': no cache block (expected CC, IOTLB, L2PAGE, "
+                    "L3PAGE, PREFETCH)", name);
+        return FALSE;
+    }
+    for (Block b = BLOCK_CC; b < BLOCK_PREFETCH; b++)
+        if (!check_geometry(name, block_names[b], block_geometry(&parsed, b),
+                            error))
+            return FALSE;
+    *c = parsed;
+    return TRUE;
+}
+
+gboolean sk_cache_config_load(const char *path, SkCacheConfig *c, GError **error)
+{
+    char *text = NULL;
+    gsize len = 0;
+    GError *local = NULL;
+    gboolean ok;
+
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "config '%s': %s", path,
+                    local->message);
+        g_error_free(local);
+        return FALSE;
+    }
+    ok = sk_cache_config_parse(path, text, len, c, error);
+    g_free(text);
+    return ok;
+}
+
+char *sk_cache_config_to_string(const SkCacheConfig *c)
+{
+    GString *s = g_string_new(NULL);
+    SkCacheConfig copy = *c;
+
+    for (Block b = BLOCK_CC; b < BLOCK_PREFETCH; b++) {
+        const SkCacheGeometry *g = block_geometry(&copy, b);
+        if (b == BLOCK_L1PAGE && g->size == 0)
+            continue;
+        g_string_append_printf(s, "%s\nsize:%u\nassoc:%u\ngroups:%u\n//--------------------------------\n",
+                               block_names[b], g->size, g->assoc, g->groups);
+    }
+    g_string_append_printf(s, "PREFETCH\nsize:%u\nassoc:%u\ngroups:0\nhistlen:%u\n//--------------------------------\n",
+                           c->prefetch_size, c->prefetch_distance,
+                           c->prefetch_histlen);
+    return g_string_free(s, FALSE);
+}

@@ -1,0 +1,56 @@
+/* sk_cacheconfig.h - HyperSIO 1.0 cache configuration files.
+ *
+ * The file names blocks and their keys, one per line:
+ *
+ *     IOTLB            a line without ':' starts a block: CC, IOTLB, L1PAGE,
+ *     size:64          L2PAGE, L3PAGE or PREFETCH
+ *     assoc:8          keys: size, assoc, groups, histlen (whole numbers)
+ *     groups:1         lines starting with '//' and blank lines are ignored
+ *     //----
+ *
+ * For PREFETCH, size is the prefetch-buffer entries, assoc the prediction
+ * distance and histlen the pages remembered per source id; its groups is
+ * ignored.  A block that is absent is a cache of size 0 (no cache).
+ *
+ * Invariants of a loaded configuration (every violation is refused with an
+ * SK_ERROR_INPUT error naming the file, line or block and the key):
+ *   1. every cache block other than PREFETCH has groups >= 1, a power of two;
+ *   2. when its size is not 0: assoc >= 1, size % assoc == 0, sets =
+ *      size / assoc a power of two, groups <= sets;
+ *   3. values fit 32 bits. */
+#ifndef SK_CACHECONFIG_H
+#define SK_CACHECONFIG_H
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef struct SkCacheGeometry {
+    uint32_t size;      /* entries; 0 = no cache */
+    uint32_t assoc;     /* ways per set */
+    uint32_t groups;    /* set groups partitioned among domain ids */
+} SkCacheGeometry;
+
+typedef struct SkCacheConfig {
+    SkCacheGeometry cc, iotlb, l1page, l2page, l3page;
+    uint32_t prefetch_size;       /* prefetch-buffer entries; 0 = none */
+    uint32_t prefetch_distance;   /* PREFETCH assoc */
+    uint32_t prefetch_histlen;    /* PREFETCH histlen */
+} SkCacheConfig;
+
+/* HyperSIO's default (what its sweep tool writes for the base design):
+ * CC 1536/1536, IOTLB 64/8, L3PAGE 1024/16, L2PAGE 512/16, all groups 1;
+ * PREFETCH size 0, assoc 32, histlen 2. */
+void sk_cache_config_default(SkCacheConfig *config);
+
+/* Reads and validates a file.  FALSE with an SK_ERROR_INPUT error (bad
+ * content) or SK_ERROR_IO (cannot read). */
+gboolean sk_cache_config_load(const char *path, SkCacheConfig *config,
+                              GError **error);
+/* The same on text already in memory; `name` is used in messages. */
+gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
+                               SkCacheConfig *config, GError **error);
+
+/* Writes the configuration in the same format (what perf-explore stores). */
+char *sk_cache_config_to_string(const SkCacheConfig *config);
+
+#endif

@@ -1,0 +1,297 @@
+/* cache.c - set-associative translation caches with LRU, LFU and oracle
+ * replacement (see cache.h). */
+#include "cache.h"
+
+#include <string.h>
+
+#define INDEX_MIN_ASSOC 24   /* sets this wide are searched through an index */
+#define LFU_MAX_COUNT 15
+
+static unsigned log2u(uint64_t v)
+{
+    unsigned l = 0;
+    while (v > 1) {
+        v >>= 1;
+        l++;
+    }
+    return l;
+}
+
+static inline uint64_t key_mix(uint64_t addr, uint32_t did, uint32_t set)
+{
+    uint64_t k = addr ^ ((uint64_t)did << 40) ^ ((uint64_t)set << 20) ^ did;
+    k ^= k >> 31;
+    k *= UINT64_C(0x9e3779b97f4a7c15);
+    k ^= k >> 29;
+    return k;
+}
+
+/* libstdc++'s hash code of the key, for the iteration order. */
+static inline uint64_t std_hash(const SkCache *c, uint64_t addr, uint32_t did)
+{
+    if (c->key_is_sid)
+        return addr;                    /* std::hash<uint16_t>: identity */
+    return (addr << 16) | did;          /* HyperSIO's hash<AddrDidKey> */
+}
+
+void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
+                   SkPolicy policy, gboolean hypersio, gboolean key_is_sid,
+                   SkGlibcRand *rand)
+{
+    memset(c, 0, sizeof(*c));
+    c->name = name;
+    c->policy = policy;
+    c->hypersio = hypersio;
+    c->key_is_sid = key_is_sid;
+    c->rand = rand;
+    if (g->size == 0 || g->assoc == 0)
+        return;
+    c->assoc = g->assoc;
+    c->sets = g->size / g->assoc;
+    c->groups = g->groups;
+    c->fbits = log2u(c->sets) - log2u(c->groups);
+    c->entries = g_new0(SkCacheEntry, (gsize)c->sets * c->assoc);
+    c->fill = g_new0(uint32_t, c->sets);
+    if (hypersio && policy != SK_POLICY_LRU) {
+        c->orders = g_new(SkStdOrder, c->sets);
+        for (uint32_t s = 0; s < c->sets; s++)
+            sk_std_order_init(&c->orders[s], c->assoc);
+    }
+    if (c->assoc >= INDEX_MIN_ASSOC) {
+        uint64_t cap = 64;
+        while (cap < (uint64_t)c->sets * c->assoc * 2)
+            cap *= 2;
+        c->index = g_new(uint32_t, cap);
+        memset(c->index, 0xff, cap * sizeof(uint32_t));
+        c->index_mask = cap - 1;
+    }
+}
+
+void sk_cache_destroy(SkCache *c)
+{
+    if (c->orders)
+        for (uint32_t s = 0; s < c->sets; s++)
+            sk_std_order_destroy(&c->orders[s]);
+    g_free(c->orders);
+    g_free(c->entries);
+    g_free(c->fill);
+    g_free(c->index);
+    memset(c, 0, sizeof(*c));
+}
+
+/* ---- the index of wide sets: linear probing over entry numbers ---- */
+
+static uint64_t index_find(const SkCache *c, uint32_t set, uint64_t addr,
+                           uint32_t did)
+{
+    uint64_t i = key_mix(addr, did, set) & c->index_mask;
+    for (;;) {
+        uint32_t e = c->index[i];
+        if (e == UINT32_MAX)
+            return UINT64_MAX;
+        const SkCacheEntry *en = &c->entries[e];
+        if (en->addr == addr && en->did == did && e / c->assoc == set)
+            return e;
+        i = (i + 1) & c->index_mask;
+    }
+}
+
+static void index_add(SkCache *c, uint32_t set, uint32_t e)
+{
+    uint64_t i = key_mix(c->entries[e].addr, c->entries[e].did, set) & c->index_mask;
+    while (c->index[i] != UINT32_MAX)
+        i = (i + 1) & c->index_mask;
+    c->index[i] = e;
+}
+
+static void index_remove(SkCache *c, uint32_t e)
+{
+    const SkCacheEntry *en = &c->entries[e];
+    uint32_t set = e / c->assoc;
+    uint64_t i = key_mix(en->addr, en->did, set) & c->index_mask;
+
+    while (c->index[i] != e)
+        i = (i + 1) & c->index_mask;
+    /* Backward-shift deletion keeps every probe chain unbroken. */
+    for (;;) {
+        uint64_t j = (i + 1) & c->index_mask;
+        c->index[i] = UINT32_MAX;
+        for (;;) {
+            uint32_t f = c->index[j];
+            if (f == UINT32_MAX)
+                return;
+            const SkCacheEntry *fe = &c->entries[f];
+            uint64_t home = key_mix(fe->addr, fe->did, f / c->assoc) & c->index_mask;
+            /* f may move to i if its home is not in (i, j]. */
+            gboolean between = i <= j ? (home > i && home <= j)
+                                      : (home > i || home <= j);
+            if (!between) {
+                c->index[i] = f;
+                i = j;
+                break;
+            }
+            j = (j + 1) & c->index_mask;
+        }
+    }
+}
+
+/* ---- search and fill ---- */
+
+static uint64_t find_way(const SkCache *c, uint32_t set, uint64_t addr,
+                         uint32_t did)
+{
+    if (c->index)
+        return index_find(c, set, addr, did);
+    const SkCacheEntry *ways = &c->entries[(uint64_t)set * c->assoc];
+    for (uint32_t w = 0; w < c->assoc; w++)
+        if (ways[w].valid && ways[w].addr == addr && ways[w].did == did)
+            return (uint64_t)set * c->assoc + w;
+    return UINT64_MAX;
+}
+
+gboolean sk_cache_contains(const SkCache *c, uint32_t set, uint64_t addr,
+                           uint32_t did)
+{
+    return c->sets != 0 && find_way(c, set, addr, did) != UINT64_MAX;
+}
+
+gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
+                         uint64_t nat)
+{
+    uint64_t e;
+    SkCacheEntry *en;
+
+    if (c->sets == 0)
+        return FALSE;
+    e = find_way(c, set, addr, did);
+    if (e == UINT64_MAX)
+        return FALSE;
+    en = &c->entries[e];
+    switch (c->policy) {
+    case SK_POLICY_LRU:
+        en->stamp = ++c->clock;
+        break;
+    case SK_POLICY_LFU:
+        if (++en->count == LFU_MAX_COUNT) {
+            SkCacheEntry *ways = &c->entries[(uint64_t)set * c->assoc];
+            for (uint32_t w = 0; w < c->assoc; w++)
+                if (ways[w].valid)
+                    ways[w].count >>= 1;
+        }
+        break;
+    case SK_POLICY_ORACLE:
+        en->nat = nat;
+        break;
+    }
+    return TRUE;
+}
+
+/* The way to evict from a full set. */
+static uint32_t victim(SkCache *c, uint32_t set)
+{
+    SkCacheEntry *ways = &c->entries[(uint64_t)set * c->assoc];
+    uint32_t best = 0;
+
+    if (c->policy == SK_POLICY_LRU) {
+        for (uint32_t w = 1; w < c->assoc; w++)
+            if (ways[w].stamp < ways[best].stamp)
+                best = w;
+        return best;
+    }
+    if (c->hypersio) {
+        const SkStdOrder *o = &c->orders[set];
+        uint32_t first = sk_std_order_first(o);
+        if (c->policy == SK_POLICY_ORACLE) {
+            /* First entry whose NAT beats the running maximum from 0. */
+            uint64_t max = 0;
+            best = first;
+            for (uint32_t w = first; w != SK_ORDER_NONE; w = sk_std_order_next(o, w))
+                if (ways[w].nat > max) {
+                    max = ways[w].nat;
+                    best = w;
+                }
+            return best;
+        }
+        /* LFU: rand() % ties, ties listed in iteration order. */
+        uint32_t ties[c->assoc], n = 0;
+        uint16_t min = LFU_MAX_COUNT;
+        for (uint32_t w = first; w != SK_ORDER_NONE; w = sk_std_order_next(o, w)) {
+            if (ways[w].count == min) {
+                ties[n++] = w;
+            } else if (ways[w].count < min) {
+                min = ways[w].count;
+                n = 0;
+                ties[n++] = w;
+            }
+        }
+        return ties[(uint32_t)sk_glibc_rand_next(c->rand) % n];
+    }
+    for (uint32_t w = 1; w < c->assoc; w++) {
+        gboolean better;
+        if (c->policy == SK_POLICY_ORACLE)
+            better = ways[w].nat > ways[best].nat ||
+                     (ways[w].nat == ways[best].nat && ways[w].stamp < ways[best].stamp);
+        else
+            better = ways[w].count < ways[best].count ||
+                     (ways[w].count == ways[best].count && ways[w].stamp < ways[best].stamp);
+        if (better)
+            best = w;
+    }
+    return best;
+}
+
+gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
+                         uint64_t nat)
+{
+    SkCacheEntry *ways;
+    uint32_t w;
+    gboolean evicted = FALSE;
+
+    if (c->sets == 0)
+        return FALSE;
+    ways = &c->entries[(uint64_t)set * c->assoc];
+    if (c->fill[set] == c->assoc) {
+        w = victim(c, set);
+        if (c->index)
+            index_remove(c, set * c->assoc + w);
+        if (c->orders)
+            sk_std_order_erase(&c->orders[set], w);
+        evicted = TRUE;
+    } else {
+        for (w = 0; ways[w].valid; w++)
+            ;
+        c->fill[set]++;
+    }
+    ways[w] = (SkCacheEntry){.addr = addr, .nat = nat, .stamp = ++c->clock,
+                             .did = did, .count = 0, .valid = 1};
+    if (c->index)
+        index_add(c, set, set * c->assoc + w);
+    if (c->orders)
+        sk_std_order_insert(&c->orders[set], w, std_hash(c, addr, did));
+    return evicted;
+}
+
+gboolean sk_cache_check(const SkCache *c)
+{
+    for (uint32_t s = 0; s < c->sets; s++) {
+        const SkCacheEntry *ways = &c->entries[(uint64_t)s * c->assoc];
+        uint32_t n = 0;
+        for (uint32_t w = 0; w < c->assoc; w++) {
+            if (!ways[w].valid)
+                continue;
+            n++;
+            for (uint32_t v = w + 1; v < c->assoc; v++)
+                if (ways[v].valid && ways[v].addr == ways[w].addr &&
+                    ways[v].did == ways[w].did)
+                    return FALSE;
+            if (c->index && index_find(c, s, ways[w].addr, ways[w].did) !=
+                                (uint64_t)s * c->assoc + w)
+                return FALSE;
+        }
+        if (n != c->fill[s])
+            return FALSE;
+        if (c->orders && c->orders[s].count != n)
+            return FALSE;
+    }
+    return TRUE;
+}

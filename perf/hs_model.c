@@ -1,0 +1,565 @@
+/* hs_model.c - the "hypersio-1.0" model: HyperSIO 1.0's performance model,
+ * reproduced exactly (spec section 3), its defects included (section 5).
+ *
+ * HyperSIO advances time one nanosecond per loop iteration; here time jumps
+ * to the next tick at which something happens, which gives the same numbers
+ * because nothing changes in the ticks skipped (a skipped packet slot with a
+ * full translation queue is counted as dropped in bulk).
+ *
+ * One tick t, as HyperSIO runs it:
+ *   1. if t is a packet slot (t % I == 0) and fewer than tqueue translations
+ *      are in flight, read up to 3 records and issue each (context-cache
+ *      probe: +1 on a hit, +1000 on a miss, into the CC-fill queue); at the
+ *      end of the trace stop issuing and drain.  A slot with a full queue is
+ *      a dropped packet.
+ *   2. each of the four queues (CC fill, page-cache lookup, page-cache fill,
+ *      IOTLB fill) releases at most one event ready at t, in that order; the
+ *      IOTLB-fill queue completes at most one translation per tick.
+ * Queues are FIFO with --inorder, else priority queues by ready time whose
+ * ties fall as libstdc++'s std::priority_queue lets them (emulated below).
+ * Replacement ties follow libstdc++'s unordered_map order and glibc's rand()
+ * (cache.c), so the numbers are HyperSIO's as built with GCC on glibc. */
+#include <string.h>
+
+#include "model.h"
+#include "prefetcher.h"
+#include "sk_error.h"
+
+typedef struct HsEvent {
+    SkRecord rec;
+    uint64_t record;       /* index in the trace */
+    uint64_t start, end;   /* issue time, and issue time + latencies added */
+    gboolean prefetch;
+    uint32_t next_free;
+} HsEvent;
+
+typedef struct HsItem {
+    uint64_t time;
+    uint32_t event;
+} HsItem;
+
+/* A queue of scheduled events: libstdc++'s priority_queue (a binary heap
+ * under push_heap/pop_heap) when out of order, else a FIFO ring. */
+typedef struct HsQueue {
+    gboolean ooo;
+    HsItem *items;
+    size_t n, cap, head;
+} HsQueue;
+
+typedef struct HsModel {
+    const SkModelOptions *opt;
+    HsEvent *events;
+    uint32_t n_events, free_event;
+    HsQueue cc_fill, pc_lookup, pc_fill, iotlb_fill;
+    SkCache cc, iotlb, l2, l3, pbuf;
+    SkGlibcRand rand;
+    SkPrefetcher prefetcher;
+    SkRecord *prefetch_out;
+    uint32_t g_iotlb, g_l2, g_l3;    /* salloc: groups of each cache */
+    SkModelResult *res;
+    SkTenantTable tenants;
+    SkIdMap domains;
+    const char *path;
+    GError **error;
+    gboolean failed;
+} HsModel;
+
+/* ---- libstdc++ heap algorithms, comparator "a.time > b.time" ---- */
+
+static inline gboolean later(const HsItem *a, const HsItem *b)
+{
+    return a->time > b->time;
+}
+
+static void heap_sift_up(HsItem *items, size_t hole, size_t top, HsItem value)
+{
+    size_t parent = (hole - 1) / 2;
+    while (hole > top && later(&items[parent], &value)) {
+        items[hole] = items[parent];
+        hole = parent;
+        parent = (hole - 1) / 2;
+    }
+    items[hole] = value;
+}
+
+static void heap_adjust(HsItem *items, size_t len, HsItem value)
+{
+    size_t hole = 0, second = 0;
+    while (len > 0 && second < (len - 1) / 2) {
+        second = 2 * (second + 1);
+        if (later(&items[second], &items[second - 1]))
+            second--;
+        items[hole] = items[second];
+        hole = second;
+    }
+    if ((len & 1) == 0 && len >= 2 && second == (len - 2) / 2) {
+        second = 2 * (second + 1);
+        items[hole] = items[second - 1];
+        hole = second - 1;
+    }
+    heap_sift_up(items, hole, 0, value);
+}
+
+static void queue_push(HsQueue *q, uint64_t time, uint32_t event)
+{
+    HsItem item = {time, event};
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 64;
+        HsItem *items = g_new(HsItem, cap);
+        for (size_t i = 0; i < q->n; i++)   /* unroll the ring */
+            items[i] = q->items[(q->head + i) % (q->cap ? q->cap : 1)];
+        g_free(q->items);
+        q->items = items;
+        q->cap = cap;
+        q->head = 0;
+    }
+    if (q->ooo) {
+        q->items[q->n] = item;
+        heap_sift_up(q->items, q->n, 0, item);
+        q->n++;
+    } else {
+        q->items[(q->head + q->n) % q->cap] = item;
+        q->n++;
+    }
+}
+
+/* Time of the event the queue would release next, or UINT64_MAX. */
+static inline uint64_t queue_head_time(const HsQueue *q)
+{
+    if (q->n == 0)
+        return UINT64_MAX;
+    return q->ooo ? q->items[0].time : q->items[q->head].time;
+}
+
+/* Releases the head if it is ready at t; UINT32_MAX otherwise. */
+static uint32_t queue_pick(HsQueue *q, uint64_t t)
+{
+    uint32_t event;
+    if (q->n == 0 || queue_head_time(q) > t)
+        return UINT32_MAX;
+    if (q->ooo) {
+        event = q->items[0].event;
+        if (q->n > 1) {
+            HsItem value = q->items[q->n - 1];
+            q->items[q->n - 1] = q->items[0];
+            heap_adjust(q->items, q->n - 1, value);
+        }
+        q->n--;
+    } else {
+        event = q->items[q->head].event;
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+    }
+    return event;
+}
+
+/* ---- events ---- */
+
+static uint32_t event_new(HsModel *m, const SkRecord *rec, uint64_t record,
+                          uint64_t t, gboolean prefetch)
+{
+    uint32_t id;
+    if (m->free_event != UINT32_MAX) {
+        id = m->free_event;
+        m->free_event = m->events[id].next_free;
+    } else {
+        if ((m->n_events & (m->n_events - 1)) == 0)
+            m->events = g_renew(HsEvent, m->events, m->n_events ? m->n_events * 2 : 64);
+        id = m->n_events++;
+    }
+    m->events[id] = (HsEvent){.rec = *rec, .record = record, .start = t,
+                              .end = t, .prefetch = prefetch};
+    return id;
+}
+
+static void event_free(HsModel *m, uint32_t id)
+{
+    m->events[id].next_free = m->free_event;
+    m->free_event = id;
+}
+
+/* ---- HyperSIO's BaseCache::Translate(event, alloc) ---- */
+
+enum { CACHE_IOTLB_KIND, CACHE_L2_KIND, CACHE_L3_KIND, CACHE_PBUF_KIND };
+
+/* Searches (always updating replacement state); when alloc, counts a hit or
+ * a miss and fills on a miss. */
+static gboolean translate(HsModel *m, SkCache *c, int stat, const HsEvent *e,
+                          uint64_t key_mask, unsigned shift, gboolean alloc)
+{
+    const SkRecord *r = &e->rec;
+    uint64_t addr = r->iova & key_mask;
+    uint32_t set;
+    gboolean hit;
+
+    if (!sk_cache_present(c))
+        return FALSE;
+    set = sk_cache_set_of(c, r->tenant, r->iova >> shift);
+    hit = sk_cache_lookup(c, set, addr, r->tenant, r->nat);
+    if (alloc) {
+        if (hit) {
+            m->res->caches[stat].hits++;
+        } else {
+            m->res->caches[stat].misses++;
+            if (sk_cache_insert(c, set, addr, r->tenant, r->nat))
+                m->res->caches[stat].conflicts++;
+        }
+    }
+    return hit;
+}
+
+static gboolean translate_cc(HsModel *m, const HsEvent *e, gboolean alloc)
+{
+    SkCache *c = &m->cc;
+    uint32_t set;
+    gboolean hit;
+
+    if (!sk_cache_present(c))
+        return FALSE;
+    set = sk_cache_set_of(c, e->rec.tenant, e->rec.sid);
+    hit = sk_cache_lookup(c, set, e->rec.sid, 0, e->rec.nat);
+    if (alloc) {
+        if (hit) {
+            m->res->caches[SK_STAT_CC].hits++;
+        } else {
+            m->res->caches[SK_STAT_CC].misses++;
+            if (sk_cache_insert(c, set, e->rec.sid, 0, e->rec.nat))
+                m->res->caches[SK_STAT_CC].conflicts++;
+        }
+    }
+    return hit;
+}
+
+#define MASK_2M (~((UINT64_C(1) << 21) - 1))
+#define MASK_1G (~((UINT64_C(1) << 30) - 1))
+
+static gboolean iotlb_translate(HsModel *m, const HsEvent *e, gboolean alloc)
+{
+    return translate(m, &m->iotlb, SK_STAT_IOTLB, e, e->rec.mask, 21, alloc);
+}
+
+static gboolean l2_translate(HsModel *m, const HsEvent *e, gboolean alloc)
+{
+    return translate(m, &m->l2, SK_STAT_L2PAGE, e, MASK_2M, 21, alloc);
+}
+
+static gboolean l3_translate(HsModel *m, const HsEvent *e, gboolean alloc)
+{
+    return translate(m, &m->l3, SK_STAT_L3PAGE, e, MASK_1G, 30, alloc);
+}
+
+/* The prefetch buffer: one fully associative LRU set; its hits and misses
+ * are counted at every probe, as HyperSIO's prefetcher counts them. */
+static gboolean pbuf_translate(HsModel *m, const HsEvent *e, gboolean alloc)
+{
+    SkCache *c = &m->pbuf;
+    if (!sk_cache_present(c))
+        return FALSE;
+    uint64_t addr = e->rec.iova & e->rec.mask;
+    gboolean hit = sk_cache_lookup(c, 0, addr, e->rec.tenant, e->rec.nat);
+    if (alloc && !hit)
+        sk_cache_insert(c, 0, addr, e->rec.tenant, e->rec.nat);
+    return hit;
+}
+
+/* --salloc: which domain ids may fill each cache. */
+static gboolean cacheable(const HsModel *m, int kind, uint32_t did)
+{
+    if (!m->opt->salloc)
+        return TRUE;
+    switch (kind) {
+    case CACHE_IOTLB_KIND: return did < m->g_iotlb;
+    case CACHE_L2_KIND: return did >= m->g_iotlb && did < m->g_iotlb + m->g_l2;
+    case CACHE_L3_KIND:
+        return did >= m->g_iotlb + m->g_l2 && did < m->g_iotlb + m->g_l2 + m->g_l3;
+    default: return TRUE;
+    }
+}
+
+static void schedule(HsQueue *q, HsEvent *e, uint32_t id, uint64_t at,
+                     uint64_t latency)
+{
+    e->end += latency;
+    queue_push(q, at, id);
+}
+
+static void fail_1g(HsModel *m, const HsEvent *e)
+{
+    g_set_error(m->error, SK_ERROR, SK_ERROR_INPUT,
+                "trace '%s': record %" G_GUINT64_FORMAT ": a level-%u page hits "
+                "L2PAGE, which HyperSIO 1.0 never finishes (spec section 5); "
+                "use --model siokit", m->path, e->record, e->rec.level);
+    m->failed = TRUE;
+}
+
+/* ---- one tick ---- */
+
+static void issue(HsModel *m, const SkRecord *rec, uint64_t record, uint64_t t)
+{
+    uint32_t id = event_new(m, rec, record, t, FALSE);
+    HsEvent *e = &m->events[id];
+    if (translate_cc(m, e, FALSE))
+        schedule(&m->cc_fill, e, id, t + SK_LAT_CC_HIT, SK_LAT_CC_HIT);
+    else
+        schedule(&m->cc_fill, e, id, t + SK_LAT_CC_MISS, SK_LAT_CC_MISS);
+}
+
+static void cc_fill_stage(HsModel *m, uint64_t t)
+{
+    uint32_t id = queue_pick(&m->cc_fill, t);
+    if (id == UINT32_MAX)
+        return;
+    HsEvent *e = &m->events[id];
+    translate_cc(m, e, TRUE);
+    gboolean iotlb_hit = iotlb_translate(m, e, FALSE);
+    gboolean pbuf_hit = pbuf_translate(m, e, FALSE);
+    if (pbuf_hit)
+        m->res->caches[SK_STAT_PREFETCH].hits++;
+    else
+        m->res->caches[SK_STAT_PREFETCH].misses++;
+
+    if (iotlb_hit)
+        schedule(&m->iotlb_fill, e, id, t + SK_LAT_IOTLB_HIT - 1, SK_LAT_IOTLB_HIT);
+    else if (pbuf_hit)
+        schedule(&m->iotlb_fill, e, id, t + SK_LAT_PREFETCH_HIT - 1, SK_LAT_PREFETCH_HIT);
+    else
+        schedule(&m->pc_lookup, e, id, t + SK_LAT_PCIE, SK_LAT_PCIE);
+
+    /* The prefetcher runs on every translation, buffer or not. */
+    SkRecord rec = e->rec;
+    uint32_t n = sk_prefetcher_observe(&m->prefetcher, &rec, m->prefetch_out);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t pid = event_new(m, &m->prefetch_out[k], UINT64_MAX, 0, TRUE);
+        HsEvent *p = &m->events[pid];
+        p->rec.nat = SK_NAT_NONE;
+        schedule(&m->pc_lookup, p, pid, t + SK_LAT_PCIE + SK_LAT_DRAM,
+                 SK_LAT_PCIE + SK_LAT_DRAM);
+        m->res->prefetch_walks++;
+    }
+}
+
+static void pc_lookup_stage(HsModel *m, uint64_t t)
+{
+    uint32_t id = queue_pick(&m->pc_lookup, t);
+    if (id == UINT32_MAX)
+        return;
+    HsEvent *e = &m->events[id];
+    uint64_t level = e->rec.level;
+    gboolean l2_hit = l2_translate(m, e, FALSE);
+    gboolean l3_hit = l3_translate(m, e, FALSE);
+
+    if (l2_hit) {
+        if (level == 2) {
+            schedule(&m->iotlb_fill, e, id, t + SK_LAT_PWC_HIT + SK_LAT_PCIE - 1,
+                     SK_LAT_PWC_HIT + SK_LAT_PCIE);
+        } else if (level > 2) {
+            /* HyperSIO warns and forgets the event; a demand translation
+             * then never completes and its drain never ends. */
+            if (!e->prefetch)
+                fail_1g(m, e);
+            event_free(m, id);
+        } else {
+            uint64_t lat = SK_LAT_DRAM * (2 - level);
+            schedule(&m->pc_fill, e, id, t + lat - 1, lat);
+        }
+    } else if (l3_hit) {
+        if (level == 3) {
+            schedule(&m->iotlb_fill, e, id, t + SK_LAT_PWC_HIT - 1, SK_LAT_PWC_HIT);
+        } else {
+            uint64_t lat = SK_LAT_DRAM * (3 - level);
+            schedule(&m->pc_fill, e, id, t + lat - 1, lat);
+        }
+    } else {
+        uint64_t lat = SK_LAT_DRAM * level;
+        schedule(&m->pc_fill, e, id, t + lat - 1, lat);
+    }
+}
+
+static void pc_fill_stage(HsModel *m, uint64_t t)
+{
+    uint32_t id = queue_pick(&m->pc_fill, t);
+    if (id == UINT32_MAX)
+        return;
+    HsEvent *e = &m->events[id];
+    l2_translate(m, e, cacheable(m, CACHE_L2_KIND, e->rec.tenant));
+    l3_translate(m, e, cacheable(m, CACHE_L3_KIND, e->rec.tenant));
+    schedule(&m->iotlb_fill, e, id, t + SK_LAT_PCIE, SK_LAT_PCIE);
+}
+
+/* Returns the translation completed at t, or UINT32_MAX. */
+static uint32_t iotlb_fill_stage(HsModel *m, uint64_t t)
+{
+    uint32_t id = queue_pick(&m->iotlb_fill, t);
+    if (id == UINT32_MAX)
+        return UINT32_MAX;
+    HsEvent *e = &m->events[id];
+    if (e->prefetch) {
+        pbuf_translate(m, e, TRUE);
+        event_free(m, id);
+        return UINT32_MAX;
+    }
+    uint32_t did = e->rec.tenant;
+    if (cacheable(m, CACHE_IOTLB_KIND, did)) {
+        SkTenantStats *ts = sk_tenant_table_get(&m->tenants, did);
+        if (iotlb_translate(m, e, TRUE))
+            ts->iotlb_hits++;
+        else
+            ts->iotlb_misses++;
+    }
+    return id;
+}
+
+static void complete(HsModel *m, uint32_t id)
+{
+    HsEvent *e = &m->events[id];
+    SkTenantStats *ts = sk_tenant_table_get(&m->tenants, e->rec.tenant);
+    ts->translations++;
+    if (e->start < ts->first_start)
+        ts->first_start = e->start;
+    if (e->end > ts->last_end)
+        ts->last_end = e->end;
+    ts->latency_sum += e->end - e->start;
+    event_free(m, id);
+}
+
+static uint64_t min_head_time(const HsModel *m)
+{
+    uint64_t t = queue_head_time(&m->cc_fill);
+    t = MIN(t, queue_head_time(&m->pc_lookup));
+    t = MIN(t, queue_head_time(&m->pc_fill));
+    return MIN(t, queue_head_time(&m->iotlb_fill));
+}
+
+/* Packet slots in [a, b]. */
+static uint64_t slots_between(uint64_t a, uint64_t b, uint64_t interval)
+{
+    if (b < a)
+        return 0;
+    return b / interval - (a == 0 ? 0 : (a - 1) / interval) + (a == 0 ? 1 : 0);
+}
+
+/* ---- the run ---- */
+
+#define READ_BATCH 4096
+
+gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
+                         SkModelResult *res, GError **error)
+{
+    HsModel m;
+    SkRecord *batch = g_new(SkRecord, READ_BATCH);
+    gsize batch_n = 0, batch_pos = 0;
+    uint64_t interval = SK_PACKET_BITS / (o->link_mbps / 1000);
+    uint64_t t = 0, in_flight = 0, record = 0;
+    gboolean ended = FALSE, ok = FALSE;
+    SkCacheGeometry pbuf_geom = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
+
+    memset(&m, 0, sizeof(m));
+    m.opt = o;
+    m.res = res;
+    m.path = sk_trace_reader_path(reader);
+    m.error = error;
+    m.free_event = UINT32_MAX;
+    m.cc_fill.ooo = m.pc_lookup.ooo = m.pc_fill.ooo = m.iotlb_fill.ooo = !o->inorder;
+    sk_glibc_rand_seed(&m.rand, 1);
+    sk_cache_init(&m.cc, "CC", &o->caches.cc, SK_POLICY_LFU, TRUE, TRUE, &m.rand);
+    sk_cache_init(&m.iotlb, "IOTLB", &o->caches.iotlb, o->policy, TRUE, FALSE, &m.rand);
+    sk_cache_init(&m.l2, "L2PAGE", &o->caches.l2page, SK_POLICY_LRU, TRUE, FALSE, &m.rand);
+    sk_cache_init(&m.l3, "L3PAGE", &o->caches.l3page, SK_POLICY_LRU, TRUE, FALSE, &m.rand);
+    sk_cache_init(&m.pbuf, "PREFETCH", &pbuf_geom, SK_POLICY_LRU, TRUE, FALSE, &m.rand);
+    sk_prefetcher_init(&m.prefetcher, o->caches.prefetch_histlen,
+                       o->caches.prefetch_distance);
+    m.prefetch_out = g_new(SkRecord, o->caches.prefetch_histlen);
+    m.g_iotlb = o->caches.iotlb.groups;
+    m.g_l2 = o->caches.l2page.groups;
+    m.g_l3 = o->caches.l3page.groups;
+    sk_tenant_table_init(&m.tenants);
+    sk_id_map_init(&m.domains);
+
+    for (;;) {
+        if (!ended && t % interval == 0) {
+            if (in_flight < o->tqueue) {
+                for (int i = 0; i < SK_TRANSLATIONS_PER_PACKET; i++) {
+                    if (batch_pos == batch_n) {
+                        gssize n = sk_trace_reader_read(reader, batch, READ_BATCH, error);
+                        if (n < 0)
+                            goto out;
+                        batch_n = (gsize)n;
+                        batch_pos = 0;
+                        if (n == 0) {
+                            ended = TRUE;
+                            break;
+                        }
+                    }
+                    sk_id_map_get(&m.domains, batch[batch_pos].tenant, NULL);
+                    issue(&m, &batch[batch_pos++], record++, t);
+                    res->translations++;
+                    in_flight++;
+                }
+            } else {
+                res->dropped_slots++;
+            }
+        }
+        if (ended && in_flight == 0)
+            break;
+
+        cc_fill_stage(&m, t);
+        pc_lookup_stage(&m, t);
+        pc_fill_stage(&m, t);
+        uint32_t done = iotlb_fill_stage(&m, t);
+        if (m.failed)
+            goto out;
+        if (done != UINT32_MAX) {
+            complete(&m, done);
+            in_flight--;
+        }
+        if (ended && in_flight == 0) {
+            t++;
+            break;
+        }
+
+        /* Jump to the next tick at which anything happens. */
+        uint64_t next = min_head_time(&m);
+        if (next <= t)
+            next = t + 1;
+        if (!ended && in_flight < o->tqueue) {
+            next = MIN(next, (t / interval + 1) * interval);
+        } else if (next == UINT64_MAX) {
+            g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                        "trace '%s': model stalled with %" G_GUINT64_FORMAT
+                        " translations in flight", m.path, in_flight);
+            goto out;
+        } else if (!ended) {
+            res->dropped_slots += slots_between(t + 1, next - 1, interval);
+        }
+        t = next;
+    }
+
+    if (res->translations == 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "trace '%s': empty trace",
+                    m.path);
+        goto out;
+    }
+    res->elapsed_ns = t;
+    res->packets = res->translations / SK_TRANSLATIONS_PER_PACKET;
+    res->mbps = sk_model_mbps(res->translations, t);
+    res->utilization = (double)res->mbps / (double)o->link_mbps;
+    res->tenants = o->tenants ? o->tenants : m.domains.count;
+    ok = TRUE;
+out:
+    sk_tenant_table_finish(&m.tenants, res);
+    sk_id_map_destroy(&m.domains);
+    sk_cache_destroy(&m.cc);
+    sk_cache_destroy(&m.iotlb);
+    sk_cache_destroy(&m.l2);
+    sk_cache_destroy(&m.l3);
+    sk_cache_destroy(&m.pbuf);
+    sk_prefetcher_destroy(&m.prefetcher);
+    g_free(m.prefetch_out);
+    g_free(m.events);
+    g_free(m.cc_fill.items);
+    g_free(m.pc_lookup.items);
+    g_free(m.pc_fill.items);
+    g_free(m.iotlb_fill.items);
+    g_free(batch);
+    return ok;
+}

@@ -1,0 +1,127 @@
+/* model.h - sioperf's performance model: one trace against one IOMMU design.
+ *
+ * Two models share these options and results:
+ *   SK_MODEL_HYPERSIO  "hypersio-1.0": exactly HyperSIO 1.0's numbers, its
+ *                      defects included (spec section 5), for comparison;
+ *   SK_MODEL_SIOKIT    "siokit": the corrected model (docs/model.md lists
+ *                      every difference and why).
+ * Both are event-driven: time jumps to the next event.  Both stream the
+ * trace: memory depends on the design and the number of tenants, never on
+ * the trace length. */
+#ifndef MODEL_H
+#define MODEL_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "idmap.h"
+#include "sk_cacheconfig.h"
+#include "sk_trace.h"
+
+typedef enum {
+    SK_MODEL_SIOKIT,
+    SK_MODEL_HYPERSIO,
+} SkModelKind;
+
+/* Latencies (ns) and sizes both models start from (HyperSIO 1.0's). */
+#define SK_LAT_PCIE          450    /* one way over PCIe */
+#define SK_LAT_DRAM          50     /* one memory read */
+#define SK_LAT_CC_HIT        1
+#define SK_LAT_CC_MISS       1000   /* PCIe round trip + 2 reads */
+#define SK_LAT_IOTLB_HIT     2
+#define SK_LAT_PREFETCH_HIT  2
+#define SK_LAT_PWC_HIT       5      /* page-walk cache lookup */
+#define SK_PACKET_BYTES      1542
+#define SK_PACKET_BITS       (SK_PACKET_BYTES * 8)
+#define SK_TRANSLATIONS_PER_PACKET 3
+
+typedef struct SkModelOptions {
+    SkModelKind model;
+    SkCacheConfig caches;
+    SkPolicy policy;        /* IOTLB replacement */
+    uint32_t tqueue;        /* translation queue entries, >= 1 */
+    gboolean inorder;       /* in-order completion instead of out of order */
+    gboolean salloc;        /* selective allocation by domain id */
+    uint32_t tenants;       /* 0 = the number of domains in the trace */
+    uint64_t link_mbps;     /* link speed in Mb/s (200 Gb/s = 200000) */
+} SkModelOptions;
+
+enum {
+    SK_STAT_CC,
+    SK_STAT_IOTLB,
+    SK_STAT_L2PAGE,
+    SK_STAT_L3PAGE,
+    SK_STAT_PREFETCH,
+    SK_N_STATS,
+};
+
+extern const char *const sk_stat_names[SK_N_STATS];
+
+typedef struct SkCacheStats {
+    uint64_t hits, misses, conflicts;
+} SkCacheStats;
+
+typedef struct SkTenantStats {
+    uint32_t tenant;
+    uint64_t translations;
+    uint64_t iotlb_hits, iotlb_misses;
+    uint64_t first_start, last_end;   /* ns: first issue, last completion */
+    uint64_t latency_sum;             /* ns, over its translations */
+} SkTenantStats;
+
+typedef struct SkModelResult {
+    SkModelKind model;
+    SkPolicy policy;
+    uint64_t link_mbps;
+    uint64_t elapsed_ns;
+    uint64_t translations;
+    uint64_t packets;
+    uint64_t dropped_slots;
+    uint64_t mbps;
+    double utilization;
+    uint64_t prefetch_walks;
+    SkCacheStats caches[SK_N_STATS];
+    uint32_t tenants;                 /* as given, or counted */
+    GArray *per_tenant;               /* SkTenantStats, sorted by tenant */
+} SkModelResult;
+
+void sk_model_options_default(SkModelOptions *options);
+gboolean sk_model_parse(const char *name, SkModelKind *kind);
+const char *sk_model_name(SkModelKind kind);
+gboolean sk_policy_parse(const char *name, SkPolicy *policy);
+const char *sk_policy_name(SkPolicy policy);
+
+/* Checks that the options suit the chosen model (e.g. integer link speed
+ * and a working prefetcher configuration for hypersio-1.0). */
+gboolean sk_model_options_check(const SkModelOptions *options, GError **error);
+
+/* Replays the whole trace.  On error (bad trace, or a trace HyperSIO 1.0
+ * would never finish) returns FALSE with an SK_ERROR_INPUT error naming the
+ * file and the record.  result is cleared first and owned by the caller. */
+gboolean sk_model_run(const SkModelOptions *options, SkTraceReader *reader,
+                      SkModelResult *result, GError **error);
+void sk_model_result_clear(SkModelResult *result);
+
+/* The models themselves (hs_model.c, sk_model.c). */
+gboolean sk_hypersio_run(const SkModelOptions *options, SkTraceReader *reader,
+                         SkModelResult *result, GError **error);
+gboolean sk_siokit_run(const SkModelOptions *options, SkTraceReader *reader,
+                       SkModelResult *result, GError **error);
+
+/* Shared by both models: per-tenant rows, and the final rates. */
+typedef struct SkTenantTable {
+    SkIdMap ids;
+    GArray *rows;   /* SkTenantStats in order of first appearance */
+} SkTenantTable;
+
+void sk_tenant_table_init(SkTenantTable *t);
+SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant);
+/* Moves the rows, sorted by tenant, into result->per_tenant. */
+void sk_tenant_table_finish(SkTenantTable *t, SkModelResult *result);
+
+/* Mb/s as HyperSIO computes it: floor(floor(translations/3) * 1542 * 8 *
+ * 1000 / elapsed_ns). */
+uint64_t sk_model_mbps(uint64_t translations, uint64_t elapsed_ns);
+
+#endif

@@ -1,0 +1,477 @@
+/* sk_model.c - the "siokit" model: HyperSIO's IOMMU design, its defects
+ * corrected (docs/model.md lists each difference and why).
+ *
+ * A translation's life, event by event (times in ns):
+ *   issue      context-cache lookup: +1 on a hit, +1000 on a miss (the
+ *              context entry is filled when it arrives);
+ *   cc done    IOTLB lookup: +2 on a hit; else prefetch-buffer lookup (when
+ *              there is a buffer): +2 on a hit; else a page walk: +450 to the
+ *              walker;
+ *   walk       page-walk caches: L2PAGE holds level-2 entries (PDEs), L3PAGE
+ *              level-3 entries (PDPTEs) of the 3-level table (39-bit
+ *              address width, QEMU's default).  Reads still needed for a
+ *              leaf at level L: 2-L after an L2PAGE hit, 3-L after an L3PAGE
+ *              hit, 4-L after missing both; +5 lookup, +50 a read;
+ *   walk done  the caches missed are filled with the entries read; +450 back;
+ *   done       the IOTLB (or prefetch buffer) is filled; the translation
+ *              completes and its queue entry is freed.
+ * Any number of events happen in one ns; events of the same ns run in the
+ * order they were scheduled.  A packet slot (every 1542*8/G ns, exactly)
+ * admits a packet only when the translation queue has a free entry and no
+ * earlier packet is still waiting for entries; its 3 translations take
+ * entries as they free up, so no more than tqueue are ever in flight. */
+#include <string.h>
+
+#include "model.h"
+#include "prefetcher.h"
+#include "sk_error.h"
+
+#define WHEEL_BITS 12
+#define WHEEL_SIZE (1u << WHEEL_BITS)     /* > the longest single delay */
+#define WHEEL_MASK (WHEEL_SIZE - 1)
+#define NONE UINT32_MAX
+
+enum { ST_CC_DONE, ST_WALK, ST_WALK_DONE, ST_DONE };
+
+typedef struct Tx {
+    SkRecord rec;
+    uint64_t start;
+    uint64_t seq;          /* issue order of demand translations */
+    uint32_t next;         /* next in its wheel bucket, or free list */
+    uint8_t stage;
+    uint8_t prefetch;
+    uint8_t cc_miss, iotlb_miss, pbuf_hit, l2_hit, l3_hit;
+} Tx;
+
+typedef struct Model {
+    const SkModelOptions *opt;
+    SkModelResult *res;
+    Tx *tx;
+    uint32_t n_tx, cap_tx, free_tx;
+    uint32_t head[WHEEL_SIZE], tail[WHEEL_SIZE];
+    uint64_t busy[WHEEL_SIZE / 64];   /* buckets holding events */
+    uint64_t wheel_count;
+    uint64_t now;
+    SkCache cc, iotlb, l2, l3, pbuf;
+    SkPrefetcher prefetcher;
+    gboolean prefetching;
+    SkRecord *prefetch_out;
+    SkTenantTable tenants;
+    uint64_t in_flight, next_seq, retire_seq, last_done;
+    uint32_t *window;                 /* in-order: tx of each seq in flight */
+    uint8_t *finished;                /* in-order: done flags by seq */
+    uint64_t window_mask;
+    SkRecord pending[SK_TRANSLATIONS_PER_PACKET];
+    unsigned n_pending, pending_pos;
+    uint64_t record;                  /* records issued */
+} Model;
+
+/* ---- the event wheel ---- */
+
+static void wheel_add(Model *m, uint32_t id, uint64_t at)
+{
+    uint32_t b = (uint32_t)(at & WHEEL_MASK);
+    g_assert(at > m->now && at - m->now < WHEEL_SIZE);
+    m->tx[id].next = NONE;
+    if (m->head[b] == NONE)
+        m->head[b] = id;
+    else
+        m->tx[m->tail[b]].next = id;
+    m->tail[b] = id;
+    m->busy[b / 64] |= UINT64_C(1) << (b % 64);
+    m->wheel_count++;
+}
+
+/* The time of the earliest event, or UINT64_MAX. */
+static uint64_t wheel_next(const Model *m)
+{
+    if (m->wheel_count == 0)
+        return UINT64_MAX;
+    uint32_t start = (uint32_t)((m->now + 1) & WHEEL_MASK);
+    for (uint32_t step = 0; step <= WHEEL_SIZE; ) {
+        uint32_t b = (start + step) & WHEEL_MASK;
+        uint64_t word = m->busy[b / 64] >> (b % 64);
+        if (word) {
+            uint32_t found = (uint32_t)__builtin_ctzll(word);
+            return m->now + 1 + step + found;
+        }
+        step += 64 - (b % 64);
+    }
+    g_assert_not_reached();
+}
+
+static void schedule(Model *m, uint32_t id, int stage, uint64_t delay)
+{
+    m->tx[id].stage = (uint8_t)stage;
+    wheel_add(m, id, m->now + delay);
+}
+
+static uint32_t tx_new(Model *m, const SkRecord *rec, gboolean prefetch)
+{
+    uint32_t id;
+    if (m->free_tx != NONE) {
+        id = m->free_tx;
+        m->free_tx = m->tx[id].next;
+    } else {
+        if (m->n_tx == m->cap_tx) {
+            m->cap_tx = m->cap_tx ? m->cap_tx * 2 : 256;
+            m->tx = g_renew(Tx, m->tx, m->cap_tx);
+        }
+        id = m->n_tx++;
+    }
+    m->tx[id] = (Tx){.rec = *rec, .start = m->now, .prefetch = (uint8_t)prefetch};
+    return id;
+}
+
+static void tx_free(Model *m, uint32_t id)
+{
+    m->tx[id].next = m->free_tx;
+    m->free_tx = id;
+}
+
+/* ---- caches ---- */
+
+#define MASK_2M (~((UINT64_C(1) << 21) - 1))
+#define MASK_1G (~((UINT64_C(1) << 30) - 1))
+
+static gboolean may_fill(const Model *m, int which, uint32_t did)
+{
+    const SkCacheConfig *c = &m->opt->caches;
+    uint32_t a = c->iotlb.groups, b = a + c->l2page.groups, d = b + c->l3page.groups;
+    if (!m->opt->salloc)
+        return TRUE;
+    switch (which) {
+    case SK_STAT_IOTLB: return did < a;
+    case SK_STAT_L2PAGE: return did >= a && did < b;
+    case SK_STAT_L3PAGE: return did >= b && did < d;
+    default: return TRUE;
+    }
+}
+
+/* Looks up (counting the result when `count`), or fills when absent. */
+static gboolean probe(Model *m, SkCache *c, int stat, uint32_t set,
+                      uint64_t addr, uint32_t did, uint64_t nat, gboolean count)
+{
+    gboolean hit = sk_cache_lookup(c, set, addr, did, nat);
+    if (count && sk_cache_present(c)) {
+        if (hit)
+            m->res->caches[stat].hits++;
+        else
+            m->res->caches[stat].misses++;
+    }
+    return hit;
+}
+
+static void fill(Model *m, SkCache *c, int stat, uint32_t set, uint64_t addr,
+                 uint32_t did, uint64_t nat)
+{
+    if (!sk_cache_present(c) || !may_fill(m, stat, did) ||
+        sk_cache_contains(c, set, addr, did))
+        return;
+    if (sk_cache_insert(c, set, addr, did, nat))
+        m->res->caches[stat].conflicts++;
+}
+
+static uint32_t iotlb_set(const Model *m, const SkRecord *r)
+{
+    return sk_cache_set_of(&m->iotlb, r->tenant,
+                           r->iova >> (r->level >= 3 ? 30 : 21));
+}
+
+/* ---- the stages ---- */
+
+static void issue(Model *m, const SkRecord *rec)
+{
+    uint32_t id = tx_new(m, rec, FALSE);
+    Tx *x = &m->tx[id];
+    uint32_t set = sk_cache_set_of(&m->cc, rec->tenant, rec->sid);
+    gboolean hit = probe(m, &m->cc, SK_STAT_CC, set, rec->sid, 0, rec->nat, TRUE);
+
+    x->seq = m->next_seq++;
+    if (m->window)
+        m->window[x->seq & m->window_mask] = id;
+    x->cc_miss = !hit;
+    m->in_flight++;
+    m->record++;
+    m->res->translations++;
+    schedule(m, id, ST_CC_DONE, hit ? SK_LAT_CC_HIT : SK_LAT_CC_MISS);
+}
+
+static void cc_done(Model *m, uint32_t id)
+{
+    Tx *x = &m->tx[id];
+    const SkRecord *r = &x->rec;
+    SkTenantStats *ts = sk_tenant_table_get(&m->tenants, r->tenant);
+
+    if (x->cc_miss)
+        fill(m, &m->cc, SK_STAT_CC, sk_cache_set_of(&m->cc, r->tenant, r->sid),
+             r->sid, 0, r->nat);
+    if (probe(m, &m->iotlb, SK_STAT_IOTLB, iotlb_set(m, r), r->iova & r->mask,
+              r->tenant, r->nat, TRUE)) {
+        ts->iotlb_hits++;
+        schedule(m, id, ST_DONE, SK_LAT_IOTLB_HIT);
+    } else {
+        ts->iotlb_misses++;
+        x->iotlb_miss = 1;
+        if (m->prefetching &&
+            probe(m, &m->pbuf, SK_STAT_PREFETCH, 0, r->iova & r->mask,
+                  r->tenant, r->nat, TRUE)) {
+            x->pbuf_hit = 1;
+            schedule(m, id, ST_DONE, SK_LAT_PREFETCH_HIT);
+        } else {
+            schedule(m, id, ST_WALK, SK_LAT_PCIE);
+        }
+    }
+
+    if (m->prefetching) {
+        SkRecord rec = *r;
+        uint32_t n = sk_prefetcher_observe(&m->prefetcher, &rec, m->prefetch_out);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t p = tx_new(m, &m->prefetch_out[k], TRUE);
+            schedule(m, p, ST_WALK, SK_LAT_PCIE);
+            m->res->prefetch_walks++;
+        }
+    }
+}
+
+static void walk(Model *m, uint32_t id)
+{
+    Tx *x = &m->tx[id];
+    const SkRecord *r = &x->rec;
+    gboolean count = !x->prefetch;
+    unsigned level = r->level, reads;
+
+    x->l2_hit = x->l3_hit = 0;
+    if (level <= 2)
+        x->l2_hit = (uint8_t)probe(m, &m->l2, SK_STAT_L2PAGE,
+                                   sk_cache_set_of(&m->l2, r->tenant, r->iova >> 21),
+                                   r->iova & MASK_2M, r->tenant, r->nat, count);
+    if (!x->l2_hit)
+        x->l3_hit = (uint8_t)probe(m, &m->l3, SK_STAT_L3PAGE,
+                                   sk_cache_set_of(&m->l3, r->tenant, r->iova >> 30),
+                                   r->iova & MASK_1G, r->tenant, r->nat, count);
+    if (x->l2_hit)
+        reads = 2 - level;
+    else if (x->l3_hit)
+        reads = 3 - level;
+    else
+        reads = 4 - level;
+    schedule(m, id, ST_WALK_DONE, SK_LAT_PWC_HIT + (uint64_t)SK_LAT_DRAM * reads);
+}
+
+static void walk_done(Model *m, uint32_t id)
+{
+    Tx *x = &m->tx[id];
+    const SkRecord *r = &x->rec;
+
+    if (r->level <= 2 && !x->l2_hit)
+        fill(m, &m->l2, SK_STAT_L2PAGE,
+             sk_cache_set_of(&m->l2, r->tenant, r->iova >> 21),
+             r->iova & MASK_2M, r->tenant, r->nat);
+    if (!x->l2_hit && !x->l3_hit)
+        fill(m, &m->l3, SK_STAT_L3PAGE,
+             sk_cache_set_of(&m->l3, r->tenant, r->iova >> 30),
+             r->iova & MASK_1G, r->tenant, r->nat);
+    schedule(m, id, ST_DONE, SK_LAT_PCIE);
+}
+
+static void retire(Model *m, uint32_t id)
+{
+    Tx *x = &m->tx[id];
+    SkTenantStats *ts = sk_tenant_table_get(&m->tenants, x->rec.tenant);
+
+    ts->translations++;
+    ts->first_start = MIN(ts->first_start, x->start);
+    ts->last_end = MAX(ts->last_end, m->now);
+    ts->latency_sum += m->now - x->start;
+    m->last_done = m->now;
+    m->in_flight--;
+    tx_free(m, id);
+}
+
+static void issue_pending(Model *m)
+{
+    while (m->pending_pos < m->n_pending && m->in_flight < m->opt->tqueue)
+        issue(m, &m->pending[m->pending_pos++]);
+}
+
+static void done(Model *m, uint32_t id)
+{
+    Tx *x = &m->tx[id];
+    const SkRecord *r = &x->rec;
+
+    if (x->prefetch) {
+        fill(m, &m->pbuf, SK_STAT_PREFETCH, 0, r->iova & r->mask, r->tenant, r->nat);
+        tx_free(m, id);
+        return;
+    }
+    if (x->iotlb_miss)
+        fill(m, &m->iotlb, SK_STAT_IOTLB, iotlb_set(m, r), r->iova & r->mask,
+             r->tenant, r->nat);
+    if (!m->opt->inorder) {
+        retire(m, id);
+    } else {
+        /* Retire in issue order: a translation done early waits for every
+         * older one, keeping its queue entry. */
+        m->finished[x->seq & m->window_mask] = 1;
+        while (m->retire_seq < m->next_seq &&
+               m->finished[m->retire_seq & m->window_mask]) {
+            m->finished[m->retire_seq & m->window_mask] = 0;
+            retire(m, m->window[m->retire_seq & m->window_mask]);
+            m->retire_seq++;
+        }
+    }
+    issue_pending(m);
+}
+
+static void run_event(Model *m, uint32_t id)
+{
+    switch (m->tx[id].stage) {
+    case ST_CC_DONE: cc_done(m, id); break;
+    case ST_WALK: walk(m, id); break;
+    case ST_WALK_DONE: walk_done(m, id); break;
+    default: done(m, id); break;
+    }
+}
+
+/* Runs every event of time m->now, including any they add for the same
+ * bucket later (none: every delay is at least 1 ns). */
+static void run_bucket(Model *m)
+{
+    uint32_t b = (uint32_t)(m->now & WHEEL_MASK);
+    uint32_t id = m->head[b];
+    m->head[b] = NONE;
+    m->busy[b / 64] &= ~(UINT64_C(1) << (b % 64));
+    while (id != NONE) {
+        uint32_t next = m->tx[id].next;
+        m->wheel_count--;
+        run_event(m, id);
+        id = next;
+    }
+}
+
+/* Start of packet slot k: k * 1542*8 / G ns, rounded down (the exact
+ * average interval; 61.68 ns at 200 Gb/s). */
+static uint64_t slot_time(const Model *m, uint64_t k)
+{
+    return (uint64_t)(((unsigned __int128)k * SK_PACKET_BITS * 1000) / m->opt->link_mbps);
+}
+
+static uint64_t slot_end(const Model *m, uint64_t k)
+{
+    unsigned __int128 num = (unsigned __int128)(k + 1) * SK_PACKET_BITS * 1000;
+    return (uint64_t)((num + m->opt->link_mbps - 1) / m->opt->link_mbps);
+}
+
+#define READ_BATCH 4096
+
+gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
+                       SkModelResult *res, GError **error)
+{
+    Model *m = g_new0(Model, 1);
+    SkRecord *batch = g_new(SkRecord, READ_BATCH);
+    gsize batch_n = 0, batch_pos = 0;
+    gboolean eof = FALSE, ok = FALSE;
+    uint64_t k = 0, link_end = 0;
+    SkCacheGeometry pbuf = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
+    SkIdMap domains;
+
+    m->opt = o;
+    m->res = res;
+    m->free_tx = NONE;
+    memset(m->head, 0xff, sizeof(m->head));
+    sk_cache_init(&m->cc, "CC", &o->caches.cc, SK_POLICY_LFU, FALSE, TRUE, NULL);
+    sk_cache_init(&m->iotlb, "IOTLB", &o->caches.iotlb, o->policy, FALSE, FALSE, NULL);
+    sk_cache_init(&m->l2, "L2PAGE", &o->caches.l2page, SK_POLICY_LRU, FALSE, FALSE, NULL);
+    sk_cache_init(&m->l3, "L3PAGE", &o->caches.l3page, SK_POLICY_LRU, FALSE, FALSE, NULL);
+    sk_cache_init(&m->pbuf, "PREFETCH", &pbuf, SK_POLICY_LRU, FALSE, FALSE, NULL);
+    m->prefetching = o->caches.prefetch_size > 0;
+    if (m->prefetching) {
+        sk_prefetcher_init(&m->prefetcher, o->caches.prefetch_histlen,
+                           o->caches.prefetch_distance);
+        m->prefetch_out = g_new(SkRecord, o->caches.prefetch_histlen);
+    }
+    if (o->inorder) {
+        uint64_t cap = 1;
+        while (cap < o->tqueue)
+            cap *= 2;
+        m->window = g_new(uint32_t, cap);
+        m->finished = g_new0(uint8_t, cap);
+        m->window_mask = cap - 1;
+    }
+    sk_tenant_table_init(&m->tenants);
+    sk_id_map_init(&domains);
+
+    for (;;) {
+        gboolean more_packets = !eof || m->pending_pos < m->n_pending;
+        uint64_t t_slot = more_packets ? slot_time(m, k) : UINT64_MAX;
+        uint64_t t_event = wheel_next(m);
+
+        if (t_slot == UINT64_MAX && t_event == UINT64_MAX)
+            break;
+        if (t_event <= t_slot) {
+            m->now = t_event;
+            run_bucket(m);
+            continue;
+        }
+        /* A packet slot: admit the next packet if the queue can start it. */
+        m->now = t_slot;
+        if (m->pending_pos == m->n_pending && m->in_flight < o->tqueue) {
+            m->n_pending = m->pending_pos = 0;
+            while (m->n_pending < SK_TRANSLATIONS_PER_PACKET) {
+                if (batch_pos == batch_n) {
+                    gssize n = eof ? 0 : sk_trace_reader_read(reader, batch, READ_BATCH, error);
+                    if (n < 0)
+                        goto out;
+                    batch_n = (gsize)n;
+                    batch_pos = 0;
+                    if (n == 0) {
+                        eof = TRUE;
+                        break;
+                    }
+                }
+                sk_id_map_get(&domains, batch[batch_pos].tenant, NULL);
+                m->pending[m->n_pending++] = batch[batch_pos++];
+            }
+            if (m->n_pending > 0) {
+                link_end = slot_end(m, k);
+                issue_pending(m);
+            }
+        } else {
+            res->dropped_slots++;
+        }
+        k++;
+    }
+
+    if (res->translations == 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "trace '%s': empty trace",
+                    sk_trace_reader_path(reader));
+        goto out;
+    }
+    res->elapsed_ns = MAX(m->last_done, link_end);
+    res->packets = res->translations / SK_TRANSLATIONS_PER_PACKET;
+    {
+        double bits = (double)res->packets * SK_PACKET_BITS;
+        res->mbps = (uint64_t)(bits * 1000.0 / (double)res->elapsed_ns);
+        res->utilization = bits * 1000.0 / ((double)res->elapsed_ns * (double)o->link_mbps);
+    }
+    res->tenants = o->tenants ? o->tenants : domains.count;
+    ok = TRUE;
+out:
+    sk_tenant_table_finish(&m->tenants, res);
+    sk_id_map_destroy(&domains);
+    sk_cache_destroy(&m->cc);
+    sk_cache_destroy(&m->iotlb);
+    sk_cache_destroy(&m->l2);
+    sk_cache_destroy(&m->l3);
+    sk_cache_destroy(&m->pbuf);
+    if (m->prefetching)
+        sk_prefetcher_destroy(&m->prefetcher);
+    g_free(m->prefetch_out);
+    g_free(m->window);
+    g_free(m->finished);
+    g_free(m->tx);
+    g_free(m);
+    g_free(batch);
+    return ok;
+}
