@@ -23,6 +23,7 @@
 
 #include "model.h"
 #include "prefetcher.h"
+#include "stdheap.h"
 #include "sk_error.h"
 
 typedef struct HsEvent {
@@ -33,16 +34,11 @@ typedef struct HsEvent {
     uint32_t next_free;
 } HsEvent;
 
-typedef struct HsItem {
-    uint64_t time;
-    uint32_t event;
-} HsItem;
-
 /* A queue of scheduled events: libstdc++'s priority_queue (a binary heap
  * under push_heap/pop_heap) when out of order, else a FIFO ring. */
 typedef struct HsQueue {
     gboolean ooo;
-    HsItem *items;
+    SkHeapItem *items;
     size_t n, cap, head;
 } HsQueue;
 
@@ -64,48 +60,12 @@ typedef struct HsModel {
     gboolean failed;
 } HsModel;
 
-/* ---- libstdc++ heap algorithms, comparator "a.time > b.time" ---- */
-
-static inline gboolean later(const HsItem *a, const HsItem *b)
-{
-    return a->time > b->time;
-}
-
-static void heap_sift_up(HsItem *items, size_t hole, size_t top, HsItem value)
-{
-    size_t parent = (hole - 1) / 2;
-    while (hole > top && later(&items[parent], &value)) {
-        items[hole] = items[parent];
-        hole = parent;
-        parent = (hole - 1) / 2;
-    }
-    items[hole] = value;
-}
-
-static void heap_adjust(HsItem *items, size_t len, HsItem value)
-{
-    size_t hole = 0, second = 0;
-    while (len > 0 && second < (len - 1) / 2) {
-        second = 2 * (second + 1);
-        if (later(&items[second], &items[second - 1]))
-            second--;
-        items[hole] = items[second];
-        hole = second;
-    }
-    if ((len & 1) == 0 && len >= 2 && second == (len - 2) / 2) {
-        second = 2 * (second + 1);
-        items[hole] = items[second - 1];
-        hole = second - 1;
-    }
-    heap_sift_up(items, hole, 0, value);
-}
-
 static void queue_push(HsQueue *q, uint64_t time, uint32_t event)
 {
-    HsItem item = {time, event};
+    SkHeapItem item = {time, event};
     if (q->n == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 64;
-        HsItem *items = g_new(HsItem, cap);
+        SkHeapItem *items = g_new(SkHeapItem, cap);
         for (size_t i = 0; i < q->n; i++)   /* unroll the ring */
             items[i] = q->items[(q->head + i) % (q->cap ? q->cap : 1)];
         g_free(q->items);
@@ -114,8 +74,7 @@ static void queue_push(HsQueue *q, uint64_t time, uint32_t event)
         q->head = 0;
     }
     if (q->ooo) {
-        q->items[q->n] = item;
-        heap_sift_up(q->items, q->n, 0, item);
+        sk_heap_push(q->items, q->n, item);
         q->n++;
     } else {
         q->items[(q->head + q->n) % q->cap] = item;
@@ -139,11 +98,7 @@ static uint32_t queue_pick(HsQueue *q, uint64_t t)
         return UINT32_MAX;
     if (q->ooo) {
         event = q->items[0].event;
-        if (q->n > 1) {
-            HsItem value = q->items[q->n - 1];
-            q->items[q->n - 1] = q->items[0];
-            heap_adjust(q->items, q->n - 1, value);
-        }
+        sk_heap_pop(q->items, q->n);
         q->n--;
     } else {
         event = q->items[q->head].event;
