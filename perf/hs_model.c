@@ -474,7 +474,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
 
         /* Jump to the next tick at which anything happens. */
         uint64_t next = min_head_time(&m);
-        if (next <= t)
+        if (next <= t || o->tick_by_tick)
             next = t + 1;
         if (!ended && in_flight < o->tqueue) {
             next = MIN(next, (t / interval + 1) * interval);

@@ -45,6 +45,8 @@ typedef struct SkModelOptions {
     gboolean salloc;        /* selective allocation by domain id */
     uint32_t tenants;       /* 0 = the number of domains in the trace */
     uint64_t link_mbps;     /* link speed in Mb/s (200 Gb/s = 200000) */
+    gboolean tick_by_tick;  /* tests: hypersio-1.0 visits every ns, as
+                               HyperSIO does, instead of jumping */
 } SkModelOptions;
 
 enum {
