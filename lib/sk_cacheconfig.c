@@ -69,7 +69,10 @@ static gboolean check_geometry(const char *name, const char *block,
 {
     const char *why = NULL, *key = NULL;
 
-    if (!is_pow2(g->groups)) {
+    if (g->size > SK_CACHE_MAX_ENTRIES) {
+        key = "size";
+        why = "is above the limit of " G_STRINGIFY(SK_CACHE_MAX_ENTRIES) " entries";
+    } else if (!is_pow2(g->groups)) {
         key = "groups";
         why = g->groups ? "is not a power of two" : "is 0";
     } else if (g->size != 0) {
@@ -207,6 +210,16 @@ unknown_key:
         if (!check_geometry(name, block_names[b], block_geometry(&parsed, b),
                             error))
             return FALSE;
+    if (parsed.prefetch_size > SK_PREFETCH_MAX || parsed.prefetch_distance > SK_PREFETCH_MAX ||
+        parsed.prefetch_histlen > SK_PREFETCH_MAX_HISTLEN) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "config '%s': PREFETCH: %s above the limit of %u", name,
+                    parsed.prefetch_histlen > SK_PREFETCH_MAX_HISTLEN ? "histlen"
+                    : parsed.prefetch_size > SK_PREFETCH_MAX ? "size" : "assoc",
+                    parsed.prefetch_histlen > SK_PREFETCH_MAX_HISTLEN
+                    ? SK_PREFETCH_MAX_HISTLEN : SK_PREFETCH_MAX);
+        return FALSE;
+    }
     *c = parsed;
     return TRUE;
 }

@@ -17,12 +17,17 @@
  *   1. every cache block other than PREFETCH has groups >= 1, a power of two;
  *   2. when its size is not 0: assoc >= 1, size % assoc == 0, sets =
  *      size / assoc a power of two, groups <= sets;
- *   3. values fit 32 bits. */
+ *   3. a cache has at most SK_CACHE_MAX_ENTRIES entries; PREFETCH size and
+ *      assoc are at most SK_PREFETCH_MAX, histlen SK_PREFETCH_MAX_HISTLEN. */
 #ifndef SK_CACHECONFIG_H
 #define SK_CACHECONFIG_H
 
 #include <glib.h>
 #include <stdint.h>
+
+#define SK_CACHE_MAX_ENTRIES 16777216
+#define SK_PREFETCH_MAX 1048576
+#define SK_PREFETCH_MAX_HISTLEN 4096
 
 typedef struct SkCacheGeometry {
     uint32_t size;      /* entries; 0 = no cache */

@@ -1,0 +1,41 @@
+/* fuzz_cacheconfig.c - fuzz target: any bytes as a cache configuration.
+ * A result is either a configuration that satisfies every invariant of
+ * sk_cacheconfig.h or an SK_ERROR_INPUT error; never a crash. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "sk_cacheconfig.h"
+#include "sk_error.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int is_pow2(uint32_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    SkCacheConfig c;
+    GError *error = NULL;
+
+    if (sk_cache_config_parse("fuzz.cfg", (const char *)data, size, &c, &error)) {
+        const SkCacheGeometry *g[] = {&c.cc, &c.iotlb, &c.l1page, &c.l2page, &c.l3page};
+        for (size_t i = 0; i < 5; i++) {
+            if (!is_pow2(g[i]->groups))
+                abort();
+            if (g[i]->size && (g[i]->assoc == 0 || g[i]->size % g[i]->assoc ||
+                               !is_pow2(g[i]->size / g[i]->assoc) ||
+                               g[i]->groups > g[i]->size / g[i]->assoc))
+                abort();
+        }
+        char *text = sk_cache_config_to_string(&c);
+        g_free(text);
+    } else {
+        if (error == NULL || error->domain != SK_ERROR || error->code != SK_ERROR_INPUT)
+            abort();
+        g_error_free(error);
+    }
+    return 0;
+}
