@@ -449,6 +449,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                     issue(&m, &batch[batch_pos++], record++, t);
                     res->translations++;
                     in_flight++;
+                    res->max_in_flight = MAX(res->max_in_flight, in_flight);
                 }
             } else {
                 res->dropped_slots++;

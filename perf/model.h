@@ -83,6 +83,7 @@ typedef struct SkModelResult {
     uint64_t mbps;
     double utilization;
     uint64_t prefetch_walks;
+    uint64_t max_in_flight;           /* translations in flight at once */
     SkCacheStats caches[SK_N_STATS];
     uint32_t tenants;                 /* as given, or counted */
     GArray *per_tenant;               /* SkTenantStats, sorted by tenant */

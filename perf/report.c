@@ -52,6 +52,8 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
     json_builder_add_double_value(b, r->utilization);
     json_builder_set_member_name(b, "prefetch_walks");
     json_builder_add_int_value(b, (gint64)r->prefetch_walks);
+    json_builder_set_member_name(b, "max_in_flight");
+    json_builder_add_int_value(b, (gint64)r->max_in_flight);
     json_builder_set_member_name(b, "tenant_count");
     json_builder_add_int_value(b, r->tenants);
 

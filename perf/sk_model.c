@@ -192,6 +192,7 @@ static void issue(Model *m, const SkRecord *rec)
         m->window[x->seq & m->window_mask] = id;
     x->cc_miss = !hit;
     m->in_flight++;
+    m->res->max_in_flight = MAX(m->res->max_in_flight, m->in_flight);
     m->record++;
     m->res->translations++;
     schedule(m, id, ST_CC_DONE, hit ? SK_LAT_CC_HIT : SK_LAT_CC_MISS);
