@@ -121,11 +121,11 @@ static uint32_t crc32c_hw(uint32_t crc, const void *data, size_t n)
 
 uint32_t sk_crc32c(uint32_t crc, const void *data, size_t n)
 {
-    static int have_hw = -1;
+    static gsize have_hw = 0;   /* 0 not known yet, 1 no, 2 yes */
 
-    if (have_hw < 0)
-        have_hw = __builtin_cpu_supports("sse4.2") ? 1 : 0;
-    return have_hw ? crc32c_hw(crc, data, n) : sk_crc32c_sw(crc, data, n);
+    if (g_once_init_enter(&have_hw))
+        g_once_init_leave(&have_hw, __builtin_cpu_supports("sse4.2") ? 2 : 1);
+    return have_hw == 2 ? crc32c_hw(crc, data, n) : sk_crc32c_sw(crc, data, n);
 }
 #else
 uint32_t sk_crc32c(uint32_t crc, const void *data, size_t n)
