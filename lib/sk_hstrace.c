@@ -51,7 +51,7 @@ SkHsReader *sk_hs_reader_open(const char *path, GError **error)
     r->path = g_strdup(path);
     r->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
-        sk_tmp_set_io_error(error, path, "cannot open", errno);
+        sk_tmp_set_open_error(error, path, errno);
         goto err;
     }
     if (fstat(r->fd, &st) != 0) {

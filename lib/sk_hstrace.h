@@ -82,6 +82,9 @@ void sk_tmp_discard(SkTmpFile *t);
 /* Sets an SK_ERROR_IO error "trace 'path': <what>: <strerror(errno)>". */
 void sk_tmp_set_io_error(GError **error, const char *path, const char *what,
                          int errnum);
+/* The error of a trace that cannot be opened for reading: SK_ERROR_INPUT
+ * when it is missing or unreadable, SK_ERROR_IO otherwise. */
+void sk_tmp_set_open_error(GError **error, const char *path, int errnum);
 
 /* HyperSIO reader and writer, driven by sk_trace.c. */
 typedef struct SkHsReader SkHsReader;

@@ -143,6 +143,15 @@ void sk_tmp_set_io_error(GError **error, const char *path, const char *what,
                 g_strerror(errnum));
 }
 
+void sk_tmp_set_open_error(GError **error, const char *path, int errnum)
+{
+    /* A trace that is not there or not readable is bad input (exit 2). */
+    gboolean input = errnum == ENOENT || errnum == ENOTDIR || errnum == EACCES ||
+                     errnum == EISDIR || errnum == ENAMETOOLONG || errnum == ELOOP;
+    g_set_error(error, SK_ERROR, input ? SK_ERROR_INPUT : SK_ERROR_IO,
+                "trace '%s': cannot open: %s", path, g_strerror(errnum));
+}
+
 gboolean sk_tmp_open(SkTmpFile *t, const char *path, GError **error)
 {
     int fd;
@@ -527,7 +536,7 @@ static SkTraceReader *reader_open_siokit(SkTraceReader *r, GError **error)
 
     r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
-        sk_tmp_set_io_error(error, r->path, "cannot open", errno);
+        sk_tmp_set_open_error(error, r->path, errno);
         goto err;
     }
     if (fstat(r->fd, &st) != 0) {

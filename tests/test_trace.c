@@ -731,12 +731,13 @@ static void test_siokit_empty(void)
     g_free(path);
 }
 
+/* A missing trace is bad input (exit 2), like a malformed one. */
 static void test_missing_file(void)
 {
     char *path = tmp_path("nothing.trace");
 
-    expect_read_error(path, SK_FORMAT_SIOKIT, SK_ERROR_IO, "cannot open");
-    expect_read_error(path, SK_FORMAT_HYPERSIO, SK_ERROR_IO, "cannot open");
+    expect_read_error(path, SK_FORMAT_SIOKIT, SK_ERROR_INPUT, "cannot open");
+    expect_read_error(path, SK_FORMAT_HYPERSIO, SK_ERROR_INPUT, "cannot open");
     expect_read_error(tmp_dir, SK_FORMAT_SIOKIT, SK_ERROR_INPUT, "regular");
     g_free(path);
 }
