@@ -50,7 +50,12 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     c->sets = g->size / g->assoc;
     c->groups = g->groups;
     c->fbits = log2u(c->sets) - log2u(c->groups);
-    c->entries = g_new0(SkCacheEntry, (gsize)c->sets * c->assoc);
+    gsize ways = (gsize)c->sets * c->assoc;
+    c->addr = g_new0(uint64_t, ways);
+    c->did = g_new0(uint32_t, ways);
+    c->stamp = g_new0(uint64_t, ways);
+    c->nat = g_new0(uint64_t, ways);
+    c->count = g_new0(uint16_t, ways);
     c->fill = g_new0(uint32_t, c->sets);
     if (hypersio && policy != SK_POLICY_LRU) {
         c->orders = g_new(SkStdOrder, c->sets);
@@ -73,7 +78,11 @@ void sk_cache_destroy(SkCache *c)
         for (uint32_t s = 0; s < c->sets; s++)
             sk_std_order_destroy(&c->orders[s]);
     g_free(c->orders);
-    g_free(c->entries);
+    g_free(c->addr);
+    g_free(c->did);
+    g_free(c->stamp);
+    g_free(c->nat);
+    g_free(c->count);
     g_free(c->fill);
     g_free(c->index);
     memset(c, 0, sizeof(*c));
@@ -89,8 +98,7 @@ static uint64_t index_find(const SkCache *c, uint32_t set, uint64_t addr,
         uint32_t e = c->index[i];
         if (e == UINT32_MAX)
             return UINT64_MAX;
-        const SkCacheEntry *en = &c->entries[e];
-        if (en->addr == addr && en->did == did && e / c->assoc == set)
+        if (c->addr[e] == addr && c->did[e] == did && e / c->assoc == set)
             return e;
         i = (i + 1) & c->index_mask;
     }
@@ -98,7 +106,7 @@ static uint64_t index_find(const SkCache *c, uint32_t set, uint64_t addr,
 
 static void index_add(SkCache *c, uint32_t set, uint32_t e)
 {
-    uint64_t i = key_mix(c->entries[e].addr, c->entries[e].did, set) & c->index_mask;
+    uint64_t i = key_mix(c->addr[e], c->did[e], set) & c->index_mask;
     while (c->index[i] != UINT32_MAX)
         i = (i + 1) & c->index_mask;
     c->index[i] = e;
@@ -106,9 +114,8 @@ static void index_add(SkCache *c, uint32_t set, uint32_t e)
 
 static void index_remove(SkCache *c, uint32_t e)
 {
-    const SkCacheEntry *en = &c->entries[e];
     uint32_t set = e / c->assoc;
-    uint64_t i = key_mix(en->addr, en->did, set) & c->index_mask;
+    uint64_t i = key_mix(c->addr[e], c->did[e], set) & c->index_mask;
 
     while (c->index[i] != e)
         i = (i + 1) & c->index_mask;
@@ -120,8 +127,7 @@ static void index_remove(SkCache *c, uint32_t e)
             uint32_t f = c->index[j];
             if (f == UINT32_MAX)
                 return;
-            const SkCacheEntry *fe = &c->entries[f];
-            uint64_t home = key_mix(fe->addr, fe->did, f / c->assoc) & c->index_mask;
+            uint64_t home = key_mix(c->addr[f], c->did[f], f / c->assoc) & c->index_mask;
             /* f may move to i if its home is not in (i, j]. */
             gboolean between = i <= j ? (home > i && home <= j)
                                       : (home > i || home <= j);
@@ -142,10 +148,18 @@ static uint64_t find_way(const SkCache *c, uint32_t set, uint64_t addr,
 {
     if (c->index)
         return index_find(c, set, addr, did);
-    const SkCacheEntry *ways = &c->entries[(uint64_t)set * c->assoc];
+    /* Compare every way without branching, then confirm the candidates;
+     * sets this narrow are at most 64 ways (INDEX_MIN_ASSOC). */
+    uint64_t base = (uint64_t)set * c->assoc, match = 0;
+    const uint64_t *a = &c->addr[base];
     for (uint32_t w = 0; w < c->assoc; w++)
-        if (ways[w].valid && ways[w].addr == addr && ways[w].did == did)
-            return (uint64_t)set * c->assoc + w;
+        match |= (uint64_t)(a[w] == addr) << w;
+    while (match) {
+        uint32_t w = (uint32_t)__builtin_ctzll(match);
+        if (c->did[base + w] == did && c->stamp[base + w])
+            return base + w;
+        match &= match - 1;
+    }
     return UINT64_MAX;
 }
 
@@ -159,28 +173,25 @@ gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
                          uint64_t nat)
 {
     uint64_t e;
-    SkCacheEntry *en;
 
     if (c->sets == 0)
         return FALSE;
     e = find_way(c, set, addr, did);
     if (e == UINT64_MAX)
         return FALSE;
-    en = &c->entries[e];
     switch (c->policy) {
     case SK_POLICY_LRU:
-        en->stamp = ++c->clock;
+        c->stamp[e] = ++c->clock;
         break;
     case SK_POLICY_LFU:
-        if (++en->count == LFU_MAX_COUNT) {
-            SkCacheEntry *ways = &c->entries[(uint64_t)set * c->assoc];
+        if (++c->count[e] == LFU_MAX_COUNT) {
+            uint16_t *counts = &c->count[(uint64_t)set * c->assoc];
             for (uint32_t w = 0; w < c->assoc; w++)
-                if (ways[w].valid)
-                    ways[w].count >>= 1;
+                counts[w] >>= 1;       /* invalid ways hold 0 */
         }
         break;
     case SK_POLICY_ORACLE:
-        en->nat = nat;
+        c->nat[e] = nat;
         break;
     }
     return TRUE;
@@ -189,12 +200,14 @@ gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
 /* The way to evict from a full set. */
 static uint32_t victim(SkCache *c, uint32_t set)
 {
-    SkCacheEntry *ways = &c->entries[(uint64_t)set * c->assoc];
+    uint64_t base = (uint64_t)set * c->assoc;
+    const uint64_t *stamp = &c->stamp[base], *nat = &c->nat[base];
+    const uint16_t *count = &c->count[base];
     uint32_t best = 0;
 
     if (c->policy == SK_POLICY_LRU) {
         for (uint32_t w = 1; w < c->assoc; w++)
-            if (ways[w].stamp < ways[best].stamp)
+            if (stamp[w] < stamp[best])
                 best = w;
         return best;
     }
@@ -206,8 +219,8 @@ static uint32_t victim(SkCache *c, uint32_t set)
             uint64_t max = 0;
             best = first;
             for (uint32_t w = first; w != SK_ORDER_NONE; w = sk_std_order_next(o, w))
-                if (ways[w].nat > max) {
-                    max = ways[w].nat;
+                if (nat[w] > max) {
+                    max = nat[w];
                     best = w;
                 }
             return best;
@@ -216,10 +229,10 @@ static uint32_t victim(SkCache *c, uint32_t set)
         uint32_t ties[c->assoc], n = 0;
         uint16_t min = LFU_MAX_COUNT;
         for (uint32_t w = first; w != SK_ORDER_NONE; w = sk_std_order_next(o, w)) {
-            if (ways[w].count == min) {
+            if (count[w] == min) {
                 ties[n++] = w;
-            } else if (ways[w].count < min) {
-                min = ways[w].count;
+            } else if (count[w] < min) {
+                min = count[w];
                 n = 0;
                 ties[n++] = w;
             }
@@ -229,11 +242,10 @@ static uint32_t victim(SkCache *c, uint32_t set)
     for (uint32_t w = 1; w < c->assoc; w++) {
         gboolean better;
         if (c->policy == SK_POLICY_ORACLE)
-            better = ways[w].nat > ways[best].nat ||
-                     (ways[w].nat == ways[best].nat && ways[w].stamp < ways[best].stamp);
+            better = nat[w] > nat[best] || (nat[w] == nat[best] && stamp[w] < stamp[best]);
         else
-            better = ways[w].count < ways[best].count ||
-                     (ways[w].count == ways[best].count && ways[w].stamp < ways[best].stamp);
+            better = count[w] < count[best] ||
+                     (count[w] == count[best] && stamp[w] < stamp[best]);
         if (better)
             best = w;
     }
@@ -243,29 +255,33 @@ static uint32_t victim(SkCache *c, uint32_t set)
 gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
                          uint64_t nat)
 {
-    SkCacheEntry *ways;
+    uint64_t base, e;
     uint32_t w;
     gboolean evicted = FALSE;
 
     if (c->sets == 0)
         return FALSE;
-    ways = &c->entries[(uint64_t)set * c->assoc];
+    base = (uint64_t)set * c->assoc;
     if (c->fill[set] == c->assoc) {
         w = victim(c, set);
         if (c->index)
-            index_remove(c, set * c->assoc + w);
+            index_remove(c, (uint32_t)(base + w));
         if (c->orders)
             sk_std_order_erase(&c->orders[set], w);
         evicted = TRUE;
     } else {
-        for (w = 0; ways[w].valid; w++)
+        for (w = 0; c->stamp[base + w]; w++)
             ;
         c->fill[set]++;
     }
-    ways[w] = (SkCacheEntry){.addr = addr, .nat = nat, .stamp = ++c->clock,
-                             .did = did, .count = 0, .valid = 1};
+    e = base + w;
+    c->addr[e] = addr;
+    c->did[e] = did;
+    c->nat[e] = nat;
+    c->stamp[e] = ++c->clock;
+    c->count[e] = 0;
     if (c->index)
-        index_add(c, set, set * c->assoc + w);
+        index_add(c, set, (uint32_t)e);
     if (c->orders)
         sk_std_order_insert(&c->orders[set], w, std_hash(c, addr, did));
     return evicted;
@@ -274,18 +290,18 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
 gboolean sk_cache_check(const SkCache *c)
 {
     for (uint32_t s = 0; s < c->sets; s++) {
-        const SkCacheEntry *ways = &c->entries[(uint64_t)s * c->assoc];
+        uint64_t base = (uint64_t)s * c->assoc;
         uint32_t n = 0;
         for (uint32_t w = 0; w < c->assoc; w++) {
-            if (!ways[w].valid)
+            uint64_t e = base + w;
+            if (!c->stamp[e])
                 continue;
             n++;
             for (uint32_t v = w + 1; v < c->assoc; v++)
-                if (ways[v].valid && ways[v].addr == ways[w].addr &&
-                    ways[v].did == ways[w].did)
+                if (c->stamp[base + v] && c->addr[base + v] == c->addr[e] &&
+                    c->did[base + v] == c->did[e])
                     return FALSE;
-            if (c->index && index_find(c, s, ways[w].addr, ways[w].did) !=
-                                (uint64_t)s * c->assoc + w)
+            if (c->index && index_find(c, s, c->addr[e], c->did[e]) != e)
                 return FALSE;
         }
         if (n != c->fill[s])

@@ -20,7 +20,7 @@
  * entries in that order for LFU); otherwise the oldest entry wins.
  *
  * Invariants (checked by sk_cache_check() in debug builds):
- *   1. fill[s] == number of valid ways of set s, fill[s] <= assoc;
+ *   1. fill[s] == number of valid ways (stamp != 0) of set s <= assoc;
  *   2. no two valid ways of a set have the same key;
  *   3. in HyperSIO mode with LFU or ORACLE, orders[s] lists exactly the valid
  *      ways of set s;
@@ -41,15 +41,6 @@ typedef enum {
     SK_POLICY_ORACLE,
 } SkPolicy;
 
-typedef struct SkCacheEntry {
-    uint64_t addr;
-    uint64_t nat;
-    uint64_t stamp;     /* LRU: last use; LFU/ORACLE: insertion */
-    uint32_t did;
-    uint16_t count;     /* LFU */
-    uint8_t valid;
-} SkCacheEntry;
-
 typedef struct SkCache {
     const char *name;
     SkPolicy policy;
@@ -57,7 +48,13 @@ typedef struct SkCache {
     gboolean key_is_sid;    /* context cache: hash codes as std::hash<sid> */
     uint32_t sets, assoc, groups;
     unsigned fbits;
-    SkCacheEntry *entries;  /* sets * assoc */
+    /* Ways, sets * assoc of them, one array per field so that a set's keys
+     * and ages scan in a cache line or two.  stamp 0 = invalid way. */
+    uint64_t *addr;
+    uint32_t *did;
+    uint64_t *stamp;        /* LRU: last use; LFU/ORACLE: insertion */
+    uint64_t *nat;          /* ORACLE */
+    uint16_t *count;        /* LFU */
     uint32_t *fill;         /* valid ways per set */
     SkStdOrder *orders;     /* per set, HyperSIO mode with LFU or ORACLE */
     uint32_t *index;        /* open-addressing index of entries (big sets) */

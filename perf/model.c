@@ -128,7 +128,7 @@ void sk_tenant_table_init(SkTenantTable *t)
     t->rows = g_array_new(FALSE, TRUE, sizeof(SkTenantStats));
 }
 
-SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant)
+uint32_t sk_tenant_table_index(SkTenantTable *t, uint32_t tenant)
 {
     int is_new;
     uint32_t i = sk_id_map_get(&t->ids, tenant, &is_new);
@@ -136,7 +136,12 @@ SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant)
         SkTenantStats row = {.tenant = tenant, .first_start = UINT64_MAX};
         g_array_append_val(t->rows, row);
     }
-    return &g_array_index(t->rows, SkTenantStats, i);
+    return i;
+}
+
+SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant)
+{
+    return &g_array_index(t->rows, SkTenantStats, sk_tenant_table_index(t, tenant));
 }
 
 static int compare_tenant(gconstpointer a, gconstpointer b)

@@ -120,6 +120,8 @@ typedef struct SkTenantTable {
 
 void sk_tenant_table_init(SkTenantTable *t);
 SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant);
+/* The row index of tenant (rows never move once added). */
+uint32_t sk_tenant_table_index(SkTenantTable *t, uint32_t tenant);
 /* Moves the rows, sorted by tenant, into result->per_tenant. */
 void sk_tenant_table_finish(SkTenantTable *t, SkModelResult *result);
 
