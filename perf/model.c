@@ -141,7 +141,8 @@ uint32_t sk_tenant_table_index(SkTenantTable *t, uint32_t tenant)
 
 SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant)
 {
-    return &g_array_index(t->rows, SkTenantStats, sk_tenant_table_index(t, tenant));
+    uint32_t i = sk_tenant_table_index(t, tenant);   /* may move the rows */
+    return &g_array_index(t->rows, SkTenantStats, i);
 }
 
 static int compare_tenant(gconstpointer a, gconstpointer b)
