@@ -3,6 +3,9 @@
 #include "cache.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define INDEX_MIN_ASSOC 24   /* sets this wide are searched through an index */
 #define LFU_MAX_COUNT 15
@@ -24,6 +27,14 @@ static inline uint64_t key_mix(uint64_t addr, uint32_t did, uint32_t set)
     k *= UINT64_C(0x9e3779b97f4a7c15);
     k ^= k >> 29;
     return k;
+}
+
+/* A 32-bit hash of (addr, did): equal keys have equal tags, so a search
+ * compares tags (four at a time) and confirms the few that match. */
+static inline uint32_t way_tag(uint64_t addr, uint32_t did)
+{
+    uint64_t t = addr ^ ((uint64_t)did * UINT64_C(0x9e3779b97f4a7c15));
+    return (uint32_t)(t ^ (t >> 29));
 }
 
 /* libstdc++'s hash code of the key, for the iteration order. */
@@ -51,6 +62,7 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     c->groups = g->groups;
     c->fbits = log2u(c->sets) - log2u(c->groups);
     gsize ways = (gsize)c->sets * c->assoc;
+    c->tag = g_new0(uint32_t, ways);
     c->addr = g_new0(uint64_t, ways);
     c->did = g_new0(uint32_t, ways);
     c->stamp = g_new0(uint64_t, ways);
@@ -78,6 +90,7 @@ void sk_cache_destroy(SkCache *c)
         for (uint32_t s = 0; s < c->sets; s++)
             sk_std_order_destroy(&c->orders[s]);
     g_free(c->orders);
+    g_free(c->tag);
     g_free(c->addr);
     g_free(c->did);
     g_free(c->stamp);
@@ -151,13 +164,22 @@ static uint64_t find_way(const SkCache *c, uint32_t set, uint64_t addr,
     /* Compare every way without branching, then confirm the candidates;
      * sets this narrow are at most 64 ways (INDEX_MIN_ASSOC). */
     uint64_t base = (uint64_t)set * c->assoc, match = 0;
-    const uint64_t *a = &c->addr[base];
-    for (uint32_t w = 0; w < c->assoc; w++)
-        match |= (uint64_t)(a[w] == addr) << w;
+    uint32_t tag = way_tag(addr, did), w = 0;
+    const uint32_t *t = &c->tag[base];
+#ifdef __SSE2__
+    __m128i key = _mm_set1_epi32((int)tag);
+    for (; w + 4 <= c->assoc; w += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)&t[w]);
+        __m128 eq = _mm_castsi128_ps(_mm_cmpeq_epi32(v, key));
+        match |= (uint64_t)(unsigned)_mm_movemask_ps(eq) << w;
+    }
+#endif
+    for (; w < c->assoc; w++)
+        match |= (uint64_t)(t[w] == tag) << w;
     while (match) {
-        uint32_t w = (uint32_t)__builtin_ctzll(match);
-        if (c->did[base + w] == did && c->stamp[base + w])
-            return base + w;
+        uint64_t e = base + (uint32_t)__builtin_ctzll(match);
+        if (c->addr[e] == addr && c->did[e] == did && c->stamp[e])
+            return e;
         match &= match - 1;
     }
     return UINT64_MAX;
@@ -275,6 +297,7 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
         c->fill[set]++;
     }
     e = base + w;
+    c->tag[e] = way_tag(addr, did);
     c->addr[e] = addr;
     c->did[e] = did;
     c->nat[e] = nat;

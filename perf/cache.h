@@ -50,6 +50,7 @@ typedef struct SkCache {
     unsigned fbits;
     /* Ways, sets * assoc of them, one array per field so that a set's keys
      * and ages scan in a cache line or two.  stamp 0 = invalid way. */
+    uint32_t *tag;          /* a hash of (addr, did): one compare a way */
     uint64_t *addr;
     uint32_t *did;
     uint64_t *stamp;        /* LRU: last use; LFU/ORACLE: insertion */
