@@ -106,12 +106,8 @@ gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
     unsigned lineno = 0;
     gboolean any_block = FALSE;
 
-    /* Absent blocks are absent caches; PREFETCH keeps HyperSIO's defaults. */
-    memset(&parsed, 0, sizeof(parsed));
-    parsed.cc.groups = parsed.iotlb.groups = parsed.l1page.groups = 1;
-    parsed.l2page.groups = parsed.l3page.groups = 1;
-    parsed.prefetch_distance = 32;
-    parsed.prefetch_histlen = 2;
+    /* What the file does not set keeps HyperSIO's default design. */
+    sk_cache_config_default(&parsed);
 
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -10,7 +10,8 @@
  *
  * For PREFETCH, size is the prefetch-buffer entries, assoc the prediction
  * distance and histlen the pages remembered per source id; its groups is
- * ignored.  A block that is absent is a cache of size 0 (no cache).
+ * ignored.  Blocks and keys the file leaves out keep the values of
+ * sk_cache_config_default(); size 0 means no cache.
  *
  * Invariants of a loaded configuration (every violation is refused with an
  * SK_ERROR_INPUT error naming the file, line or block and the key):

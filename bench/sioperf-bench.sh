@@ -1,0 +1,35 @@
+#!/bin/bash
+# sioperf-bench.sh - the model's speed and memory, a benchmark (not a test).
+#
+# Makes (once, cached in build/bench/) an iperf3-like trace of 1024 tenants
+# and 10 M translations, and a 1 M one, then times sioperf on each with
+# both models.  Reports translations per second and peak memory; memory
+# must not grow with the trace (it is streamed).  Goals: >= 10 M/s for
+# --model siokit, >= 5 M/s for hypersio-1.0, single-threaded.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${SIOKIT_BUILD:-$here/build}
+sioperf=$build/perf/sioperf
+synth=$build/tracegen/trace-synth
+cache=$build/bench
+mkdir -p "$cache"
+
+for n in 1000000 10000000; do
+    t=$cache/iperf3_1024_$n.trace
+    [ -s "$t" ] || "$synth" --tenants 1024 --translations "$n" --order rand -q -o "$t"
+done
+
+printf '%-14s %12s %10s %14s %10s\n' model translations seconds "translations/s" "peak RSS"
+for model in siokit hypersio-1.0; do
+    for n in 1000000 10000000; do
+        t=$cache/iperf3_1024_$n.trace
+        best=
+        for run in 1 2 3; do
+            /usr/bin/time -f "%e %M" -o "$cache/time" "$sioperf" --model "$model" "$t" >/dev/null
+            read -r secs rss <"$cache/time"
+            if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; best_rss=$rss; fi
+        done
+        rate=$(awk "BEGIN{printf \"%.2f M\", $n / $best / 1e6}")
+        printf '%-14s %12d %10s %14s %7d KB\n' "$model" "$n" "$best" "$rate" "$best_rss"
+    done
+done
