@@ -15,6 +15,7 @@ fails=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+quiet() { "$@" >/dev/null 2>&1; }
 
 # expect_error NAME STATUS PATTERN CMD...: exit STATUS, one stderr line
 # matching PATTERN, nothing on stdout.
@@ -37,7 +38,7 @@ json_check() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.
 json_val() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 
 # --- trace-synth -------------------------------------------------------------
-check "trace-synth --help exits 0" "$synth" --help >/dev/null
+check "trace-synth --help exits 0" quiet "$synth" --help
 "$synth" --tenants 8 --translations 30000 -o "$tmp/t8.trace" 2>"$tmp/err"
 check "trace-synth writes a siokit trace" test -s "$tmp/t8.trace"
 "$synth" --tenants 8 --translations 30000 -o "$tmp/t8_iotlb_trace.bin" -q 2>"$tmp/err"
@@ -60,7 +61,7 @@ check "trace-synth stopped by SIGTERM exits non-zero, leaves no file (exit $rc, 
     test "$rc" -ne 0 -a "$left" -eq 0
 
 # --- sioperf: results ---------------------------------------------------------
-check "sioperf --help exits 0" "$sioperf" --help >/dev/null
+check "sioperf --help exits 0" quiet "$sioperf" --help
 "$sioperf" --json "$tmp/t8.trace" >"$tmp/r.json" 2>"$tmp/err"
 check "sioperf --json is one JSON object with the documented fields" json_check "$tmp/r.json" \
     'all(k in d for k in ("model","elapsed_ns","translations","dropped_slots","mbps","link_gbps","utilization","caches","tenants")) and d["model"]=="siokit" and d["translations"]==30000 and len(d["tenants"])==8 and all(c in d["caches"] for c in ("CC","IOTLB","L2PAGE","L3PAGE"))' 
