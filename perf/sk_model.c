@@ -395,7 +395,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     SkRecord *batch = g_new(SkRecord, READ_BATCH);
     gsize batch_n = 0, batch_pos = 0;
     gboolean eof = FALSE, ok = FALSE;
-    uint64_t k = 0, link_end = 0;
+    uint64_t k = 0, k_time = 0, last_packet = UINT64_MAX;
     SkCacheGeometry pbuf = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
     m->opt = o;
@@ -425,7 +425,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
 
     for (;;) {
         gboolean more_packets = !eof || m->pending_pos < m->n_pending;
-        uint64_t t_slot = more_packets ? slot_time(m, k) : UINT64_MAX;
+        uint64_t t_slot = more_packets ? k_time : UINT64_MAX;
         uint64_t t_event = wheel_next(m);
 
         if (t_slot == UINT64_MAX && t_event == UINT64_MAX)
@@ -454,16 +454,17 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                 m->pending[m->n_pending++] = batch[batch_pos++];
             }
             if (m->n_pending > 0) {
-                link_end = slot_end(m, k);
+                last_packet = k;
                 issue_pending(m);
             }
-            k++;
+            k_time = slot_time(m, ++k);
         } else {
             /* Nothing can change before the next event: every slot until
              * then is lost. */
             uint64_t next = t_event == UINT64_MAX ? k + 1 : MAX(k + 1, first_slot_from(m, t_event));
             res->dropped_slots += next - k;
             k = next;
+            k_time = slot_time(m, k);
         }
     }
 
@@ -472,7 +473,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                     sk_trace_reader_path(reader));
         goto out;
     }
-    res->elapsed_ns = MAX(m->last_done, link_end);
+    res->elapsed_ns = MAX(m->last_done, slot_end(m, last_packet));
     res->packets = res->translations / SK_TRANSLATIONS_PER_PACKET;
     {
         double bits = (double)res->packets * SK_PACKET_BITS;
