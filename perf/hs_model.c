@@ -385,14 +385,6 @@ static uint64_t min_head_time(const HsModel *m)
     return MIN(t, queue_head_time(&m->iotlb_fill));
 }
 
-/* Packet slots in [a, b]. */
-static uint64_t slots_between(uint64_t a, uint64_t b, uint64_t interval)
-{
-    if (b < a)
-        return 0;
-    return b / interval - (a == 0 ? 0 : (a - 1) / interval) + (a == 0 ? 1 : 0);
-}
-
 /* ---- the run ---- */
 
 #define READ_BATCH 4096
@@ -405,6 +397,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     gsize batch_n = 0, batch_pos = 0;
     uint64_t interval = SK_PACKET_BITS / (o->link_mbps / 1000);
     uint64_t t = 0, in_flight = 0, record = 0;
+    uint64_t next_slot = 0;     /* the first packet slot at or after t */
     gboolean ended = FALSE, ok = FALSE;
     SkCacheGeometry pbuf_geom = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
@@ -431,7 +424,8 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     sk_id_map_init(&m.domains);
 
     for (;;) {
-        if (!ended && t % interval == 0) {
+        if (!ended && t == next_slot) {
+            next_slot += interval;
             if (in_flight < o->tqueue) {
                 for (int i = 0; i < SK_TRANSLATIONS_PER_PACKET; i++) {
                     if (batch_pos == batch_n) {
@@ -478,14 +472,17 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
         if (next <= t || o->tick_by_tick)
             next = t + 1;
         if (!ended && in_flight < o->tqueue) {
-            next = MIN(next, (t / interval + 1) * interval);
+            next = MIN(next, next_slot);
         } else if (next == UINT64_MAX) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "trace '%s': model stalled with %" G_GUINT64_FORMAT
                         " translations in flight", m.path, in_flight);
             goto out;
-        } else if (!ended) {
-            res->dropped_slots += slots_between(t + 1, next - 1, interval);
+        } else if (!ended && next > next_slot) {
+            /* Slots skipped with the queue full are dropped packets. */
+            uint64_t skipped = (next - 1 - next_slot) / interval + 1;
+            res->dropped_slots += skipped;
+            next_slot += skipped * interval;
         }
         t = next;
     }
