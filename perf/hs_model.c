@@ -387,14 +387,11 @@ static uint64_t min_head_time(const HsModel *m)
 
 /* ---- the run ---- */
 
-#define READ_BATCH 4096
-
 gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                          SkModelResult *res, GError **error)
 {
     HsModel m;
-    SkRecord *batch = g_new(SkRecord, READ_BATCH);
-    gsize batch_n = 0, batch_pos = 0;
+    SkFeed feed;
     uint64_t interval = SK_PACKET_BITS / (o->link_mbps / 1000);
     uint64_t t = 0, in_flight = 0, record = 0;
     uint64_t next_slot = 0;     /* the first packet slot at or after t */
@@ -402,6 +399,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     SkCacheGeometry pbuf_geom = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
     memset(&m, 0, sizeof(m));
+    sk_feed_init(&feed, reader);
     m.opt = o;
     m.res = res;
     m.path = sk_trace_reader_path(reader);
@@ -428,19 +426,16 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
             next_slot += interval;
             if (in_flight < o->tqueue) {
                 for (int i = 0; i < SK_TRANSLATIONS_PER_PACKET; i++) {
-                    if (batch_pos == batch_n) {
-                        gssize n = sk_trace_reader_read(reader, batch, READ_BATCH, error);
-                        if (n < 0)
-                            goto out;
-                        batch_n = (gsize)n;
-                        batch_pos = 0;
-                        if (n == 0) {
-                            ended = TRUE;
-                            break;
-                        }
+                    gboolean failed = FALSE;
+                    const SkRecord *rec = sk_feed_next(&feed, &failed, error);
+                    if (failed)
+                        goto out;
+                    if (rec == NULL) {
+                        ended = TRUE;
+                        break;
                     }
-                    sk_id_map_get(&m.domains, batch[batch_pos].tenant, NULL);
-                    issue(&m, &batch[batch_pos++], record++, t);
+                    sk_id_map_get(&m.domains, rec->tenant, NULL);
+                    issue(&m, rec, record++, t);
                     res->translations++;
                     in_flight++;
                     res->max_in_flight = MAX(res->max_in_flight, in_flight);
@@ -513,6 +508,6 @@ out:
     g_free(m.pc_lookup.items);
     g_free(m.pc_fill.items);
     g_free(m.iotlb_fill.items);
-    g_free(batch);
+    sk_feed_clear(&feed);
     return ok;
 }

@@ -167,3 +167,29 @@ uint64_t sk_model_mbps(uint64_t translations, uint64_t elapsed_ns)
         return 0;
     return (uint64_t)((double)packets * SK_PACKET_BITS * 1000) / elapsed_ns;
 }
+
+#define FEED_BATCH 4096
+
+void sk_feed_init(SkFeed *feed, SkTraceReader *reader)
+{
+    memset(feed, 0, sizeof(*feed));
+    feed->reader = reader;
+    feed->batch = g_new(SkRecord, FEED_BATCH);
+}
+
+void sk_feed_clear(SkFeed *feed)
+{
+    g_free(feed->batch);
+    memset(feed, 0, sizeof(*feed));
+}
+
+gboolean sk_feed_refill(SkFeed *feed, GError **error)
+{
+    gssize n = sk_trace_reader_read(feed->reader, feed->batch, FEED_BATCH, error);
+    if (n < 0)
+        return FALSE;
+    feed->n = (gsize)n;
+    feed->pos = 0;
+    feed->ended = n == 0;
+    return TRUE;
+}

@@ -125,6 +125,38 @@ uint32_t sk_tenant_table_index(SkTenantTable *t, uint32_t tenant);
 /* Moves the rows, sorted by tenant, into result->per_tenant. */
 void sk_tenant_table_finish(SkTenantTable *t, SkModelResult *result);
 
+/* A trace read in batches, record by record (both models' input). */
+typedef struct SkFeed {
+    SkTraceReader *reader;
+    SkRecord *batch;
+    gsize n, pos;
+    gboolean ended;
+} SkFeed;
+
+void sk_feed_init(SkFeed *feed, SkTraceReader *reader);
+void sk_feed_clear(SkFeed *feed);
+/* Reads the next batch; FALSE on a bad trace (error set).  At the end of
+ * the trace sets feed->ended and returns TRUE. */
+gboolean sk_feed_refill(SkFeed *feed, GError **error);
+
+/* The next record, or NULL at the end of the trace or on error (then
+ * *failed is TRUE and error is set). */
+static inline const SkRecord *sk_feed_next(SkFeed *feed, gboolean *failed,
+                                           GError **error)
+{
+    if (feed->pos == feed->n) {
+        if (feed->ended)
+            return NULL;
+        if (!sk_feed_refill(feed, error)) {
+            *failed = TRUE;
+            return NULL;
+        }
+        if (feed->ended)
+            return NULL;
+    }
+    return &feed->batch[feed->pos++];
+}
+
 /* Mb/s as HyperSIO computes it: floor(floor(translations/3) * 1542 * 8 *
  * 1000 / elapsed_ns). */
 uint64_t sk_model_mbps(uint64_t translations, uint64_t elapsed_ns);

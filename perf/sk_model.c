@@ -386,14 +386,11 @@ static uint64_t first_slot_from(const Model *m, uint64_t t)
     return (uint64_t)((num + SK_PACKET_BITS * 1000 - 1) / (SK_PACKET_BITS * 1000));
 }
 
-#define READ_BATCH 4096
-
 gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                        SkModelResult *res, GError **error)
 {
     Model *m = g_new0(Model, 1);
-    SkRecord *batch = g_new(SkRecord, READ_BATCH);
-    gsize batch_n = 0, batch_pos = 0;
+    SkFeed feed;
     gboolean eof = FALSE, ok = FALSE;
     uint64_t k = 0, k_time = 0, last_packet = UINT64_MAX;
     SkCacheGeometry pbuf = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
@@ -401,6 +398,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     m->opt = o;
     m->res = res;
     m->free_tx = NONE;
+    sk_feed_init(&feed, reader);
     memset(m->head, 0xff, sizeof(m->head));
     sk_cache_init(&m->cc, "CC", &o->caches.cc, SK_POLICY_LFU, FALSE, TRUE, NULL);
     sk_cache_init(&m->iotlb, "IOTLB", &o->caches.iotlb, o->policy, FALSE, FALSE, NULL);
@@ -440,18 +438,15 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
         if (m->pending_pos == m->n_pending && m->in_flight < o->tqueue) {
             m->n_pending = m->pending_pos = 0;
             while (m->n_pending < SK_TRANSLATIONS_PER_PACKET) {
-                if (batch_pos == batch_n) {
-                    gssize n = eof ? 0 : sk_trace_reader_read(reader, batch, READ_BATCH, error);
-                    if (n < 0)
-                        goto out;
-                    batch_n = (gsize)n;
-                    batch_pos = 0;
-                    if (n == 0) {
-                        eof = TRUE;
-                        break;
-                    }
+                gboolean failed = FALSE;
+                const SkRecord *rec = sk_feed_next(&feed, &failed, error);
+                if (failed)
+                    goto out;
+                if (rec == NULL) {
+                    eof = TRUE;
+                    break;
                 }
-                m->pending[m->n_pending++] = batch[batch_pos++];
+                m->pending[m->n_pending++] = *rec;
             }
             if (m->n_pending > 0) {
                 last_packet = k;
@@ -496,6 +491,6 @@ out:
     g_free(m->finished);
     g_free(m->tx);
     g_free(m);
-    g_free(batch);
+    sk_feed_clear(&feed);
     return ok;
 }
