@@ -15,6 +15,7 @@
 
 #include "sk_error.h"
 #include "sk_nat.h"
+#include "sk_prng.h"
 
 #define SYNTH_RING_ENTRIES 1024u
 #define SYNTH_DESC_BYTES 16u
@@ -30,63 +31,10 @@
 #define SYNTH_UNIFORM_PAGES 512u
 #define SYNTH_BATCH 4096u
 
-/* ---- PRNG: splitmix64 to seed, xoshiro256** to draw ---- */
-
-static inline uint64_t synth_mix(uint64_t z)
-{
-    z += UINT64_C(0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static inline uint64_t synth_rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static void synth_rng_seed(uint64_t s[4], uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) {
-        seed += UINT64_C(0x9e3779b97f4a7c15);
-        s[i] = synth_mix(seed);
-    }
-}
-
-static inline uint64_t synth_rng_next(uint64_t s[4])
-{
-    uint64_t result = synth_rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = synth_rotl(s[3], 45);
-    return result;
-}
-
-/* Uniform in [0, n), n >= 1, without modulo bias (multiply and reject). */
-static inline uint64_t synth_rng_below(uint64_t s[4], uint32_t n)
-{
-    uint64_t m = (synth_rng_next(s) >> 32) * n;
-    uint32_t low = (uint32_t)m;
-
-    if (low < n) {
-        uint32_t threshold = (uint32_t)(-n) % n;
-        while (low < threshold) {
-            m = (synth_rng_next(s) >> 32) * n;
-            low = (uint32_t)m;
-        }
-    }
-    return m >> 32;
-}
-
 /* A value in [0, 1) fixed by (key, a, b). */
 static inline double synth_unit(uint64_t key, uint64_t a, uint64_t b)
 {
-    uint64_t h = synth_mix(key ^ synth_mix(a ^ synth_mix(b)));
+    uint64_t h = sk_prng_mix(key ^ sk_prng_mix(a ^ sk_prng_mix(b)));
     return (double)(h >> 11) * (1.0 / 9007199254740992.0);
 }
 
@@ -195,7 +143,7 @@ static gboolean synth_check(const SkSynthParams *p, GError **error)
 
 struct SkSynth {
     SkSynthParams p;        /* pages resolved */
-    uint64_t rng[4];        /* tenant picks (rand) and uniform pages */
+    SkPrng rng;             /* tenant picks (rand) and uniform pages */
     uint64_t key;           /* seed-derived key of per-tenant draws */
     uint64_t *emitted;      /* translations emitted, per tenant */
     uint64_t done;          /* records produced */
@@ -219,8 +167,8 @@ SkSynth *sk_synth_new(const SkSynthParams *params, GError **error)
     g = g_new0(SkSynth, 1);
     g->p = *params;
     g->p.pages = sk_synth_pages(params);
-    synth_rng_seed(g->rng, params->seed);
-    g->key = synth_mix(params->seed ^ UINT64_C(0x5eed5eed5eed5eed));
+    sk_prng_seed(&g->rng, params->seed);
+    g->key = sk_prng_mix(params->seed ^ UINT64_C(0x5eed5eed5eed5eed));
     g->emitted = g_new0(uint64_t, params->tenants);
     return g;
 }
@@ -247,9 +195,9 @@ static void synth_begin_turn(SkSynth *g)
         t = g->next_rr;
         g->next_rr = t + 1 == g->p.tenants ? 0 : t + 1;
     } else {
-        t = (uint32_t)synth_rng_below(g->rng, g->p.tenants);
+        t = (uint32_t)sk_prng_below(&g->rng, g->p.tenants);
     }
-    j = synth_mix(g->key ^ t) & 3;
+    j = sk_prng_mix(g->key ^ t) & 3;
     g->cur = t;
     g->big = g->p.workload == SK_SYNTH_MIXED && t % 4 == 3;
     g->ring_base = SYNTH_RING_TOP - j * SYNTH_REGION;
@@ -291,7 +239,7 @@ static void synth_emit(SkSynth *g, SkRecord *r)
 
     if (g->p.workload == SK_SYNTH_UNIFORM) {
         iova = g->ws_base +
-               SYNTH_PAGE * synth_rng_below(g->rng, g->p.pages);
+               SYNTH_PAGE * sk_prng_below(&g->rng, g->p.pages);
     } else if (pos % 3 == 1) {
         synth_buffer(g, pos / 3, &iova, &level);
     } else {
