@@ -31,7 +31,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "glibc_rand.h"
+#include "sk_glibc_rand.h"
 #include "sk_cacheconfig.h"
 #include "stdorder.h"
 

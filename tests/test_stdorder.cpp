@@ -10,7 +10,7 @@
 #include <vector>
 
 extern "C" {
-#include "glibc_rand.h"
+#include "sk_glibc_rand.h"
 #include "stdheap.h"
 #include "stdorder.h"
 }

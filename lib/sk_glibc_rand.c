@@ -1,5 +1,5 @@
-/* glibc_rand.c - glibc's rand() sequence (TYPE_3, degree 31, separation 3). */
-#include "glibc_rand.h"
+/* sk_glibc_rand.c - glibc's rand() sequence (TYPE_3, degree 31, separation 3). */
+#include "sk_glibc_rand.h"
 
 /* r[] is a ring of the last 34 values; r[i] = r[i-31] + r[i-3]. */
 static uint32_t step(SkGlibcRand *g)
