@@ -2,6 +2,8 @@
 #include "sk_cli.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -45,6 +47,30 @@ bad:
                 "option %s: '%s' is not a whole number", name,
                 text ? text : "");
     return FALSE;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int signo)
+{
+    stop_signal = signo;
+}
+
+void sk_cli_catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int sk_cli_stop_signal(void)
+{
+    return stop_signal;
 }
 
 struct SkProgress {

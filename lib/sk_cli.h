@@ -20,6 +20,12 @@ gboolean sk_cli_parse(GOptionContext *ctx, int *argc, char ***argv,
 gboolean sk_cli_parse_u64(const char *name, const char *text, uint64_t min,
                           uint64_t max, uint64_t *out, GError **error);
 
+/* Catches the first SIGINT and SIGTERM (a second one kills as usual), so
+ * that long work can stop cleanly: it polls sk_cli_stop_signal() and, when
+ * that is not 0, removes what it was writing and exits 128 + signal. */
+void sk_cli_catch_signals(void);
+int sk_cli_stop_signal(void);
+
 typedef struct SkProgress SkProgress;
 
 /* A progress line "what: done/total (pct%)" on stderr; total may be 0 when

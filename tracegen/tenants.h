@@ -1,0 +1,50 @@
+/* tenants.h - which (log, domain) pairs are tenants, and their ids.
+ *
+ * A tenant is a domain of one log.  Ids are given in order of first
+ * appearance, 0, 1, 2 ... across the logs in the order they are read
+ * (every accepted event counts, context events included, as in HyperSIO).
+ *
+ * Two id schemes:
+ *   siokit    (log, domain) pairs never share an id, at any count; a source
+ *             id becomes log << 16 | sid, also unique;
+ *   hypersio  exactly HyperSIO 1.0's: the pair's key is the 16-bit sum
+ *             domain + 128 * log and the source id becomes the 16-bit sum
+ *             sid + 128 * log, so ids collide where HyperSIO's did (domains
+ *             above 127, 18 or more devices a log). */
+#ifndef TG_TENANTS_H
+#define TG_TENANTS_H
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef struct TgTenant {
+    uint32_t id;
+    uint32_t log;             /* log index (counting reuse rounds) */
+    uint32_t domain;          /* domain id in that log */
+    uint32_t sid;             /* output source id of its first translation */
+    gboolean has_sid;
+    uint64_t read;            /* translations read from the log */
+    uint64_t emitted;         /* translations in the trace */
+    uint64_t pages;           /* distinct pages in the trace */
+} TgTenant;
+
+typedef struct TgTenants {
+    gboolean hypersio;
+    uint32_t cap;             /* most tenants admitted; 0 = no limit */
+    GHashTable *by_key;       /* key + 1 -> id + 1 */
+    GArray *rows;             /* TgTenant, by id */
+} TgTenants;
+
+void tg_tenants_init(TgTenants *t, gboolean hypersio_ids, uint32_t cap);
+void tg_tenants_clear(TgTenants *t);
+/* The tenant of (log, domain), added if new and the cap allows; NULL when
+ * the cap is reached. */
+TgTenant *tg_tenants_get(TgTenants *t, uint32_t log, uint32_t domain);
+/* The output source id of sid in log. */
+uint32_t tg_tenants_sid(const TgTenants *t, uint32_t log, uint32_t sid);
+static inline TgTenant *tg_tenant(TgTenants *t, uint32_t id)
+{
+    return &g_array_index(t->rows, TgTenant, id);
+}
+
+#endif
