@@ -159,8 +159,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (memcmp(&st_plain, &st_packed, sizeof(st_plain)) != 0 ||
             plain->len != packed->len ||
-            memcmp(plain->data, packed->data,
-                   plain->len * sizeof(SkLogEvent)) != 0)
+            (plain->len > 0 &&
+             memcmp(plain->data, packed->data,
+                    plain->len * sizeof(SkLogEvent)) != 0))
             abort();
     }
     g_array_free(plain, TRUE);
