@@ -114,49 +114,63 @@ typedef struct {
     size_t progress;     /* bytes of the line matched before the failure */
 } MatchFail;
 
-static inline unsigned hex_digit(unsigned char c)
-{
-    if ((unsigned)(c - '0') < 10u)
-        return c - '0';
-    c |= 0x20;
-    if ((unsigned)(c - 'a') < 6u)
-        return c - 'a' + 10u;
-    return 16;
-}
+/* Character classes: hex value + 1 in the low 5 bits (0: not hex), WORD for
+ * [0-9A-Za-z_], BLANK for space and tab. */
+enum { CL_HEX = 0x1f, CL_WORD = 0x20, CL_BLANK = 0x40 };
+#define W CL_WORD
+static const uint8_t cls[256] = {
+    [' '] = CL_BLANK, ['\t'] = CL_BLANK, ['_'] = W,
+    ['0'] = W | 1, ['1'] = W | 2, ['2'] = W | 3, ['3'] = W | 4, ['4'] = W | 5,
+    ['5'] = W | 6, ['6'] = W | 7, ['7'] = W | 8, ['8'] = W | 9, ['9'] = W | 10,
+    ['a'] = W | 11, ['b'] = W | 12, ['c'] = W | 13, ['d'] = W | 14,
+    ['e'] = W | 15, ['f'] = W | 16,
+    ['A'] = W | 11, ['B'] = W | 12, ['C'] = W | 13, ['D'] = W | 14,
+    ['E'] = W | 15, ['F'] = W | 16,
+    ['g'] = W, ['h'] = W, ['i'] = W, ['j'] = W, ['k'] = W, ['l'] = W,
+    ['m'] = W, ['n'] = W, ['o'] = W, ['p'] = W, ['q'] = W, ['r'] = W,
+    ['s'] = W, ['t'] = W, ['u'] = W, ['v'] = W, ['w'] = W, ['x'] = W,
+    ['y'] = W, ['z'] = W,
+    ['G'] = W, ['H'] = W, ['I'] = W, ['J'] = W, ['K'] = W, ['L'] = W,
+    ['M'] = W, ['N'] = W, ['O'] = W, ['P'] = W, ['Q'] = W, ['R'] = W,
+    ['S'] = W, ['T'] = W, ['U'] = W, ['V'] = W, ['W'] = W, ['X'] = W,
+    ['Y'] = W, ['Z'] = W,
+};
+#undef W
 
 static inline int is_blank(char c)
 {
-    return c == ' ' || c == '\t';
+    return (cls[(unsigned char)c] & CL_BLANK) != 0;
 }
 
 static inline int is_word(unsigned char c)
 {
-    return (unsigned)(c - '0') < 10u || (unsigned)((c | 0x20) - 'a') < 26u ||
-           c == '_';
+    return (cls[c] & CL_WORD) != 0;
 }
 
-/* Hex digits at *pp: 0 on success, else the reason. */
-static const char *scan_hex(const char **pp, const char *end, uint64_t *out)
+/* Hex digits at *pp: NULL on success, else the reason. */
+static inline const char *scan_hex(const char **pp, const char *end,
+                                   uint64_t *out)
 {
-    const char *p = *pp;
+    const unsigned char *p = (const unsigned char *)*pp;
+    const unsigned char *e = (const unsigned char *)end, *sig;
     uint64_t v = 0;
     unsigned d;
-    int sig = 0;
 
-    if (p >= end || hex_digit((unsigned char)*p) == 16)
+    if (p >= e || (cls[*p] & CL_HEX) == 0)
         return "is not a number";
-    while (p < end && *p == '0')
+    while (p < e && *p == '0')
         p++;
-    while (p < end && (d = hex_digit((unsigned char)*p)) < 16) {
-        if (++sig > 16)
-            return "overflows 64 bits";
-        v = v << 4 | d;
+    sig = p;
+    while (p < e && (d = cls[*p] & CL_HEX) != 0) {
+        v = v << 4 | (d - 1);
         p++;
     }
-    if (p < end && is_word((unsigned char)*p))
+    if (p - sig > 16)
+        return "overflows 64 bits";
+    if (p < e && is_word(*p))
         return "has a bad digit";
     *out = v;
-    *pp = p;
+    *pp = (const char *)p;
     return NULL;
 }
 
@@ -179,6 +193,100 @@ static const char *scan_dec(const char **pp, const char *end, uint64_t *out)
     *out = v;
     *pp = p;
     return NULL;
+}
+
+/* One value of kind 'x', 'h', 'g', 'd' or 'u' (see the top of the file) at
+ * *pp: NULL on success, else the reason.  *pp may have moved past a "0x". */
+static inline const char *scan_field(char kind, const char **pp,
+                                     const char *end, uint64_t *out)
+{
+    const char *p = *pp, *why;
+
+    switch (kind) {
+    case 'x':
+        if (end - p < 2 || p[0] != '0' || p[1] != 'x')
+            return "is not a 0x number";
+        *pp = p + 2;
+        return scan_hex(pp, end, out);
+    case 'h':
+        return scan_hex(pp, end, out);
+    case 'g':
+        if (end - p >= 2 && p[0] == '0' && p[1] == 'x') {
+            *pp = p + 2;
+            return scan_hex(pp, end, out);
+        }
+        return scan_dec(pp, end, out);
+    case 'd':
+        if (p < end && *p == '-') {
+            *pp = p + 1;
+            why = scan_dec(pp, end, out);
+            if (why == NULL && *out > (uint64_t)INT64_MAX + 1)
+                return "overflows 64 bits";
+            *out = -*out;
+            return why;
+        }
+        return scan_dec(pp, end, out);
+    default: /* 'u' */
+        return scan_dec(pp, end, out);
+    }
+}
+
+/* The fast path: each format compiled into literal runs and fields, the
+ * literals compared whole.  It accepts a subset of what match() accepts
+ * (single blanks only) with the same values; match() decides the rest and
+ * says why a line fails. */
+#define MAX_OPS 24
+typedef struct {
+    uint8_t kind;   /* 0 literal, else the field's letter; 0 + len 0: end */
+    uint8_t len;
+    uint16_t off;   /* of the literal in the format */
+} Op;
+
+static Op compiled[G_N_ELEMENTS(event_defs)][2][MAX_OPS];
+
+static void compile_all(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(event_defs); i++) {
+        for (int j = 0; j < 2 && event_defs[i].f[j].fmt != NULL; j++) {
+            const char *fmt = event_defs[i].f[j].fmt, *f = fmt;
+            Op *op = compiled[i][j];
+            int k = 0;
+            while (*f != '\0') {
+                g_assert(k < MAX_OPS - 1);
+                if (*f == '%') {
+                    op[k++] = (Op){ .kind = (uint8_t)f[1] };
+                    f += 2;
+                } else {
+                    const char *st = f;
+                    while (*f != '\0' && *f != '%')
+                        f++;
+                    op[k++] = (Op){ .len = (uint8_t)(f - st),
+                                    .off = (uint16_t)(st - fmt) };
+                }
+            }
+            op[k] = (Op){ 0 };
+        }
+    }
+}
+
+static gboolean match_fast(const char *p, const char *end, const char *fmt,
+                           const Op *op, uint64_t *v)
+{
+    for (;; op++) {
+        if (op->kind != 0) {
+            if (scan_field((char)op->kind, &p, end, v++) != NULL)
+                return FALSE;
+        } else if (op->len != 0) {
+            if ((size_t)(end - p) < op->len || memcmp(p, fmt + op->off,
+                                                      op->len) != 0)
+                return FALSE;
+            p += op->len;
+        } else {
+            while (p < end && (is_blank(*p) || *p == '\r'))
+                p++;
+            return p == end;
+        }
+    }
 }
 
 /* Matches line[p..end) against fmt; values into v.  TRUE on a full match. */
@@ -218,41 +326,7 @@ static gboolean match(const char *line, const char *end, const char *fmt,
         }
         fail->fmt_at = f;
         fail->field = n;
-        switch (*++f) {
-        case 'x':
-            if (end - p < 2 || p[0] != '0' || p[1] != 'x') {
-                fail->why = p >= end ? "missing" : "is not a 0x number";
-                goto fail;
-            }
-            p += 2;
-            why = scan_hex(&p, end, &v[n]);
-            break;
-        case 'h':
-            why = scan_hex(&p, end, &v[n]);
-            break;
-        case 'g':
-            if (end - p >= 2 && p[0] == '0' && p[1] == 'x') {
-                p += 2;
-                why = scan_hex(&p, end, &v[n]);
-            } else {
-                why = scan_dec(&p, end, &v[n]);
-            }
-            break;
-        case 'd':
-            if (p < end && *p == '-') {
-                p++;
-                why = scan_dec(&p, end, &v[n]);
-                if (why == NULL && v[n] > (uint64_t)INT64_MAX + 1)
-                    why = "overflows 64 bits";
-                v[n] = -v[n];
-            } else {
-                why = scan_dec(&p, end, &v[n]);
-            }
-            break;
-        default: /* 'u' */
-            why = scan_dec(&p, end, &v[n]);
-            break;
-        }
+        why = scan_field(*++f, &p, end, &v[n]);
         if (why != NULL) {
             fail->why = p >= end ? "missing" : why;
             goto fail;
@@ -597,6 +671,12 @@ SkQemuLogResult sk_qemulog_parse(const char *line, size_t len,
     const EventFormat *best_f = NULL;
     size_t n;
 
+    static gsize compiled_once;
+
+    if (g_once_init_enter(&compiled_once)) {
+        compile_all();
+        g_once_init_leave(&compiled_once, 1);
+    }
     memset(ev, 0, sizeof(*ev));
     if (seen != NULL)
         *seen = SK_LOG_DIALECT_UNKNOWN;
@@ -655,7 +735,8 @@ SkQemuLogResult sk_qemulog_parse(const char *line, size_t len,
         if (want != SK_LOG_DIALECT_UNKNOWN && ef->dialect != 0 &&
             ef->dialect != want && d->f[1].fmt != NULL)
             continue;
-        if (match(p, end, ef->fmt, v, &fail)) {
+        if (match_fast(p, end, ef->fmt, compiled[d - event_defs][i], v) ||
+            match(p, end, ef->fmt, v, &fail)) {
             SkQemuLogResult res = build(d, ef->dialect, v, ev, reason);
             if (res != SK_QEMULOG_EVENT)
                 return res;
