@@ -1119,6 +1119,105 @@ static void test_dialect_late(void)
     (void)ev;
 }
 
+/* A binary simple-backend log goes to sk_simpletrace (when it is built):
+ * layout of QEMU 7.2's trace/simple.c, all little-endian. */
+#if defined(__has_include)
+#if __has_include("sk_simpletrace.h")
+#define HAVE_SIMPLETRACE 1
+#endif
+#endif
+
+static void put_u64(GByteArray *b, uint64_t v)
+{
+    guint8 x[8];
+    for (int i = 0; i < 8; i++)
+        x[i] = (guint8)(v >> (8 * i));
+    g_byte_array_append(b, x, 8);
+}
+
+static void put_u32(GByteArray *b, uint32_t v)
+{
+    guint8 x[4];
+    for (int i = 0; i < 4; i++)
+        x[i] = (guint8)(v >> (8 * i));
+    g_byte_array_append(b, x, 4);
+}
+
+static void test_simple_dispatch(void)
+{
+#ifdef HAVE_SIMPLETRACE
+    static const char events[] =
+        "vtd_iotlb_page_hit(uint16_t sid, uint64_t addr, uint64_t slpte, "
+        "uint16_t domain) \"IOTLB page hit sid 0x%\"PRIx16\" iova 0x%\"PRIx64"
+        "\" slpte 0x%\"PRIx64\" domain 0x%\"PRIx16\n";
+    static const char name[] = "vtd_iotlb_page_hit";
+    GByteArray *b = g_byte_array_new();
+    SkLogReaderOptions opt = { .max_examples = 3 };
+    GError *error = NULL;
+    SkLogReader *r;
+    SkLogEvent ev;
+    GByteArray *gz;
+    char *ep, *p;
+
+    put_u64(b, UINT64_MAX);                     /* header event id */
+    put_u64(b, UINT64_C(0xf2b177cb0aa429b4));   /* magic */
+    put_u64(b, 4);                              /* version */
+    put_u64(b, 0);                              /* a mapping record */
+    put_u64(b, 7);
+    put_u32(b, sizeof(name) - 1);
+    g_byte_array_append(b, (const guint8 *)name, sizeof(name) - 1);
+    put_u64(b, 1);                              /* an event record */
+    put_u64(b, 7);
+    put_u64(b, 123456789);                      /* timestamp_ns */
+    put_u32(b, 24 + 4 * 8);                     /* record length */
+    put_u32(b, 4242);                           /* pid */
+    put_u64(b, 0x18);
+    put_u64(b, 0xfffff040);
+    put_u64(b, 0x11c1003);
+    put_u64(b, 3);
+
+    ep = write_tmp("trace-events-all", events, strlen(events));
+    p = write_tmp("vtd.simple", b->data, b->len);
+    opt.trace_events = ep;
+    r = sk_log_reader_open(p, &opt, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(sk_log_reader_dialect(r), ==, SK_LOG_DIALECT_SIMPLE);
+    g_assert_cmpint(sk_log_reader_next(r, &ev, &error), ==, 1);
+    g_assert_cmpint(ev.type, ==, SK_LOG_TRANSLATE);
+    g_assert_cmpuint(ev.via, ==, SK_LOG_VIA_IOTLB);
+    g_assert_cmphex(ev.sid, ==, 0x18);
+    g_assert_cmphex(ev.iova, ==, 0xfffff040);
+    g_assert_cmphex(ev.slpte, ==, 0x11c1003);
+    g_assert_cmpuint(ev.did, ==, 3);
+    g_assert_cmpint(sk_log_reader_next(r, &ev, &error), ==, 0);
+    g_assert_no_error(error);
+    assert_stats(sk_log_reader_stats(r), 1, 1, 0, 0);
+    sk_log_reader_free(r);
+
+    /* Without the trace-events file: bad input. */
+    g_assert_null(sk_log_reader_open(p, NULL, &error));
+    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
+    g_clear_error(&error);
+
+    /* Compressed: refused, not read as text. */
+    gz = gzip_bytes((const char *)b->data, b->len, b->len);
+    g_free(p);
+    p = write_tmp("vtd.simple.gz", gz->data, gz->len);
+    g_assert_null(sk_log_reader_open(p, &opt, &error));
+    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
+    g_assert_nonnull(strstr(error->message, "decompress it first"));
+    g_clear_error(&error);
+    g_byte_array_free(gz, TRUE);
+    g_byte_array_free(b, TRUE);
+    g_free(p);
+    g_free(ep);
+#else
+    g_test_skip("sk_simpletrace not built");
+    (void)put_u64;
+    (void)put_u32;
+#endif
+}
+
 /* A million lines, read through (timing is bench/logreader-bench.sh's). */
 static void test_million(void)
 {
@@ -1215,6 +1314,7 @@ int main(int argc, char **argv)
     g_test_add_func("/logreader/long-lines", test_long_lines);
     g_test_add_func("/logreader/open-errors", test_open_errors);
     g_test_add_func("/logreader/dialect-late", test_dialect_late);
+    g_test_add_func("/logreader/simple-dispatch", test_simple_dispatch);
     g_test_add_func("/logreader/million", test_million);
     ret = g_test_run();
 
