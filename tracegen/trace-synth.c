@@ -58,26 +58,6 @@ static GOptionEntry entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int signo)
-{
-    stop_signal = signo;
-}
-
-/* The first SIGINT/SIGTERM sets stop_signal; a second one kills as usual. */
-static void install_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
 typedef struct {
     gboolean quiet;
     const char *phase;
@@ -89,7 +69,7 @@ static gboolean on_progress(const char *phase, uint64_t done, uint64_t total,
 {
     Progress *p = data;
 
-    if (stop_signal)
+    if (sk_cli_stop_signal())
         return FALSE;
     if (p->phase == NULL || strcmp(p->phase, phase) != 0) {
         sk_progress_free(p->line);
@@ -287,13 +267,13 @@ int main(int argc, char **argv)
     progress.quiet = opt_quiet;
     wopt.compress = opt_compress;
     wopt.source_hash = params_hash(&params);
-    install_signals();
+    sk_cli_catch_signals();
     writer = sk_trace_writer_new(opt_output, format, &wopt, &error);
     if (writer == NULL)
         goto fail;
     if (!sk_synth_write(&params, writer, opt_tmpdir, on_progress, &progress,
                         &error) ||
-        stop_signal) {
+        sk_cli_stop_signal()) {
         sk_trace_writer_abort(writer);
         writer = NULL;
         goto fail;
@@ -320,11 +300,11 @@ int main(int argc, char **argv)
 fail:
     sk_progress_free(progress.line);
     progress.line = NULL;
-    if (stop_signal) {
+    if (sk_cli_stop_signal()) {
         fprintf(stderr, PROG ": interrupted by %s, nothing written\n",
-                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+                sk_cli_stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
         g_clear_error(&error);
-        status = 128 + stop_signal;
+        status = 128 + sk_cli_stop_signal();
     } else {
         status = sk_report(PROG, error);
     }
