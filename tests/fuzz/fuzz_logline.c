@@ -15,50 +15,20 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "fuzz_files.h"
 #include "sk_logreader.h"
 #include "sk_qemulog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char *fuzz_path;   /* one temporary file per process */
+static const char *fuzz_path;   /* the input, as a file */
 
-static void fuzz_cleanup(void)
-{
-    if (fuzz_path != NULL)
-        unlink(fuzz_path);
-    g_free(fuzz_path);
-    fuzz_path = NULL;
-}
-
-/* Replaces the temporary file's contents; aborts if it cannot (a broken
- * harness must not pass for a quiet target). */
 static void fuzz_store(const void *data, size_t size)
 {
-    int fd;
-
-    if (fuzz_path == NULL) {
-        fuzz_path = g_build_filename(g_get_tmp_dir(), "sk-fuzz-logline-XXXXXX",
-                                     NULL);
-        fd = g_mkstemp(fuzz_path);
-        if (fd < 0)
-            abort();
-        close(fd);
-        atexit(fuzz_cleanup);
-    }
-    /* A new file each time: ext4 flushes a truncated one on close. */
-    unlink(fuzz_path);
-    fd = open(fuzz_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        abort();
-    for (size_t done = 0; done < size;) {
-        ssize_t k = write(fd, (const uint8_t *)data + done, size - done);
-        if (k <= 0)
-            abort();
-        done += (size_t)k;
-    }
-    close(fd);
+    if (fuzz_path == NULL)
+        fuzz_path = fuzz_file_new("logline");
+    fuzz_file_write(fuzz_path, data, size);
 }
-
 static void check_event(const SkLogEvent *ev)
 {
     const uint32_t known = SK_LOG_HAS_DID | SK_LOG_HAS_MASK | SK_LOG_HAS_LEVEL |

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_files.h"
 #include "sk_error.h"
 #include "sk_simpletrace.h"
 
@@ -45,53 +46,10 @@ static const char *const fuzz_names[] = {
     "vtd_fault_disabled", "undeclared_event",
 };
 
-static char *fuzz_log_path;      /* the input, one file per process */
-static char *fuzz_events_path;   /* fuzz_events */
-static char *fuzz_fixed_path;    /* a small valid log for pass 3 */
+static const char *fuzz_log_path;      /* the input, as a file */
+static const char *fuzz_events_path;   /* fuzz_events */
+static const char *fuzz_fixed_path;    /* a small valid log for pass 3 */
 
-static char *fuzz_tmp_name(void)
-{
-    char *path = g_build_filename(g_get_tmp_dir(), "sk-fuzz-st-XXXXXX", NULL);
-    int fd = g_mkstemp(path);
-
-    if (fd < 0)
-        abort();
-    close(fd);
-    return path;
-}
-
-static void fuzz_cleanup(void)
-{
-    char **paths[] = { &fuzz_log_path, &fuzz_events_path, &fuzz_fixed_path };
-
-    for (size_t i = 0; i < G_N_ELEMENTS(paths); i++) {
-        if (*paths[i] != NULL)
-            unlink(*paths[i]);
-        g_free(*paths[i]);
-        *paths[i] = NULL;
-    }
-}
-
-/* Replaces a file's contents; aborts if it cannot (a broken harness must
- * not pass for a quiet target).  A new file rather than a truncated one:
- * ext4 flushes a file truncated and rewritten, which costs ms an input. */
-static void fuzz_write(const char *path, const void *data, size_t size)
-{
-    int fd;
-
-    unlink(path);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-    if (fd < 0)
-        abort();
-    for (size_t done = 0; done < size;) {
-        ssize_t k = write(fd, (const uint8_t *)data + done, size - done);
-        if (k <= 0)
-            abort();
-        done += (size_t)k;
-    }
-    close(fd);
-}
 
 static void put64(GByteArray *b, uint64_t v)
 {
@@ -134,11 +92,10 @@ static void fuzz_setup(void)
 
     if (fuzz_log_path != NULL)
         return;
-    fuzz_log_path = fuzz_tmp_name();
-    fuzz_events_path = fuzz_tmp_name();
-    fuzz_fixed_path = fuzz_tmp_name();
-    atexit(fuzz_cleanup);
-    fuzz_write(fuzz_events_path, fuzz_events, sizeof fuzz_events - 1);
+    fuzz_log_path = fuzz_file_new("simpletrace");
+    fuzz_events_path = fuzz_file_new("simpletrace-events");
+    fuzz_fixed_path = fuzz_file_new("simpletrace-fixed");
+        fuzz_file_write(fuzz_events_path, fuzz_events, sizeof fuzz_events - 1);
 
     b = fuzz_prefix();   /* the fixed log: one vtd_iotlb_page_hit */
     put64(b, 1);
@@ -148,7 +105,7 @@ static void fuzz_setup(void)
     put32(b, 1);
     for (int i = 0; i < 4; i++)
         put64(b, args[i]);
-    fuzz_write(fuzz_fixed_path, b->data, b->len);
+    fuzz_file_write(fuzz_fixed_path, b->data, b->len);
     g_byte_array_free(b, TRUE);
 }
 
@@ -195,16 +152,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_setup();
     (void)sk_simple_trace_sniff(data, size);
 
-    fuzz_write(fuzz_log_path, data, size);
+    fuzz_file_write(fuzz_log_path, data, size);
     fuzz_read(fuzz_log_path, fuzz_events_path);
 
     b = fuzz_prefix();
     g_byte_array_append(b, data, (guint)size);
-    fuzz_write(fuzz_log_path, b->data, b->len);
+    fuzz_file_write(fuzz_log_path, b->data, b->len);
     fuzz_read(fuzz_log_path, fuzz_events_path);
     g_byte_array_free(b, TRUE);
 
-    fuzz_write(fuzz_log_path, data, size);
+    fuzz_file_write(fuzz_log_path, data, size);
     fuzz_read(fuzz_fixed_path, fuzz_log_path);
     return 0;
 }

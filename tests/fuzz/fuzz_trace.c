@@ -12,46 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_files.h"
 #include "sk_hstrace.h"
 #include "sk_trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char *fuzz_path;   /* one temporary file per process */
+static const char *fuzz_path;   /* the input, as a file */
 
-static void fuzz_cleanup(void)
-{
-    if (fuzz_path != NULL)
-        unlink(fuzz_path);
-    g_free(fuzz_path);
-    fuzz_path = NULL;
-}
-
-/* Replaces the temporary file's contents; aborts if it cannot (a broken
- * harness must not pass for a quiet target). */
 static void fuzz_store(const uint8_t *data, size_t size)
 {
-    int fd;
-
-    if (fuzz_path == NULL) {
-        fuzz_path = g_build_filename(g_get_tmp_dir(), "sk-fuzz-trace-XXXXXX",
-                                     NULL);
-        fd = g_mkstemp(fuzz_path);
-        if (fd < 0)
-            abort();
-        close(fd);
-        atexit(fuzz_cleanup);
-    }
-    fd = open(fuzz_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0)
-        abort();
-    for (size_t done = 0; done < size;) {
-        ssize_t k = write(fd, data + done, size - done);
-        if (k <= 0)
-            abort();
-        done += (size_t)k;
-    }
-    close(fd);
+    if (fuzz_path == NULL)
+        fuzz_path = fuzz_file_new("trace");
+    fuzz_file_write(fuzz_path, data, size);
 }
 
 static void fuzz_read(SkTraceFormat format)
