@@ -10,7 +10,7 @@ void sk_cache_config_default(SkCacheConfig *c)
     memset(c, 0, sizeof(*c));
     c->cc = (SkCacheGeometry){1536, 1536, 1};
     c->iotlb = (SkCacheGeometry){64, 8, 1};
-    c->l1page = (SkCacheGeometry){0, 0, 1};
+    c->l1page = (SkCacheGeometry){0, 0, 0};   /* read, never used */
     c->l2page = (SkCacheGeometry){512, 16, 1};
     c->l3page = (SkCacheGeometry){1024, 16, 1};
     c->prefetch_size = 0;
@@ -97,17 +97,17 @@ static gboolean check_geometry(const char *name, const char *block,
     return FALSE;
 }
 
-gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
-                               SkCacheConfig *c, GError **error)
+/* The siokit dialect: tolerant of spacing, strict about content. */
+static gboolean parse_siokit(const char *name, const char *text, gsize len,
+                             SkCacheConfig *parsed, GError **error)
 {
-    SkCacheConfig parsed;
     Block block = BLOCK_NONE;
     const char *p = text, *end = text + len;
     unsigned lineno = 0;
     gboolean any_block = FALSE;
 
     /* What the file does not set keeps HyperSIO's default design. */
-    sk_cache_config_default(&parsed);
+    sk_cache_config_default(parsed);
 
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -170,15 +170,15 @@ gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
         }
         if (block == BLOCK_PREFETCH) {
             if (strcmp(key, "size") == 0)
-                parsed.prefetch_size = value;
+                parsed->prefetch_size = value;
             else if (strcmp(key, "assoc") == 0)
-                parsed.prefetch_distance = value;
+                parsed->prefetch_distance = value;
             else if (strcmp(key, "histlen") == 0)
-                parsed.prefetch_histlen = value;
+                parsed->prefetch_histlen = value;
             else if (strcmp(key, "groups") != 0)  /* accepted, unused */
                 goto unknown_key;
         } else {
-            SkCacheGeometry *g = block_geometry(&parsed, block);
+            SkCacheGeometry *g = block_geometry(parsed, block);
             if (strcmp(key, "size") == 0)
                 g->size = value;
             else if (strcmp(key, "assoc") == 0)
@@ -202,25 +202,144 @@ unknown_key:
                     "L3PAGE, PREFETCH)", name);
         return FALSE;
     }
-    for (Block b = BLOCK_CC; b < BLOCK_PREFETCH; b++)
-        if (!check_geometry(name, block_names[b], block_geometry(&parsed, b),
-                            error))
+    return TRUE;
+}
+
+/* Leading number of a HyperSIO value, as std::stoul reads it: spaces, an
+ * optional sign, digits; what follows is ignored.  FALSE when there is no
+ * number or it does not fit 64 bits (std::stoul throws: HyperSIO aborts). */
+static gboolean stoul_like(const char *s, uint64_t *out)
+{
+    gboolean negative = FALSE;
+    uint64_t v = 0;
+
+    while (g_ascii_isspace(*s))
+        s++;
+    if (*s == '+' || *s == '-')
+        negative = *s++ == '-';
+    if (!g_ascii_isdigit(*s))
+        return FALSE;
+    for (; g_ascii_isdigit(*s); s++) {
+        if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
             return FALSE;
-    if (parsed.prefetch_size > SK_PREFETCH_MAX || parsed.prefetch_distance > SK_PREFETCH_MAX ||
-        parsed.prefetch_histlen > SK_PREFETCH_MAX_HISTLEN) {
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = negative ? (uint64_t)0 - v : v;
+    return TRUE;
+}
+
+/* The HyperSIO dialect: its ReadCacheConfig, line for line. */
+static gboolean parse_hypersio(const char *name, const char *text, gsize len,
+                               SkCacheConfig *parsed, GError **error)
+{
+    static const char *const keys[] = {"size", "assoc", "groups", "histlen"};
+    const char *p = text, *end = text + len;
+    Block block = BLOCK_NONE;
+    unsigned lineno = 0;
+
+    memset(parsed, 0, sizeof(*parsed));
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        char *line = g_strndup(p, n);
+        const char *colon;
+        gboolean stop = FALSE;
+
+        lineno++;
+        p = nl ? nl + 1 : end;
+        if (strlen(line) != n) {            /* a NUL inside */
+            g_free(line);
+            break;
+        }
+        colon = strchr(line, ':');
+        if (g_str_has_prefix(line, "//")) {
+            ;
+        } else if (colon == NULL) {
+            Block b;
+            for (b = BLOCK_CC; b < N_BLOCKS && strcmp(line, block_names[b]) != 0; b++)
+                ;
+            if (b < N_BLOCKS)
+                block = b;
+            else
+                stop = TRUE;                /* "Unknown Cache Name" */
+        } else {
+            guint k;
+            uint64_t v;
+            for (k = 0; k < G_N_ELEMENTS(keys) && !g_str_has_prefix(line, keys[k]); k++)
+                ;
+            if (k == G_N_ELEMENTS(keys)) {
+                stop = TRUE;                /* "Unknown configuration" */
+            } else if (!stoul_like(colon + 1, &v)) {
+                g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                            "config '%s': line %u: %s: no number after ':' "
+                            "(HyperSIO 1.0 aborts here)", name, lineno, keys[k]);
+                g_free(line);
+                return FALSE;
+            } else if (v > UINT32_MAX) {
+                g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                            "config '%s': line %u: %s %" G_GUINT64_FORMAT
+                            " is too large", name, lineno, keys[k], v);
+                g_free(line);
+                return FALSE;
+            } else if (block == BLOCK_PREFETCH) {
+                uint32_t *f[] = {&parsed->prefetch_size, &parsed->prefetch_distance,
+                                 NULL, &parsed->prefetch_histlen};
+                if (f[k])
+                    *f[k] = (uint32_t)v;
+            } else if (block != BLOCK_NONE) {
+                SkCacheGeometry *g = block_geometry(parsed, block);
+                uint32_t *f[] = {&g->size, &g->assoc, &g->groups, NULL};
+                if (f[k])
+                    *f[k] = (uint32_t)v;
+            }
+        }
+        g_free(line);
+        if (stop)
+            break;    /* HyperSIO stops reading; what it has stays */
+    }
+    return TRUE;
+}
+
+/* The invariants of sk_cacheconfig.h. */
+static gboolean check_config(const char *name, const SkCacheConfig *c,
+                             GError **error)
+{
+    static const Block checked[] = {BLOCK_CC, BLOCK_IOTLB, BLOCK_L2PAGE, BLOCK_L3PAGE};
+    SkCacheConfig copy = *c;
+
+    for (guint i = 0; i < G_N_ELEMENTS(checked); i++)
+        if (!check_geometry(name, block_names[checked[i]],
+                            block_geometry(&copy, checked[i]), error))
+            return FALSE;
+    if (c->prefetch_size > SK_PREFETCH_MAX || c->prefetch_distance > SK_PREFETCH_MAX ||
+        c->prefetch_histlen > SK_PREFETCH_MAX_HISTLEN) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                     "config '%s': PREFETCH: %s above the limit of %u", name,
-                    parsed.prefetch_histlen > SK_PREFETCH_MAX_HISTLEN ? "histlen"
-                    : parsed.prefetch_size > SK_PREFETCH_MAX ? "size" : "assoc",
-                    parsed.prefetch_histlen > SK_PREFETCH_MAX_HISTLEN
+                    c->prefetch_histlen > SK_PREFETCH_MAX_HISTLEN ? "histlen"
+                    : c->prefetch_size > SK_PREFETCH_MAX ? "size" : "assoc",
+                    c->prefetch_histlen > SK_PREFETCH_MAX_HISTLEN
                     ? SK_PREFETCH_MAX_HISTLEN : SK_PREFETCH_MAX);
         return FALSE;
     }
+    return TRUE;
+}
+
+gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
+                               SkConfigDialect dialect, SkCacheConfig *c,
+                               GError **error)
+{
+    SkCacheConfig parsed;
+    gboolean ok = dialect == SK_CONFIG_HYPERSIO
+                      ? parse_hypersio(name, text, len, &parsed, error)
+                      : parse_siokit(name, text, len, &parsed, error);
+    if (!ok || !check_config(name, &parsed, error))
+        return FALSE;
     *c = parsed;
     return TRUE;
 }
 
-gboolean sk_cache_config_load(const char *path, SkCacheConfig *c, GError **error)
+gboolean sk_cache_config_load(const char *path, SkConfigDialect dialect,
+                              SkCacheConfig *c, GError **error)
 {
     char *text = NULL;
     gsize len = 0;
@@ -233,7 +352,7 @@ gboolean sk_cache_config_load(const char *path, SkCacheConfig *c, GError **error
         g_error_free(local);
         return FALSE;
     }
-    ok = sk_cache_config_parse(path, text, len, c, error);
+    ok = sk_cache_config_parse(path, text, len, dialect, c, error);
     g_free(text);
     return ok;
 }

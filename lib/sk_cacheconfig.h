@@ -10,12 +10,25 @@
  *
  * For PREFETCH, size is the prefetch-buffer entries, assoc the prediction
  * distance and histlen the pages remembered per source id; its groups is
- * ignored.  Blocks and keys the file leaves out keep the values of
- * sk_cache_config_default(); size 0 means no cache.
+ * ignored.  Two dialects:
+ *   SK_CONFIG_SIOKIT    blank lines, spaces and CRLF are fine; blocks and
+ *                       keys the file leaves out keep the values of
+ *                       sk_cache_config_default(); a line that does not
+ *                       parse is an error;
+ *   SK_CONFIG_HYPERSIO  exactly what HyperSIO 1.0 reads: everything starts
+ *                       at 0; a block name must be the whole line; a key
+ *                       is recognised by its first letters ("sizes" is
+ *                       size) and its value is the leading number after
+ *                       the ':' ("64abc" is 64); at the first line it
+ *                       cannot read it stops and keeps what it has (a
+ *                       value with no number, on which HyperSIO aborts, is
+ *                       an error here).
+ * Size 0 means no cache.  L1PAGE is read and never used.
  *
  * Invariants of a loaded configuration (every violation is refused with an
- * SK_ERROR_INPUT error naming the file, line or block and the key):
- *   1. every cache block other than PREFETCH has groups >= 1, a power of two;
+ * SK_ERROR_INPUT error naming the file, line or block and the key; HyperSIO
+ * would crash, hang or, for the shapes below, use part of the cache):
+ *   1. CC, IOTLB, L2PAGE, L3PAGE have groups >= 1, a power of two;
  *   2. when its size is not 0: assoc >= 1, size % assoc == 0, sets =
  *      size / assoc a power of two, groups <= sets;
  *   3. a cache has at most SK_CACHE_MAX_ENTRIES entries; PREFETCH size and
@@ -48,13 +61,19 @@ typedef struct SkCacheConfig {
  * PREFETCH size 0, assoc 32, histlen 2. */
 void sk_cache_config_default(SkCacheConfig *config);
 
+typedef enum {
+    SK_CONFIG_SIOKIT,
+    SK_CONFIG_HYPERSIO,
+} SkConfigDialect;
+
 /* Reads and validates a file.  FALSE with an SK_ERROR_INPUT error (bad
- * content) or SK_ERROR_IO (cannot read). */
-gboolean sk_cache_config_load(const char *path, SkCacheConfig *config,
-                              GError **error);
+ * content, or a file that cannot be read). */
+gboolean sk_cache_config_load(const char *path, SkConfigDialect dialect,
+                              SkCacheConfig *config, GError **error);
 /* The same on text already in memory; `name` is used in messages. */
 gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
-                               SkCacheConfig *config, GError **error);
+                               SkConfigDialect dialect, SkCacheConfig *config,
+                               GError **error);
 
 /* Writes the configuration in the same format (what perf-explore stores). */
 char *sk_cache_config_to_string(const SkCacheConfig *config);

@@ -106,7 +106,10 @@ static gboolean parse_options(int argc, char **argv, SkModelOptions *o,
     }
     o->inorder = opt_inorder;
     o->salloc = opt_salloc;
-    if (opt_config && !sk_cache_config_load(opt_config, &o->caches, error))
+    if (opt_config &&
+        !sk_cache_config_load(opt_config, o->model == SK_MODEL_HYPERSIO
+                                              ? SK_CONFIG_HYPERSIO : SK_CONFIG_SIOKIT,
+                              &o->caches, error))
         goto out;
     ok = sk_model_options_check(o, error);
 out:

@@ -17,11 +17,14 @@ static void test_default_file(void)
 {
     SkCacheConfig c, d;
     GError *error = NULL;
-    g_assert_true(sk_cache_config_parse("default.cfg", hypersio_default,
-                                        strlen(hypersio_default), &c, &error));
-    g_assert_no_error(error);
     sk_cache_config_default(&d);
-    g_assert_cmpmem(&c, sizeof(c), &d, sizeof(d));
+    for (int dialect = SK_CONFIG_SIOKIT; dialect <= SK_CONFIG_HYPERSIO; dialect++) {
+        g_assert_true(sk_cache_config_parse("default.cfg", hypersio_default,
+                                            strlen(hypersio_default),
+                                            (SkConfigDialect)dialect, &c, &error));
+        g_assert_no_error(error);
+        g_assert_cmpmem(&c, sizeof(c), &d, sizeof(d));
+    }
 }
 
 static void test_round_trip(void)
@@ -33,7 +36,7 @@ static void test_round_trip(void)
     c.prefetch_size = 16;
     c.prefetch_histlen = 3;
     char *text = sk_cache_config_to_string(&c);
-    g_assert_true(sk_cache_config_parse("t", text, strlen(text), &back, &error));
+    g_assert_true(sk_cache_config_parse("t", text, strlen(text), SK_CONFIG_SIOKIT, &back, &error));
     g_assert_no_error(error);
     g_assert_cmpmem(&c, sizeof(c), &back, sizeof(back));
     g_free(text);
@@ -46,7 +49,7 @@ static void test_tolerated(void)
     const char *text = "\r\n  IOTLB \r\nsize : 32\r\n assoc: 4\r\n\r\n// note\r\n";
     SkCacheConfig c;
     GError *error = NULL;
-    g_assert_true(sk_cache_config_parse("t.cfg", text, strlen(text), &c, &error));
+    g_assert_true(sk_cache_config_parse("t.cfg", text, strlen(text), SK_CONFIG_SIOKIT, &c, &error));
     g_assert_no_error(error);
     g_assert_cmpuint(c.iotlb.size, ==, 32);
     g_assert_cmpuint(c.iotlb.assoc, ==, 4);
@@ -87,7 +90,8 @@ static void test_refused(void)
         SkCacheConfig c;
         GError *error = NULL;
         g_assert_false(sk_cache_config_parse("bad.cfg", bad[i].text,
-                                             strlen(bad[i].text), &c, &error));
+                                             strlen(bad[i].text), SK_CONFIG_SIOKIT,
+                                             &c, &error));
         g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
         if (!strstr(error->message, bad[i].expect) ||
             !strstr(error->message, "bad.cfg"))
@@ -103,22 +107,75 @@ static void test_nul_and_long_lines(void)
     SkCacheConfig c;
     GError *error = NULL;
     const char text[] = "IOTLB\nsize:6\0004\n";
-    g_assert_false(sk_cache_config_parse("n.cfg", text, sizeof(text) - 1, &c, &error));
+    g_assert_false(sk_cache_config_parse("n.cfg", text, sizeof(text) - 1, SK_CONFIG_SIOKIT, &c, &error));
     g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
     g_clear_error(&error);
     char *longline = g_strnfill(10000, 'A');
-    g_assert_false(sk_cache_config_parse("l.cfg", longline, 10000, &c, &error));
+    g_assert_false(sk_cache_config_parse("l.cfg", longline, 10000, SK_CONFIG_SIOKIT, &c, &error));
     g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
     g_assert_nonnull(strstr(error->message, "line 1"));
     g_clear_error(&error);
     g_free(longline);
 }
 
+/* Lines as HyperSIO 1.0's ReadCacheConfig reads them. */
+static SkCacheConfig parse_hs(const char *text, GError **error)
+{
+    SkCacheConfig c;
+    memset(&c, 0xee, sizeof(c));
+    sk_cache_config_parse("hs.cfg", text, strlen(text), SK_CONFIG_HYPERSIO, &c, error);
+    return c;
+}
+
+static void test_hypersio_dialect(void)
+{
+    GError *error = NULL;
+    char *text;
+    SkCacheConfig c;
+
+    /* A key the file leaves out is 0 there: no size line, no IOTLB. */
+    text = g_strdup(hypersio_default);
+    char *size = strstr(strstr(text, "IOTLB"), "size:64\n");
+    memmove(size, size + 8, strlen(size + 8) + 1);
+    c = parse_hs(text, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(c.iotlb.size, ==, 0);
+    g_assert_cmpuint(c.iotlb.assoc, ==, 8);
+    g_assert_cmpuint(c.cc.size, ==, 1536);
+    /* ... where the siokit dialect keeps the default. */
+    g_assert_true(sk_cache_config_parse("s.cfg", text, strlen(text), SK_CONFIG_SIOKIT,
+                                        &c, &error));
+    g_assert_cmpuint(c.iotlb.size, ==, 64);
+    g_free(text);
+
+    /* Keys by their first letters, values by their leading number. */
+    text = g_strconcat(hypersio_default, "IOTLB\nsizes:128abc\nassoc: 16 ways\n", NULL);
+    c = parse_hs(text, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(c.iotlb.size, ==, 128);
+    g_assert_cmpuint(c.iotlb.assoc, ==, 16);
+    g_free(text);
+
+    /* HyperSIO stops at the first line it cannot read: a blank line here
+     * leaves IOTLB and the rest at 0, so groups 0 (it would divide by 0). */
+    c = parse_hs("CC\nsize:16\nassoc:16\ngroups:1\n\nIOTLB\nsize:64\nassoc:8\ngroups:1\n", &error);
+    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
+    g_assert_nonnull(strstr(error->message, "IOTLB: groups is 0"));
+    g_clear_error(&error);
+
+    /* No number after ':' makes HyperSIO abort; here it is an error. */
+    c = parse_hs("CC\nsize:x\n", &error);
+    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
+    g_assert_nonnull(strstr(error->message, "line 2: size: no number"));
+    g_clear_error(&error);
+    (void)c;
+}
+
 static void test_missing_file(void)
 {
     SkCacheConfig c;
     GError *error = NULL;
-    g_assert_false(sk_cache_config_load("/nonexistent/x.cfg", &c, &error));
+    g_assert_false(sk_cache_config_load("/nonexistent/x.cfg", SK_CONFIG_SIOKIT, &c, &error));
     g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
     g_assert_nonnull(strstr(error->message, "/nonexistent/x.cfg"));
     g_clear_error(&error);
@@ -133,5 +190,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cacheconfig/refused", test_refused);
     g_test_add_func("/cacheconfig/nul-and-long-lines", test_nul_and_long_lines);
     g_test_add_func("/cacheconfig/missing-file", test_missing_file);
+    g_test_add_func("/cacheconfig/hypersio-dialect", test_hypersio_dialect);
     return g_test_run();
 }

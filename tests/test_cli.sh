@@ -117,7 +117,7 @@ printf 'IOTLB\nways:8\n' >"$tmp/k.cfg"
 expect_error "unknown key" 2 "k.cfg': line 2: IOTLB: unknown key 'ways'" "$sioperf" --config "$tmp/k.cfg" "$tmp/t8.trace"
 printf 'PREFETCH\nsize:16\nassoc:4\nhistlen:0\n' >"$tmp/h0.cfg"
 expect_error "histlen 0 with a prefetcher" 2 "histlen" "$sioperf" --config "$tmp/h0.cfg" "$tmp/t8.trace"
-printf 'PREFETCH\nsize:0\nhistlen:0\n' >"$tmp/h00.cfg"
+sed 's/^histlen:2$/histlen:0/' "$tmp/base.cfg" >"$tmp/h00.cfg"
 expect_error "histlen 0: hypersio-1.0 always runs its prefetcher" 2 "histlen" "$sioperf" -m hypersio-1.0 --config "$tmp/h00.cfg" "$tmp/t8.trace"
 "$sioperf" --config "$tmp/h00.cfg" "$tmp/t8.trace" >/dev/null 2>&1
 check "histlen 0 without a prefetch buffer runs in the siokit model" test $? -eq 0

@@ -9,6 +9,7 @@
 #include "sk_error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void check_one(const uint8_t *data, size_t size, SkConfigDialect dialect);
 
 static int is_pow2(uint32_t v)
 {
@@ -17,12 +18,19 @@ static int is_pow2(uint32_t v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    for (int dialect = SK_CONFIG_SIOKIT; dialect <= SK_CONFIG_HYPERSIO; dialect++)
+        check_one(data, size, (SkConfigDialect)dialect);
+    return 0;
+}
+
+static void check_one(const uint8_t *data, size_t size, SkConfigDialect dialect)
+{
     SkCacheConfig c;
     GError *error = NULL;
 
-    if (sk_cache_config_parse("fuzz.cfg", (const char *)data, size, &c, &error)) {
-        const SkCacheGeometry *g[] = {&c.cc, &c.iotlb, &c.l1page, &c.l2page, &c.l3page};
-        for (size_t i = 0; i < 5; i++) {
+    if (sk_cache_config_parse("fuzz.cfg", (const char *)data, size, dialect, &c, &error)) {
+        const SkCacheGeometry *g[] = {&c.cc, &c.iotlb, &c.l2page, &c.l3page};
+        for (size_t i = 0; i < 4; i++) {
             if (!is_pow2(g[i]->groups))
                 abort();
             if (g[i]->size && (g[i]->assoc == 0 || g[i]->size % g[i]->assoc ||
@@ -37,5 +45,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         g_error_free(error);
     }
-    return 0;
 }
