@@ -45,7 +45,7 @@ typedef struct HsQueue {
 typedef struct HsModel {
     const SkModelOptions *opt;
     HsEvent *events;
-    uint32_t n_events, free_event;
+    uint32_t n_events, cap_events, free_event;
     HsQueue cc_fill, pc_lookup, pc_fill, iotlb_fill;
     SkCache cc, iotlb, l2, l3, pbuf;
     SkGlibcRand rand;
@@ -118,8 +118,10 @@ static uint32_t event_new(HsModel *m, const SkRecord *rec, uint64_t record,
         id = m->free_event;
         m->free_event = m->events[id].next_free;
     } else {
-        if ((m->n_events & (m->n_events - 1)) == 0)
-            m->events = g_renew(HsEvent, m->events, m->n_events ? m->n_events * 2 : 64);
+        if (m->n_events == m->cap_events) {
+            m->cap_events = m->cap_events ? m->cap_events * 2 : 64;
+            m->events = g_renew(HsEvent, m->events, m->cap_events);
+        }
         id = m->n_events++;
     }
     m->events[id] = (HsEvent){.rec = *rec, .record = record, .start = t,
