@@ -401,7 +401,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     SkCacheGeometry pbuf_geom = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
     memset(&m, 0, sizeof(m));
-    sk_feed_init(&feed, reader);
+    sk_feed_init(&feed, reader, o->progress);
     m.opt = o;
     m.res = res;
     m.path = sk_trace_reader_path(reader);

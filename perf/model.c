@@ -170,10 +170,11 @@ uint64_t sk_model_mbps(uint64_t translations, uint64_t elapsed_ns)
 
 #define FEED_BATCH 4096
 
-void sk_feed_init(SkFeed *feed, SkTraceReader *reader)
+void sk_feed_init(SkFeed *feed, SkTraceReader *reader, SkProgress *progress)
 {
     memset(feed, 0, sizeof(*feed));
     feed->reader = reader;
+    feed->progress = progress;
     feed->batch = g_new(SkRecord, FEED_BATCH);
 }
 
@@ -191,5 +192,8 @@ gboolean sk_feed_refill(SkFeed *feed, GError **error)
     feed->n = (gsize)n;
     feed->pos = 0;
     feed->ended = n == 0;
+    feed->read += (uint64_t)n;
+    if (feed->progress)
+        sk_progress_update(feed->progress, feed->read);
     return TRUE;
 }

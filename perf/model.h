@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "idmap.h"
 #include "sk_cacheconfig.h"
+#include "sk_cli.h"
 #include "sk_trace.h"
 
 typedef enum {
@@ -47,6 +48,7 @@ typedef struct SkModelOptions {
     uint64_t link_mbps;     /* link speed in Mb/s (200 Gb/s = 200000) */
     gboolean tick_by_tick;  /* tests: hypersio-1.0 visits every ns, as
                                HyperSIO does, instead of jumping */
+    SkProgress *progress;   /* NULL, or updated with translations read */
 } SkModelOptions;
 
 enum {
@@ -131,9 +133,11 @@ typedef struct SkFeed {
     SkRecord *batch;
     gsize n, pos;
     gboolean ended;
+    uint64_t read;          /* records read so far */
+    SkProgress *progress;   /* NULL, or told of each batch */
 } SkFeed;
 
-void sk_feed_init(SkFeed *feed, SkTraceReader *reader);
+void sk_feed_init(SkFeed *feed, SkTraceReader *reader, SkProgress *progress);
 void sk_feed_clear(SkFeed *feed);
 /* Reads the next batch; FALSE on a bad trace (error set).  At the end of
  * the trace sets feed->ended and returns TRUE. */

@@ -35,7 +35,8 @@ static GOptionEntry entries[] = {
      "siokit or hypersio (default: from the file name)", "FORMAT"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
      "print one JSON object instead of text", NULL},
-    {"quiet", 0, 0, G_OPTION_ARG_NONE, &opt_quiet, "no progress output", NULL},
+    {"quiet", 0, 0, G_OPTION_ARG_NONE, &opt_quiet,
+     "no progress line on a terminal", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
     SkTraceReader *reader = NULL;
     char *trace = NULL;
     GError *error = NULL;
+    gboolean ok;
     int status = 0;
 
     if (!parse_options(argc, argv, &options, &format, &trace, &error))
@@ -132,7 +134,11 @@ int main(int argc, char **argv)
     reader = sk_trace_reader_open(trace, format, &error);
     if (reader == NULL)
         goto fail;
-    if (!sk_model_run(&options, reader, &result, &error))
+    options.progress = sk_progress_new("translations", sk_trace_reader_n_records(reader),
+                                       opt_quiet);
+    ok = sk_model_run(&options, reader, &result, &error);
+    sk_progress_free(options.progress);
+    if (!ok)
         goto fail;
     if (opt_json) {
         char *json = sk_report_json(&result, &options, trace, FALSE);

@@ -398,7 +398,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     m->opt = o;
     m->res = res;
     m->free_tx = NONE;
-    sk_feed_init(&feed, reader);
+    sk_feed_init(&feed, reader, o->progress);
     memset(m->head, 0xff, sizeof(m->head));
     sk_cache_init(&m->cc, "CC", &o->caches.cc, SK_POLICY_LFU, FALSE, TRUE, NULL);
     sk_cache_init(&m->iotlb, "IOTLB", &o->caches.iotlb, o->policy, FALSE, FALSE, NULL);

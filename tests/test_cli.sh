@@ -92,6 +92,14 @@ sed 's/^size:64$/size:4096/; s/^assoc:8$/assoc:256/' "$tmp/base.cfg" >"$tmp/big.
 check "a 4096-entry 256-way IOTLB hits more than a 64-entry one" \
     test "$(json_val "$tmp/r3.json" 'd["caches"]["IOTLB"]["hits"]')" -gt "$(json_val "$tmp/r.json" 'd["caches"]["IOTLB"]["hits"]')"
 
+# Progress: on a terminal only, and never with --quiet.
+if command -v script >/dev/null; then
+    script -qec "'$sioperf' '$tmp/t8.trace' >/dev/null" /dev/null >"$tmp/tty" 2>&1
+    check "a progress line on a terminal" grep -q "translations: " "$tmp/tty"
+    script -qec "'$sioperf' --quiet '$tmp/t8.trace' >/dev/null" /dev/null >"$tmp/tty" 2>&1
+    check "--quiet: no progress line on a terminal" test ! -s "$tmp/tty"
+fi
+
 # --- sioperf: bad usage and bad input ----------------------------------------
 expect_error "no trace" 2 "no trace given" "$sioperf"
 expect_error "two traces" 2 "more than one trace" "$sioperf" "$tmp/t8.trace" "$tmp/t8.trace"

@@ -113,6 +113,28 @@ static gboolean stopped(GError **error)
     return TRUE;
 }
 
+/* The NAT builder's phases on the progress line; a signal stops it. */
+typedef struct NatProgress {
+    const char *phase;
+    SkProgress *line;
+} NatProgress;
+
+static gboolean on_nat_progress(const char *phase, uint64_t done, uint64_t total,
+                                gpointer data)
+{
+    NatProgress *p = data;
+
+    if (sk_cli_stop_signal())
+        return FALSE;
+    if (p->phase == NULL || strcmp(p->phase, phase) != 0) {
+        sk_progress_free(p->line);
+        p->line = sk_progress_new(phase, total, opt_quiet || opt_json);
+        p->phase = phase;
+    }
+    sk_progress_update(p->line, done);
+    return TRUE;
+}
+
 /* ---- pass 2 (or pass 1 for orig): the trace, record by record ---- */
 
 static gboolean flush_batch(Gen *g, GError **error)
@@ -266,9 +288,14 @@ static int read_log(Gen *g, const char *path, uint32_t log, uint32_t round,
     LogInfo info = {.path = g_strdup(path)};
     SkLogEvent ev;
     int got, result = -1;
+    char *what = g_strdup_printf("reading %s", path);
+    SkProgress *progress = sk_progress_new(what, 0, opt_quiet || opt_json);
+    uint64_t events = 0;
 
     if (reader == NULL) {
         g_free(info.path);
+        sk_progress_free(progress);
+        g_free(what);
         return -1;
     }
     p.valid_dids = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -276,8 +303,11 @@ static int read_log(Gen *g, const char *path, uint32_t log, uint32_t round,
     p.sid_domain = g_hash_table_new(g_direct_hash, g_direct_equal);
     while ((got = sk_log_reader_next(reader, &ev, error)) > 0) {
         gpointer did_key = GUINT_TO_POINTER(ev.did + 1);
-        if ((info.stats.lines & 0xffff) == 0 && stopped(error))
-            goto out;
+        if ((++events & 0xffff) == 0) {
+            if (stopped(error))
+                goto out;
+            sk_progress_update(progress, sk_log_reader_stats(reader)->lines);
+        }
         switch (ev.type) {
         case SK_LOG_TRANSLATE:
             if (!translation(g, &p, &info, &ev, error))
@@ -325,6 +355,8 @@ out:
             info.examples[i] = g_strdup(ex[i]);
     }
     g_array_append_val(g->logs, info);
+    sk_progress_free(progress);
+    g_free(what);
     sk_log_reader_free(reader);
     g_hash_table_destroy(p.valid_dids);
     g_hash_table_destroy(p.seen_dids);
@@ -635,6 +667,7 @@ static gboolean generate(Gen *g, GPtrArray *logs, const char *out, GError **erro
     guint n = 0;
     int64_t remaining = g->want;
     gboolean done = FALSE, ok = FALSE;
+    NatProgress nat_progress = {NULL, NULL};
 
     g->nat = sk_nat_builder_new(opt_tmpdir, error);
     if (g->nat == NULL)
@@ -703,8 +736,13 @@ static gboolean generate(Gen *g, GPtrArray *logs, const char *out, GError **erro
     writer = sk_trace_writer_new(out, g->format, &wopt, error);
     if (writer == NULL)
         goto out;
-    if (!sk_nat_builder_finish(g->nat, writer, error) || stopped(error))
+    sk_nat_builder_set_progress(g->nat, on_nat_progress, &nat_progress);
+    ok = sk_nat_builder_finish(g->nat, writer, error);
+    sk_progress_free(nat_progress.line);
+    if (!ok || stopped(error)) {
+        ok = FALSE;
         goto out;
+    }
     ok = sk_trace_writer_close(writer, error);
     writer = NULL;
     if (ok && !opt_quiet && !opt_json)
