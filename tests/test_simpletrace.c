@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sk_error.h"
+#include "sk_logreader.h"
 #include "sk_simpletrace.h"
 
 #define MAGIC UINT64_C(0xf2b177cb0aa429b4)
@@ -930,6 +931,87 @@ static void test_grows(void)
     g_byte_array_free(b, TRUE);
 }
 
+/* tests/fixtures/simpletrace: a real QEMU 7.2 (Debian's source, built with
+ * log,simple) run wrote vtd.st and, through the log backend, vtd.log.gz:
+ * the binary reader must give exactly the text reader's events. */
+static void test_real_capture(void)
+{
+    const char *src = g_getenv("SIOKIT_SRC");
+    char *dir, *st_path, *log_path, *ev_path;
+    GError *error = NULL;
+    SkLogStats st = { 0 };
+    SkSimpleTrace *t;
+    SkLogReader *r;
+    SkLogEvent a, b;
+    guint n = 0, first_cc = G_MAXUINT;
+    int ra, rb;
+
+    if (src == NULL) {
+        g_test_skip("SIOKIT_SRC not set (run through meson test)");
+        return;
+    }
+    dir = g_build_filename(src, "tests", "fixtures", "simpletrace", NULL);
+    st_path = g_build_filename(dir, "vtd.st", NULL);
+    log_path = g_build_filename(dir, "vtd.log.gz", NULL);
+    ev_path = g_build_filename(dir, "trace-events", NULL);
+
+    t = open_ok(st_path, ev_path);
+    r = sk_log_reader_open(log_path, NULL, &error);
+    g_assert_no_error(error);
+    for (;;) {
+        ra = sk_simple_trace_next(t, &a, &st, &error);
+        g_assert_no_error(error);
+        rb = sk_log_reader_next(r, &b, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(ra, ==, rb);
+        if (ra == 0)
+            break;
+        g_assert_true(a.has & SK_LOG_HAS_TIME);
+        /* Clocks differ: QEMU's monotonic ns here, wall-clock us there. */
+        a.time_ns = b.time_ns = 0;
+        a.has &= ~SK_LOG_HAS_TIME;
+        b.has &= ~SK_LOG_HAS_TIME;
+        if (memcmp(&a, &b, sizeof a) != 0)
+            g_error("event %u differs between vtd.st and vtd.log.gz", n);
+        /* The first DMA, lines 1091-1093: a context entry read, a walk,
+         * its dmar_translate. */
+        if (first_cc == G_MAXUINT && a.type == SK_LOG_CONTEXT) {
+            first_cc = n;
+            g_assert_cmpuint(a.sid, ==, 0x18);
+            g_assert_cmpuint(a.did, ==, 3);
+            g_assert_cmpuint(a.high, ==, 0x301);
+            g_assert_cmpuint(a.low, ==, 0x285b001);
+            g_assert_cmpuint(a.gen, ==, 1);
+        } else if (first_cc != G_MAXUINT && n == first_cc + 1) {
+            g_assert_cmpint(a.type, ==, SK_LOG_TRANSLATE);
+            g_assert_cmpuint(a.via, ==, SK_LOG_VIA_WALK);
+            g_assert_cmpuint(a.iova, ==, 0xffffb402);
+            g_assert_cmpuint(a.slpte, ==, 0x2a6c003);
+            g_assert_cmpuint(a.did, ==, 3);
+        } else if (first_cc != G_MAXUINT && n == first_cc + 2) {
+            g_assert_cmpuint(a.via, ==, SK_LOG_VIA_DMAR);
+            g_assert_cmpuint(a.iova, ==, 0xffffb000);
+            g_assert_cmpuint(a.result, ==, 0x2a6c000);
+            g_assert_cmpuint(a.level, ==, 1);
+        }
+        n++;
+    }
+    g_assert_cmpuint(n, ==, 928);
+    g_assert_cmpuint(first_cc, <, G_MAXUINT);
+    g_assert_cmpuint(st.lines, ==, 3000);
+    g_assert_cmpuint(st.events, ==, 928);
+    g_assert_cmpuint(st.skipped, ==, 2072);
+    g_assert_cmpuint(st.malformed, ==, 0);
+    g_assert_cmpuint(sk_simple_trace_dropped(t), ==, 0);
+    g_assert_cmpuint(sk_log_reader_stats(r)->lines, ==, 3000);
+    sk_log_reader_free(r);
+    sk_simple_trace_free(t);
+    g_free(dir);
+    g_free(st_path);
+    g_free(log_path);
+    g_free(ev_path);
+}
+
 int main(int argc, char **argv)
 {
     int rc;
@@ -952,6 +1034,7 @@ int main(int argc, char **argv)
     g_test_add_func("/simpletrace/events-real", test_events_real);
     g_test_add_func("/simpletrace/many", test_many);
     g_test_add_func("/simpletrace/grows", test_grows);
+    g_test_add_func("/simpletrace/real-capture", test_real_capture);
     rc = g_test_run();
 
     {
