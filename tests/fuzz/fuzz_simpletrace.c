@@ -4,12 +4,10 @@
  * bytes reach the record decoder, then as a trace-events file for a fixed
  * log.  Errors are expected; crashes, leaks, a -1 without an SK_ERROR, and
  * counters that do not add up are not. */
-#include <fcntl.h>
 #include <glib.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fuzz_files.h"
 #include "sk_error.h"
@@ -49,7 +47,6 @@ static const char *const fuzz_names[] = {
 static const char *fuzz_log_path;      /* the input, as a file */
 static const char *fuzz_events_path;   /* fuzz_events */
 static const char *fuzz_fixed_path;    /* a small valid log for pass 3 */
-
 
 static void put64(GByteArray *b, uint64_t v)
 {
@@ -95,7 +92,7 @@ static void fuzz_setup(void)
     fuzz_log_path = fuzz_file_new("simpletrace");
     fuzz_events_path = fuzz_file_new("simpletrace-events");
     fuzz_fixed_path = fuzz_file_new("simpletrace-fixed");
-        fuzz_file_write(fuzz_events_path, fuzz_events, sizeof fuzz_events - 1);
+    fuzz_file_write(fuzz_events_path, fuzz_events, sizeof fuzz_events - 1);
 
     b = fuzz_prefix();   /* the fixed log: one vtd_iotlb_page_hit */
     put64(b, 1);
