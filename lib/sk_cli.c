@@ -118,3 +118,26 @@ void sk_progress_free(SkProgress *p)
     g_free(p->what);
     g_free(p);
 }
+
+gboolean sk_phase_progress_update(const char *phase, uint64_t done,
+                                  uint64_t total, gpointer data)
+{
+    SkPhaseProgress *p = data;
+
+    if (sk_cli_stop_signal())
+        return FALSE;
+    if (p->phase == NULL || strcmp(p->phase, phase) != 0) {
+        sk_progress_free(p->line);
+        p->line = sk_progress_new(phase, total, p->quiet);
+        p->phase = phase;
+    }
+    sk_progress_update(p->line, done);
+    return TRUE;
+}
+
+void sk_phase_progress_clear(SkPhaseProgress *p)
+{
+    sk_progress_free(p->line);
+    p->line = NULL;
+    p->phase = NULL;
+}

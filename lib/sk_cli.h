@@ -36,4 +36,20 @@ void sk_progress_update(SkProgress *progress, uint64_t done);
 /* Clears the line and frees. */
 void sk_progress_free(SkProgress *progress);
 
+/* A progress line that follows the named phases of long work, for
+ * callbacks of the shape (phase, done, total, data) such as the NAT
+ * builder's: a new phase starts a new line.  The callback returns FALSE
+ * once a stop signal has arrived (sk_cli_catch_signals), which asks the
+ * work to stop. */
+typedef struct SkPhaseProgress {
+    gboolean quiet;
+    const char *phase;
+    SkProgress *line;
+} SkPhaseProgress;
+
+gboolean sk_phase_progress_update(const char *phase, uint64_t done,
+                                  uint64_t total, gpointer phase_progress);
+/* Clears the line; the struct can be used again. */
+void sk_phase_progress_clear(SkPhaseProgress *p);
+
 #endif

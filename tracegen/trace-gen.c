@@ -113,28 +113,6 @@ static gboolean stopped(GError **error)
     return TRUE;
 }
 
-/* The NAT builder's phases on the progress line; a signal stops it. */
-typedef struct NatProgress {
-    const char *phase;
-    SkProgress *line;
-} NatProgress;
-
-static gboolean on_nat_progress(const char *phase, uint64_t done, uint64_t total,
-                                gpointer data)
-{
-    NatProgress *p = data;
-
-    if (sk_cli_stop_signal())
-        return FALSE;
-    if (p->phase == NULL || strcmp(p->phase, phase) != 0) {
-        sk_progress_free(p->line);
-        p->line = sk_progress_new(phase, total, opt_quiet || opt_json);
-        p->phase = phase;
-    }
-    sk_progress_update(p->line, done);
-    return TRUE;
-}
-
 /* ---- pass 2 (or pass 1 for orig): the trace, record by record ---- */
 
 static gboolean flush_batch(Gen *g, GError **error)
@@ -667,7 +645,7 @@ static gboolean generate(Gen *g, GPtrArray *logs, const char *out, GError **erro
     guint n = 0;
     int64_t remaining = g->want;
     gboolean done = FALSE, ok = FALSE;
-    NatProgress nat_progress = {NULL, NULL};
+    SkPhaseProgress nat_progress = {.quiet = opt_quiet || opt_json};
 
     g->nat = sk_nat_builder_new(opt_tmpdir, error);
     if (g->nat == NULL)
@@ -736,9 +714,9 @@ static gboolean generate(Gen *g, GPtrArray *logs, const char *out, GError **erro
     writer = sk_trace_writer_new(out, g->format, &wopt, error);
     if (writer == NULL)
         goto out;
-    sk_nat_builder_set_progress(g->nat, on_nat_progress, &nat_progress);
+    sk_nat_builder_set_progress(g->nat, sk_phase_progress_update, &nat_progress);
     ok = sk_nat_builder_finish(g->nat, writer, error);
-    sk_progress_free(nat_progress.line);
+    sk_phase_progress_clear(&nat_progress);
     if (!ok || stopped(error)) {
         ok = FALSE;
         goto out;

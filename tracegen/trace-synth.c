@@ -58,28 +58,6 @@ static GOptionEntry entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-typedef struct {
-    gboolean quiet;
-    const char *phase;
-    SkProgress *line;
-} Progress;
-
-static gboolean on_progress(const char *phase, uint64_t done, uint64_t total,
-                            gpointer data)
-{
-    Progress *p = data;
-
-    if (sk_cli_stop_signal())
-        return FALSE;
-    if (p->phase == NULL || strcmp(p->phase, phase) != 0) {
-        sk_progress_free(p->line);
-        p->line = sk_progress_new(phase, total, p->quiet);
-        p->phase = phase;
-    }
-    sk_progress_update(p->line, done);
-    return TRUE;
-}
-
 static gboolean fail_usage(GError **error, const char *fmt, ...)
     G_GNUC_PRINTF(2, 3);
 
@@ -258,7 +236,7 @@ int main(int argc, char **argv)
     SkTraceFormat format;
     SkTraceWriterOptions wopt = { 0 };
     SkTraceWriter *writer = NULL;
-    Progress progress = { 0 };
+    SkPhaseProgress progress = { 0 };
     GError *error = NULL;
     int status = 0;
 
@@ -271,15 +249,14 @@ int main(int argc, char **argv)
     writer = sk_trace_writer_new(opt_output, format, &wopt, &error);
     if (writer == NULL)
         goto fail;
-    if (!sk_synth_write(&params, writer, opt_tmpdir, on_progress, &progress,
+    if (!sk_synth_write(&params, writer, opt_tmpdir, sk_phase_progress_update, &progress,
                         &error) ||
         sk_cli_stop_signal()) {
         sk_trace_writer_abort(writer);
         writer = NULL;
         goto fail;
     }
-    sk_progress_free(progress.line);
-    progress.line = NULL;
+    sk_phase_progress_clear(&progress);
     if (!sk_trace_writer_close(writer, &error)) {
         writer = NULL;
         goto fail;
@@ -298,8 +275,7 @@ int main(int argc, char **argv)
     }
     goto out;
 fail:
-    sk_progress_free(progress.line);
-    progress.line = NULL;
+    sk_phase_progress_clear(&progress);
     if (sk_cli_stop_signal()) {
         fprintf(stderr, PROG ": interrupted by %s, nothing written\n",
                 sk_cli_stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
@@ -309,6 +285,6 @@ fail:
         status = sk_report(PROG, error);
     }
 out:
-    sk_progress_free(progress.line);
+    sk_phase_progress_clear(&progress);
     return status;
 }
