@@ -2,13 +2,10 @@
  * replacement (see cache.h). */
 #include "cache.h"
 
+#include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define INDEX_MIN_ASSOC 24   /* sets this wide are searched through an index */
-#define LFU_MAX_COUNT 15
 
 static unsigned log2u(uint64_t v)
 {
@@ -27,14 +24,6 @@ static inline uint64_t key_mix(uint64_t addr, uint32_t did, uint32_t set)
     k *= UINT64_C(0x9e3779b97f4a7c15);
     k ^= k >> 29;
     return k;
-}
-
-/* A 32-bit hash of (addr, did): equal keys have equal tags, so a search
- * compares tags (four at a time) and confirms the few that match. */
-static inline uint32_t way_tag(uint64_t addr, uint32_t did)
-{
-    uint64_t t = addr ^ ((uint64_t)did * UINT64_C(0x9e3779b97f4a7c15));
-    return (uint32_t)(t ^ (t >> 29));
 }
 
 /* libstdc++'s hash code of the key, for the iteration order. */
@@ -61,11 +50,12 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     c->sets = g->size / g->assoc;
     c->groups = g->groups;
     c->fbits = log2u(c->sets) - log2u(c->groups);
+    c->bits_mask = (UINT64_C(1) << c->fbits) - 1;
     gsize ways = (gsize)c->sets * c->assoc;
     c->tag = g_new0(uint32_t, ways);
     c->addr = g_new0(uint64_t, ways);
     c->did = g_new0(uint32_t, ways);
-    c->stamp = g_new0(uint64_t, ways);
+    c->stamp = g_new0(uint32_t, ways);
     c->nat = g_new0(uint64_t, ways);
     c->count = g_new0(uint16_t, ways);
     c->fill = g_new0(uint32_t, c->sets);
@@ -103,14 +93,14 @@ void sk_cache_destroy(SkCache *c)
 
 /* ---- the index of wide sets: linear probing over entry numbers ---- */
 
-static uint64_t index_find(const SkCache *c, uint32_t set, uint64_t addr,
-                           uint32_t did)
+uint32_t sk_cache_index_find(const SkCache *c, uint32_t set, uint64_t addr,
+                             uint32_t did)
 {
     uint64_t i = key_mix(addr, did, set) & c->index_mask;
     for (;;) {
         uint32_t e = c->index[i];
         if (e == UINT32_MAX)
-            return UINT64_MAX;
+            return SK_CACHE_NONE;
         if (c->addr[e] == addr && c->did[e] == did && e / c->assoc == set)
             return e;
         i = (i + 1) & c->index_mask;
@@ -154,85 +144,82 @@ static void index_remove(SkCache *c, uint32_t e)
     }
 }
 
-/* ---- search and fill ---- */
+/* ---- replacement state ---- */
 
-static uint64_t find_way(const SkCache *c, uint32_t set, uint64_t addr,
-                         uint32_t did)
+static int compare_stamp(const void *a, const void *b)
 {
-    if (c->index)
-        return index_find(c, set, addr, did);
-    /* Compare every way without branching, then confirm the candidates;
-     * sets this narrow are at most 64 ways (INDEX_MIN_ASSOC). */
-    uint64_t base = (uint64_t)set * c->assoc, match = 0;
-    uint32_t tag = way_tag(addr, did), w = 0;
-    const uint32_t *t = &c->tag[base];
+    uint32_t x = **(const uint32_t *const *)a, y = **(const uint32_t *const *)b;
+    return (x > y) - (x < y);
+}
+
+void sk_cache_renumber(SkCache *c)
+{
+    uint32_t **ways = g_new(uint32_t *, c->assoc), top = 0;
+
+    for (uint32_t s = 0; s < c->sets; s++) {
+        uint32_t n = 0;
+        for (uint32_t w = 0; w < c->assoc; w++)
+            if (c->stamp[(uint64_t)s * c->assoc + w])
+                ways[n++] = &c->stamp[(uint64_t)s * c->assoc + w];
+        qsort(ways, n, sizeof(*ways), compare_stamp);   /* stamps are unique */
+        for (uint32_t i = 0; i < n; i++)
+            *ways[i] = i + 1;
+        top = MAX(top, n);
+    }
+    c->clock = top;
+    g_free(ways);
+}
+
+void sk_cache_halve_counts(SkCache *c, uint32_t set)
+{
+    uint16_t *counts = &c->count[(uint64_t)set * c->assoc];
+    for (uint32_t w = 0; w < c->assoc; w++)
+        counts[w] >>= 1;       /* invalid ways hold 0 */
+}
+
+/* The way of least stamp among n (unique stamps below 2^31). */
+static uint32_t oldest_way(const uint32_t *stamp, uint32_t n)
+{
+    uint32_t w = 0, min = UINT32_MAX;
 #ifdef __SSE2__
-    __m128i key = _mm_set1_epi32((int)tag);
-    for (; w + 4 <= c->assoc; w += 4) {
-        __m128i v = _mm_loadu_si128((const __m128i *)&t[w]);
-        __m128 eq = _mm_castsi128_ps(_mm_cmpeq_epi32(v, key));
-        match |= (uint64_t)(unsigned)_mm_movemask_ps(eq) << w;
+    if (n >= 4) {
+        /* The least stamp four lanes at a time (signed compares suffice),
+         * then the way that holds it. */
+        __m128i least = _mm_loadu_si128((const __m128i *)stamp);
+        for (w = 4; w + 4 <= n; w += 4) {
+            __m128i v = _mm_loadu_si128((const __m128i *)&stamp[w]);
+            __m128i gt = _mm_cmpgt_epi32(least, v);
+            least = _mm_or_si128(_mm_and_si128(gt, v), _mm_andnot_si128(gt, least));
+        }
+        for (int k = 0; k < 2; k++) {
+            __m128i v = k ? _mm_shuffle_epi32(least, _MM_SHUFFLE(2, 3, 0, 1))
+                          : _mm_shuffle_epi32(least, _MM_SHUFFLE(1, 0, 3, 2));
+            __m128i gt = _mm_cmpgt_epi32(least, v);
+            least = _mm_or_si128(_mm_and_si128(gt, v), _mm_andnot_si128(gt, least));
+        }
+        min = (uint32_t)_mm_cvtsi128_si32(least);
     }
 #endif
-    for (; w < c->assoc; w++)
-        match |= (uint64_t)(t[w] == tag) << w;
-    while (match) {
-        uint64_t e = base + (uint32_t)__builtin_ctzll(match);
-        if (c->addr[e] == addr && c->did[e] == did && c->stamp[e])
-            return e;
-        match &= match - 1;
-    }
-    return UINT64_MAX;
+    for (; w < n; w++)
+        min = MIN(min, stamp[w]);
+    for (w = 0;; w++)
+        if (stamp[w] == min)
+            return w;
 }
 
-gboolean sk_cache_contains(const SkCache *c, uint32_t set, uint64_t addr,
-                           uint32_t did)
-{
-    return c->sets != 0 && find_way(c, set, addr, did) != UINT64_MAX;
-}
-
-gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
-                         uint64_t nat)
-{
-    uint64_t e;
-
-    if (c->sets == 0)
-        return FALSE;
-    e = find_way(c, set, addr, did);
-    if (e == UINT64_MAX)
-        return FALSE;
-    switch (c->policy) {
-    case SK_POLICY_LRU:
-        c->stamp[e] = ++c->clock;
-        break;
-    case SK_POLICY_LFU:
-        if (++c->count[e] == LFU_MAX_COUNT) {
-            uint16_t *counts = &c->count[(uint64_t)set * c->assoc];
-            for (uint32_t w = 0; w < c->assoc; w++)
-                counts[w] >>= 1;       /* invalid ways hold 0 */
-        }
-        break;
-    case SK_POLICY_ORACLE:
-        c->nat[e] = nat;
-        break;
-    }
-    return TRUE;
-}
+/* ---- fill ---- */
 
 /* The way to evict from a full set. */
 static uint32_t victim(SkCache *c, uint32_t set)
 {
     uint64_t base = (uint64_t)set * c->assoc;
-    const uint64_t *stamp = &c->stamp[base], *nat = &c->nat[base];
+    const uint32_t *stamp = &c->stamp[base];
+    const uint64_t *nat = &c->nat[base];
     const uint16_t *count = &c->count[base];
     uint32_t best = 0;
 
-    if (c->policy == SK_POLICY_LRU) {
-        for (uint32_t w = 1; w < c->assoc; w++)
-            if (stamp[w] < stamp[best])
-                best = w;
-        return best;
-    }
+    if (c->policy == SK_POLICY_LRU)
+        return oldest_way(stamp, c->assoc);
     if (c->hypersio) {
         const SkStdOrder *o = &c->orders[set];
         uint32_t first = sk_std_order_first(o);
@@ -249,7 +236,7 @@ static uint32_t victim(SkCache *c, uint32_t set)
         }
         /* LFU: rand() % ties, ties listed in iteration order. */
         uint32_t ties[c->assoc], n = 0;
-        uint16_t min = LFU_MAX_COUNT;
+        uint16_t min = SK_CACHE_LFU_MAX_COUNT;
         for (uint32_t w = first; w != SK_ORDER_NONE; w = sk_std_order_next(o, w)) {
             if (count[w] == min) {
                 ties[n++] = w;
@@ -277,17 +264,16 @@ static uint32_t victim(SkCache *c, uint32_t set)
 gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
                          uint64_t nat)
 {
-    uint64_t base, e;
-    uint32_t w;
+    uint32_t base, e, w;
     gboolean evicted = FALSE;
 
     if (c->sets == 0)
         return FALSE;
-    base = (uint64_t)set * c->assoc;
+    base = set * c->assoc;
     if (c->fill[set] == c->assoc) {
         w = victim(c, set);
         if (c->index)
-            index_remove(c, (uint32_t)(base + w));
+            index_remove(c, base + w);
         if (c->orders)
             sk_std_order_erase(&c->orders[set], w);
         evicted = TRUE;
@@ -297,14 +283,14 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
         c->fill[set]++;
     }
     e = base + w;
-    c->tag[e] = way_tag(addr, did);
+    c->tag[e] = sk_cache_way_tag(addr, did);
     c->addr[e] = addr;
     c->did[e] = did;
     c->nat[e] = nat;
-    c->stamp[e] = ++c->clock;
+    c->stamp[e] = sk_cache_next_stamp(c);
     c->count[e] = 0;
     if (c->index)
-        index_add(c, set, (uint32_t)e);
+        index_add(c, set, e);
     if (c->orders)
         sk_std_order_insert(&c->orders[set], w, std_hash(c, addr, did));
     return evicted;
@@ -324,7 +310,7 @@ gboolean sk_cache_check(const SkCache *c)
                 if (c->stamp[base + v] && c->addr[base + v] == c->addr[e] &&
                     c->did[base + v] == c->did[e])
                     return FALSE;
-            if (c->index && index_find(c, s, c->addr[e], c->did[e]) != e)
+            if (c->index && sk_cache_index_find(c, s, c->addr[e], c->did[e]) != e)
                 return FALSE;
         }
         if (n != c->fill[s])

@@ -30,6 +30,9 @@
 
 #include <glib.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sk_glibc_rand.h"
 #include "sk_cacheconfig.h"
@@ -48,21 +51,27 @@ typedef struct SkCache {
     gboolean key_is_sid;    /* context cache: hash codes as std::hash<sid> */
     uint32_t sets, assoc, groups;
     unsigned fbits;
+    uint64_t bits_mask;     /* 2^fbits - 1 */
     /* Ways, sets * assoc of them, one array per field so that a set's keys
      * and ages scan in a cache line or two.  stamp 0 = invalid way. */
     uint32_t *tag;          /* a hash of (addr, did): one compare a way */
     uint64_t *addr;
     uint32_t *did;
-    uint64_t *stamp;        /* LRU: last use; LFU/ORACLE: insertion */
+    uint32_t *stamp;        /* LRU: last use; LFU/ORACLE: insertion; unique
+                               within a set, renumbered before they overflow */
     uint64_t *nat;          /* ORACLE */
     uint16_t *count;        /* LFU */
     uint32_t *fill;         /* valid ways per set */
     SkStdOrder *orders;     /* per set, HyperSIO mode with LFU or ORACLE */
     uint32_t *index;        /* open-addressing index of entries (big sets) */
     uint64_t index_mask;
-    uint64_t clock;
+    uint32_t clock;         /* the last stamp given */
     SkGlibcRand *rand;      /* shared generator for HyperSIO's LFU ties */
 } SkCache;
+
+#define SK_CACHE_NONE UINT32_MAX         /* no entry */
+#define SK_CACHE_CLOCK_MAX INT32_MAX     /* stamps stay below 2^31 */
+#define SK_CACHE_LFU_MAX_COUNT 15
 
 /* Sets up a cache of geometry g (size 0 = absent: lookups miss, inserts do
  * nothing).  g must satisfy sk_cacheconfig.h's invariants. */
@@ -80,16 +89,119 @@ static inline uint32_t sk_cache_set_of(const SkCache *c, uint32_t did,
                                        uint64_t bits)
 {
     uint64_t group = did & (c->groups - 1);
-    return (uint32_t)((group << c->fbits) | (bits & ((UINT64_C(1) << c->fbits) - 1)));
+    return (uint32_t)((group << c->fbits) | (bits & c->bits_mask));
+}
+
+/* A 32-bit hash of (addr, did): equal keys have equal tags, so a search
+ * compares tags (many at a time) and confirms the few that match. */
+static inline uint32_t sk_cache_way_tag(uint64_t addr, uint32_t did)
+{
+    uint64_t t = addr ^ ((uint64_t)did * UINT64_C(0x9e3779b97f4a7c15));
+    return (uint32_t)(t ^ (t >> 29));
+}
+
+/* Bit w set for each way w < n (n <= 64) of tags equal to tag. */
+static inline uint64_t sk_cache_match(const uint32_t *tags, uint32_t n,
+                                      uint32_t tag)
+{
+    uint64_t match = 0;
+    uint32_t w = 0;
+#ifdef __SSE2__
+    __m128i key = _mm_set1_epi32((int)tag);
+    for (; w + 16 <= n; w += 16) {
+        __m128i a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w]), key);
+        __m128i b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 4]), key);
+        __m128i c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 8]), key);
+        __m128i d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 12]), key);
+        __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+        match |= (uint64_t)(unsigned)_mm_movemask_epi8(bytes) << w;
+    }
+    for (; w + 4 <= n; w += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)&tags[w]);
+        __m128 eq = _mm_castsi128_ps(_mm_cmpeq_epi32(v, key));
+        match |= (uint64_t)(unsigned)_mm_movemask_ps(eq) << w;
+    }
+#endif
+    for (; w < n; w++)
+        match |= (uint64_t)(tags[w] == tag) << w;
+    return match;
+}
+
+/* The entry (set * assoc + way) holding (addr, did) in set, or
+ * SK_CACHE_NONE.  The cache must be present. */
+uint32_t sk_cache_index_find(const SkCache *c, uint32_t set, uint64_t addr,
+                             uint32_t did);
+
+static inline uint32_t sk_cache_find(const SkCache *c, uint32_t set,
+                                     uint64_t addr, uint32_t did)
+{
+    if (c->index)
+        return sk_cache_index_find(c, set, addr, did);
+    /* Sets without an index have fewer than 64 ways. */
+    uint32_t base = set * c->assoc;
+    uint64_t match = sk_cache_match(&c->tag[base], c->assoc,
+                                    sk_cache_way_tag(addr, did));
+    while (match) {
+        uint32_t e = base + (uint32_t)__builtin_ctzll(match);
+        if (c->addr[e] == addr && c->did[e] == did && c->stamp[e])
+            return e;
+        match &= match - 1;
+    }
+    return SK_CACHE_NONE;
+}
+
+/* Stamps renumbered, in order within each set, to start over from 1. */
+void sk_cache_renumber(SkCache *c);
+
+static inline uint32_t sk_cache_next_stamp(SkCache *c)
+{
+    if (c->clock >= SK_CACHE_CLOCK_MAX)
+        sk_cache_renumber(c);
+    return ++c->clock;
+}
+
+/* LFU: every count of set halves. */
+void sk_cache_halve_counts(SkCache *c, uint32_t set);
+
+/* A search hit on entry e of set: updates the replacement state. */
+static inline void sk_cache_touch(SkCache *c, uint32_t set, uint32_t e,
+                                  uint64_t nat)
+{
+    switch (c->policy) {
+    case SK_POLICY_LRU:
+        c->stamp[e] = sk_cache_next_stamp(c);
+        break;
+    case SK_POLICY_LFU:
+        if (++c->count[e] == SK_CACHE_LFU_MAX_COUNT)
+            sk_cache_halve_counts(c, set);
+        break;
+    case SK_POLICY_ORACLE:
+        c->nat[e] = nat;
+        break;
+    }
 }
 
 /* Searches set for (addr, did).  On a hit updates the replacement state as
  * described above and returns TRUE.  An absent cache always misses. */
-gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
-                         uint64_t nat);
+static inline gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr,
+                                       uint32_t did, uint64_t nat)
+{
+    if (c->sets == 0)
+        return FALSE;
+    uint32_t e = sk_cache_find(c, set, addr, did);
+    if (e == SK_CACHE_NONE)
+        return FALSE;
+    sk_cache_touch(c, set, e, nat);
+    return TRUE;
+}
+
 /* TRUE if (addr, did) is in set; changes nothing. */
-gboolean sk_cache_contains(const SkCache *c, uint32_t set, uint64_t addr,
-                           uint32_t did);
+static inline gboolean sk_cache_contains(const SkCache *c, uint32_t set,
+                                         uint64_t addr, uint32_t did)
+{
+    return c->sets != 0 && sk_cache_find(c, set, addr, did) != SK_CACHE_NONE;
+}
+
 /* Fills (addr, did), which must not be in the set; evicts a victim when the
  * set is full and returns TRUE if it did. */
 gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
