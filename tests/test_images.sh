@@ -23,11 +23,11 @@ fi
 tmp=$(mktemp -d)
 qemu_pids=""
 cleanup() {
-    local p i
+    local p
     for p in $qemu_pids; do
         kill -0 "$p" 2>/dev/null || continue
         kill "$p" 2>/dev/null
-        for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$p" 2>/dev/null
         wait "$p" 2>/dev/null
     done
@@ -122,10 +122,10 @@ free_port() {
 # forwarded to a free port; sets qpid, port, log, qmp.
 mgmt_mac=52:54:00:12:34:56
 boot() {
-    local name=$1 img=$2 append=$3 try
+    local name=$1 img=$2 append=$3
     shift 3
     log=$tmp/$name.log qmp=$tmp/$name.qmp
-    for try in 1 2 3; do
+    for _ in 1 2 3; do
         port=$(free_port)
         rm -f "$log" "$qmp"
         qemu-system-x86_64 "$@" -nographic -nodefaults -serial "file:$log" \
