@@ -31,9 +31,11 @@ Usage: $0 --type l1|l2|client [--out DIR] [--keys DIR] [--qemu PATH] [--force] [
 Builds a guest image from Debian packages and prints its directory.
   --type TYPE   l1 (nested host: QEMU, vfio, kvm, an embedded l2 image),
                 l2 or client (iperf3 and dropbear only)
-  --out DIR     image folder (default $root/build/images)
+  --out DIR     image folder (default build/images, a link to
+                \$SIOKIT_CACHE/images, \$SIOKIT_CACHE defaulting to ~/.cache/siokit)
   --keys DIR    SSH key folder; id_ed25519 is made if missing and becomes
-                root's authorized key in the guest (default $root/build/keys)
+                root's authorized key in the guest (default build/keys, a link
+                to \$SIOKIT_CACHE/keys)
   --qemu PATH   l1 only: the qemu-system-x86_64 to embed (default Debian's)
   --force       rebuild even if the image exists
   --quiet       no progress lines
@@ -41,7 +43,10 @@ EOF
 }
 usage_error() { printf '%s: %s (see --help)\n' "$prog" "$1" >&2; exit 2; }
 
-type="" out="$root/build/images" keys="$root/build/keys" qemu_arg="" force=0 quiet=0
+# Images and keys live in a cache outside the checkout (a fresh clone reuses
+# them), reached through build/images and build/keys.
+cache=${SIOKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/siokit}
+type="" out="" keys="" qemu_arg="" force=0 quiet=0
 while [ $# -gt 0 ]; do
     case $1 in
         --type|--out|--keys|--qemu)
@@ -118,6 +123,21 @@ if [ -n "${missing// /}" ]; then
 fi
 
 # ---- folders, space, keys ------------------------------------------------------
+# link_cache NAME: build/NAME -> $cache/NAME, unless build/NAME is a folder.
+link_cache() {
+    mkdir -p "$cache/$1" "$root/build" 2>/dev/null || die "cannot create '$cache/$1'"
+    if [ ! -e "$root/build/$1" ] || [ -L "$root/build/$1" ]; then
+        ln -sfn "$cache/$1" "$root/build/$1" || die "cannot link build/$1"
+    fi
+}
+if [ -z "$out" ]; then
+    link_cache images
+    out=$root/build/images
+fi
+if [ -z "$keys" ]; then
+    link_cache keys
+    keys=$root/build/keys
+fi
 mkdir -p "$out/debs" 2>/dev/null || die "cannot create image folder '$out'"
 out=$(cd "$out" && pwd)
 debs=$out/debs
