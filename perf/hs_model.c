@@ -31,15 +31,19 @@ typedef struct HsEvent {
     uint64_t record;       /* index in the trace */
     uint64_t start, end;   /* issue time, and issue time + latencies added */
     gboolean prefetch;
+    uint32_t row;          /* demand: its tenant's row in the tenant table */
     uint32_t next_free;
 } HsEvent;
 
 /* A queue of scheduled events: libstdc++'s priority_queue (a binary heap
- * under push_heap/pop_heap) when out of order, else a FIFO ring. */
+ * under push_heap/pop_heap) when out of order, else a FIFO ring.  cap is 0
+ * or a power of two. */
 typedef struct HsQueue {
     gboolean ooo;
     SkHeapItem *items;
     size_t n, cap, head;
+    uint64_t next;         /* time of the event it would release next, or
+                              UINT64_MAX when empty */
 } HsQueue;
 
 typedef struct HsModel {
@@ -54,56 +58,60 @@ typedef struct HsModel {
     uint32_t g_iotlb, g_l2, g_l3;    /* salloc: groups of each cache */
     SkModelResult *res;
     SkTenantTable tenants;
-    SkIdMap domains;
     const char *path;
     GError **error;
     gboolean failed;
 } HsModel;
 
-static void queue_push(HsQueue *q, uint64_t time, uint32_t event)
+static void queue_init(HsQueue *q, gboolean ooo)
+{
+    memset(q, 0, sizeof(*q));
+    q->ooo = ooo;
+    q->next = UINT64_MAX;
+}
+
+static void queue_grow(HsQueue *q)
+{
+    size_t cap = q->cap ? q->cap * 2 : 64;
+    SkHeapItem *items = g_new(SkHeapItem, cap);
+    for (size_t i = 0; i < q->n; i++)   /* unroll the ring */
+        items[i] = q->items[(q->head + i) & (q->cap - 1)];
+    g_free(q->items);
+    q->items = items;
+    q->cap = cap;
+    q->head = 0;
+}
+
+static inline void queue_push(HsQueue *q, uint64_t time, uint32_t event)
 {
     SkHeapItem item = {time, event};
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 64;
-        SkHeapItem *items = g_new(SkHeapItem, cap);
-        for (size_t i = 0; i < q->n; i++)   /* unroll the ring */
-            items[i] = q->items[(q->head + i) % (q->cap ? q->cap : 1)];
-        g_free(q->items);
-        q->items = items;
-        q->cap = cap;
-        q->head = 0;
-    }
+    if (q->n == q->cap)
+        queue_grow(q);
     if (q->ooo) {
         sk_heap_push(q->items, q->n, item);
-        q->n++;
+        q->next = q->items[0].time;
     } else {
-        q->items[(q->head + q->n) % q->cap] = item;
-        q->n++;
+        q->items[(q->head + q->n) & (q->cap - 1)] = item;
+        if (q->n == 0)
+            q->next = time;
     }
+    q->n++;
 }
 
-/* Time of the event the queue would release next, or UINT64_MAX. */
-static inline uint64_t queue_head_time(const HsQueue *q)
-{
-    if (q->n == 0)
-        return UINT64_MAX;
-    return q->ooo ? q->items[0].time : q->items[q->head].time;
-}
-
-/* Releases the head if it is ready at t; UINT32_MAX otherwise. */
-static uint32_t queue_pick(HsQueue *q, uint64_t t)
+/* Releases the head, which must be ready (q->next <= now). */
+static inline uint32_t queue_pop(HsQueue *q)
 {
     uint32_t event;
-    if (q->n == 0 || queue_head_time(q) > t)
-        return UINT32_MAX;
     if (q->ooo) {
         event = q->items[0].event;
         sk_heap_pop(q->items, q->n);
         q->n--;
+        q->next = q->n ? q->items[0].time : UINT64_MAX;
     } else {
         event = q->items[q->head].event;
-        q->head = (q->head + 1) % q->cap;
+        q->head = (q->head + 1) & (q->cap - 1);
         q->n--;
+        q->next = q->n ? q->items[q->head].time : UINT64_MAX;
     }
     return event;
 }
@@ -255,6 +263,7 @@ static void issue(HsModel *m, const SkRecord *rec, uint64_t record, uint64_t t)
 {
     uint32_t id = event_new(m, rec, record, t, FALSE);
     HsEvent *e = &m->events[id];
+    e->row = sk_tenant_table_index(&m->tenants, rec->tenant);
     if (translate_cc(m, e, FALSE))
         schedule(&m->cc_fill, e, id, t + SK_LAT_CC_HIT, SK_LAT_CC_HIT);
     else
@@ -263,9 +272,7 @@ static void issue(HsModel *m, const SkRecord *rec, uint64_t record, uint64_t t)
 
 static void cc_fill_stage(HsModel *m, uint64_t t)
 {
-    uint32_t id = queue_pick(&m->cc_fill, t);
-    if (id == UINT32_MAX)
-        return;
+    uint32_t id = queue_pop(&m->cc_fill);
     HsEvent *e = &m->events[id];
     translate_cc(m, e, TRUE);
     gboolean iotlb_hit = iotlb_translate(m, e, FALSE);
@@ -297,9 +304,7 @@ static void cc_fill_stage(HsModel *m, uint64_t t)
 
 static void pc_lookup_stage(HsModel *m, uint64_t t)
 {
-    uint32_t id = queue_pick(&m->pc_lookup, t);
-    if (id == UINT32_MAX)
-        return;
+    uint32_t id = queue_pop(&m->pc_lookup);
     HsEvent *e = &m->events[id];
     uint64_t level = e->rec.level;
     gboolean l2_hit = l2_translate(m, e, FALSE);
@@ -334,9 +339,7 @@ static void pc_lookup_stage(HsModel *m, uint64_t t)
 
 static void pc_fill_stage(HsModel *m, uint64_t t)
 {
-    uint32_t id = queue_pick(&m->pc_fill, t);
-    if (id == UINT32_MAX)
-        return;
+    uint32_t id = queue_pop(&m->pc_fill);
     HsEvent *e = &m->events[id];
     l2_translate(m, e, cacheable(m, CACHE_L2_KIND, e->rec.tenant));
     l3_translate(m, e, cacheable(m, CACHE_L3_KIND, e->rec.tenant));
@@ -346,9 +349,7 @@ static void pc_fill_stage(HsModel *m, uint64_t t)
 /* Returns the translation completed at t, or UINT32_MAX. */
 static uint32_t iotlb_fill_stage(HsModel *m, uint64_t t)
 {
-    uint32_t id = queue_pick(&m->iotlb_fill, t);
-    if (id == UINT32_MAX)
-        return UINT32_MAX;
+    uint32_t id = queue_pop(&m->iotlb_fill);
     HsEvent *e = &m->events[id];
     if (e->prefetch) {
         pbuf_translate(m, e, TRUE);
@@ -357,7 +358,7 @@ static uint32_t iotlb_fill_stage(HsModel *m, uint64_t t)
     }
     uint32_t did = e->rec.tenant;
     if (cacheable(m, CACHE_IOTLB_KIND, did)) {
-        SkTenantStats *ts = sk_tenant_table_get(&m->tenants, did);
+        SkTenantStats *ts = &g_array_index(m->tenants.rows, SkTenantStats, e->row);
         if (iotlb_translate(m, e, TRUE))
             ts->iotlb_hits++;
         else
@@ -369,7 +370,7 @@ static uint32_t iotlb_fill_stage(HsModel *m, uint64_t t)
 static void complete(HsModel *m, uint32_t id)
 {
     HsEvent *e = &m->events[id];
-    SkTenantStats *ts = sk_tenant_table_get(&m->tenants, e->rec.tenant);
+    SkTenantStats *ts = &g_array_index(m->tenants.rows, SkTenantStats, e->row);
     ts->translations++;
     if (e->start < ts->first_start)
         ts->first_start = e->start;
@@ -381,10 +382,8 @@ static void complete(HsModel *m, uint32_t id)
 
 static uint64_t min_head_time(const HsModel *m)
 {
-    uint64_t t = queue_head_time(&m->cc_fill);
-    t = MIN(t, queue_head_time(&m->pc_lookup));
-    t = MIN(t, queue_head_time(&m->pc_fill));
-    return MIN(t, queue_head_time(&m->iotlb_fill));
+    uint64_t t = MIN(m->cc_fill.next, m->pc_lookup.next);
+    return MIN(t, MIN(m->pc_fill.next, m->iotlb_fill.next));
 }
 
 /* ---- the run ---- */
@@ -407,7 +406,10 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     m.path = sk_trace_reader_path(reader);
     m.error = error;
     m.free_event = UINT32_MAX;
-    m.cc_fill.ooo = m.pc_lookup.ooo = m.pc_fill.ooo = m.iotlb_fill.ooo = !o->inorder;
+    queue_init(&m.cc_fill, !o->inorder);
+    queue_init(&m.pc_lookup, !o->inorder);
+    queue_init(&m.pc_fill, !o->inorder);
+    queue_init(&m.iotlb_fill, !o->inorder);
     sk_glibc_rand_seed(&m.rand, 1);
     sk_cache_init(&m.cc, "CC", &o->caches.cc, SK_POLICY_LFU, TRUE, TRUE, &m.rand);
     sk_cache_init(&m.iotlb, "IOTLB", &o->caches.iotlb, o->policy, TRUE, FALSE, &m.rand);
@@ -421,7 +423,6 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     m.g_l2 = o->caches.l2page.groups;
     m.g_l3 = o->caches.l3page.groups;
     sk_tenant_table_init(&m.tenants);
-    sk_id_map_init(&m.domains);
 
     for (;;) {
         if (!ended && t == next_slot) {
@@ -436,7 +437,6 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                         ended = TRUE;
                         break;
                     }
-                    sk_id_map_get(&m.domains, rec->tenant, NULL);
                     issue(&m, rec, record++, t);
                     res->translations++;
                     in_flight++;
@@ -449,15 +449,22 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
         if (ended && in_flight == 0)
             break;
 
-        cc_fill_stage(&m, t);
-        pc_lookup_stage(&m, t);
-        pc_fill_stage(&m, t);
-        uint32_t done = iotlb_fill_stage(&m, t);
-        if (m.failed)
-            goto out;
-        if (done != UINT32_MAX) {
-            complete(&m, done);
-            in_flight--;
+        /* Each queue releases at most one event ready at t. */
+        if (m.cc_fill.next <= t)
+            cc_fill_stage(&m, t);
+        if (m.pc_lookup.next <= t) {
+            pc_lookup_stage(&m, t);
+            if (m.failed)
+                goto out;
+        }
+        if (m.pc_fill.next <= t)
+            pc_fill_stage(&m, t);
+        if (m.iotlb_fill.next <= t) {
+            uint32_t done = iotlb_fill_stage(&m, t);
+            if (done != UINT32_MAX) {
+                complete(&m, done);
+                in_flight--;
+            }
         }
         if (ended && in_flight == 0) {
             t++;
@@ -493,11 +500,10 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     res->packets = res->translations / SK_TRANSLATIONS_PER_PACKET;
     res->mbps = sk_model_mbps(res->translations, t);
     res->utilization = (double)res->mbps / (double)o->link_mbps;
-    res->tenants = o->tenants ? o->tenants : m.domains.count;
+    res->tenants = o->tenants ? o->tenants : m.tenants.rows->len;
     ok = TRUE;
 out:
     sk_tenant_table_finish(&m.tenants, res);
-    sk_id_map_destroy(&m.domains);
     sk_cache_destroy(&m.cc);
     sk_cache_destroy(&m.iotlb);
     sk_cache_destroy(&m.l2);
