@@ -47,11 +47,12 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     if (g->size == 0 || g->assoc == 0)
         return;
     c->assoc = g->assoc;
+    c->stride = (g->assoc + 3) / 4 * 4;
     c->sets = g->size / g->assoc;
     c->groups = g->groups;
     c->fbits = log2u(c->sets) - log2u(c->groups);
     c->bits_mask = (UINT64_C(1) << c->fbits) - 1;
-    gsize ways = (gsize)c->sets * c->assoc;
+    gsize ways = (gsize)c->sets * c->stride;
     c->tag = g_new0(uint32_t, ways);
     c->addr = g_new0(uint64_t, ways);
     c->did = g_new0(uint32_t, ways);
@@ -66,7 +67,7 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     }
     if (c->assoc >= INDEX_MIN_ASSOC) {
         uint64_t cap = 64;
-        while (cap < (uint64_t)c->sets * c->assoc * 2)
+        while (cap < (uint64_t)c->sets * c->stride * 2)
             cap *= 2;
         c->index = g_new(uint32_t, cap);
         memset(c->index, 0xff, cap * sizeof(uint32_t));
@@ -101,7 +102,7 @@ uint32_t sk_cache_index_find(const SkCache *c, uint32_t set, uint64_t addr,
         uint32_t e = c->index[i];
         if (e == UINT32_MAX)
             return SK_CACHE_NONE;
-        if (c->addr[e] == addr && c->did[e] == did && e / c->assoc == set)
+        if (c->addr[e] == addr && c->did[e] == did && e / c->stride == set)
             return e;
         i = (i + 1) & c->index_mask;
     }
@@ -117,7 +118,7 @@ static void index_add(SkCache *c, uint32_t set, uint32_t e)
 
 static void index_remove(SkCache *c, uint32_t e)
 {
-    uint32_t set = e / c->assoc;
+    uint32_t set = e / c->stride;
     uint64_t i = key_mix(c->addr[e], c->did[e], set) & c->index_mask;
 
     while (c->index[i] != e)
@@ -130,7 +131,7 @@ static void index_remove(SkCache *c, uint32_t e)
             uint32_t f = c->index[j];
             if (f == UINT32_MAX)
                 return;
-            uint64_t home = key_mix(c->addr[f], c->did[f], f / c->assoc) & c->index_mask;
+            uint64_t home = key_mix(c->addr[f], c->did[f], f / c->stride) & c->index_mask;
             /* f may move to i if its home is not in (i, j]. */
             gboolean between = i <= j ? (home > i && home <= j)
                                       : (home > i || home <= j);
@@ -159,8 +160,8 @@ void sk_cache_renumber(SkCache *c)
     for (uint32_t s = 0; s < c->sets; s++) {
         uint32_t n = 0;
         for (uint32_t w = 0; w < c->assoc; w++)
-            if (c->stamp[(uint64_t)s * c->assoc + w])
-                ways[n++] = &c->stamp[(uint64_t)s * c->assoc + w];
+            if (c->stamp[(uint64_t)s * c->stride + w])
+                ways[n++] = &c->stamp[(uint64_t)s * c->stride + w];
         qsort(ways, n, sizeof(*ways), compare_stamp);   /* stamps are unique */
         for (uint32_t i = 0; i < n; i++)
             *ways[i] = i + 1;
@@ -172,7 +173,7 @@ void sk_cache_renumber(SkCache *c)
 
 void sk_cache_halve_counts(SkCache *c, uint32_t set)
 {
-    uint16_t *counts = &c->count[(uint64_t)set * c->assoc];
+    uint16_t *counts = &c->count[(uint64_t)set * c->stride];
     for (uint32_t w = 0; w < c->assoc; w++)
         counts[w] >>= 1;       /* invalid ways hold 0 */
 }
@@ -202,7 +203,17 @@ static uint32_t oldest_way(const uint32_t *stamp, uint32_t n)
 #endif
     for (; w < n; w++)
         min = MIN(min, stamp[w]);
-    for (w = 0;; w++)
+    w = 0;
+#ifdef __SSE2__
+    __m128i key = _mm_set1_epi32((int)min);
+    for (; w + 4 <= n; w += 4) {
+        __m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&stamp[w]), key);
+        unsigned mask = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
+        if (mask)
+            return w + (uint32_t)__builtin_ctz(mask);
+    }
+#endif
+    for (;; w++)
         if (stamp[w] == min)
             return w;
 }
@@ -212,7 +223,7 @@ static uint32_t oldest_way(const uint32_t *stamp, uint32_t n)
 /* The way to evict from a full set. */
 static uint32_t victim(SkCache *c, uint32_t set)
 {
-    uint64_t base = (uint64_t)set * c->assoc;
+    uint64_t base = (uint64_t)set * c->stride;
     const uint32_t *stamp = &c->stamp[base];
     const uint64_t *nat = &c->nat[base];
     const uint16_t *count = &c->count[base];
@@ -269,7 +280,7 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
 
     if (c->sets == 0)
         return FALSE;
-    base = set * c->assoc;
+    base = set * c->stride;
     if (c->fill[set] == c->assoc) {
         w = victim(c, set);
         if (c->index)
@@ -299,10 +310,12 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
 gboolean sk_cache_check(const SkCache *c)
 {
     for (uint32_t s = 0; s < c->sets; s++) {
-        uint64_t base = (uint64_t)s * c->assoc;
+        uint64_t base = (uint64_t)s * c->stride;
         uint32_t n = 0;
-        for (uint32_t w = 0; w < c->assoc; w++) {
+        for (uint32_t w = 0; w < c->stride; w++) {
             uint64_t e = base + w;
+            if ((c->tag[e] != 0) != (c->stamp[e] != 0) || (w >= c->assoc && c->stamp[e]))
+                return FALSE;
             if (!c->stamp[e])
                 continue;
             n++;

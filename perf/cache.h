@@ -24,7 +24,9 @@
  *   2. no two valid ways of a set have the same key;
  *   3. in HyperSIO mode with LFU or ORACLE, orders[s] lists exactly the valid
  *      ways of set s;
- *   4. with an index, every valid way is found through it. */
+ *   4. with an index, every valid way is found through it;
+ *   5. a way's tag is 0 exactly when it is invalid; ways assoc..stride-1 of
+ *      a set are never valid. */
 #ifndef CACHE_H
 #define CACHE_H
 
@@ -50,11 +52,15 @@ typedef struct SkCache {
     gboolean hypersio;      /* HyperSIO 1.0 tie-breaks */
     gboolean key_is_sid;    /* context cache: hash codes as std::hash<sid> */
     uint32_t sets, assoc, groups;
+    uint32_t stride;        /* ways stored per set: assoc rounded up to a
+                               multiple of 4; the rest are never valid */
     unsigned fbits;
     uint64_t bits_mask;     /* 2^fbits - 1 */
-    /* Ways, sets * assoc of them, one array per field so that a set's keys
-     * and ages scan in a cache line or two.  stamp 0 = invalid way. */
-    uint32_t *tag;          /* a hash of (addr, did): one compare a way */
+    /* Ways, sets * stride of them (entry set * stride + way), one array per
+     * field so that a set's keys and ages scan in a cache line or two.
+     * stamp 0 = invalid way. */
+    uint32_t *tag;          /* a hash of (addr, did), never 0; 0 in invalid
+                               ways: one compare a way */
     uint64_t *addr;
     uint32_t *did;
     uint32_t *stamp;        /* LRU: last use; LFU/ORACLE: insertion; unique
@@ -93,41 +99,15 @@ static inline uint32_t sk_cache_set_of(const SkCache *c, uint32_t did,
 }
 
 /* A 32-bit hash of (addr, did): equal keys have equal tags, so a search
- * compares tags (many at a time) and confirms the few that match. */
+ * compares tags (many at a time) and confirms the few that match.  Odd, so
+ * never the 0 of an invalid way. */
 static inline uint32_t sk_cache_way_tag(uint64_t addr, uint32_t did)
 {
     uint64_t t = addr ^ ((uint64_t)did * UINT64_C(0x9e3779b97f4a7c15));
-    return (uint32_t)(t ^ (t >> 29));
+    return (uint32_t)(t ^ (t >> 29)) | 1;
 }
 
-/* Bit w set for each way w < n (n <= 64) of tags equal to tag. */
-static inline uint64_t sk_cache_match(const uint32_t *tags, uint32_t n,
-                                      uint32_t tag)
-{
-    uint64_t match = 0;
-    uint32_t w = 0;
-#ifdef __SSE2__
-    __m128i key = _mm_set1_epi32((int)tag);
-    for (; w + 16 <= n; w += 16) {
-        __m128i a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w]), key);
-        __m128i b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 4]), key);
-        __m128i c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 8]), key);
-        __m128i d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 12]), key);
-        __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
-        match |= (uint64_t)(unsigned)_mm_movemask_epi8(bytes) << w;
-    }
-    for (; w + 4 <= n; w += 4) {
-        __m128i v = _mm_loadu_si128((const __m128i *)&tags[w]);
-        __m128 eq = _mm_castsi128_ps(_mm_cmpeq_epi32(v, key));
-        match |= (uint64_t)(unsigned)_mm_movemask_ps(eq) << w;
-    }
-#endif
-    for (; w < n; w++)
-        match |= (uint64_t)(tags[w] == tag) << w;
-    return match;
-}
-
-/* The entry (set * assoc + way) holding (addr, did) in set, or
+/* The entry (set * stride + way) holding (addr, did) in set, or
  * SK_CACHE_NONE.  The cache must be present. */
 uint32_t sk_cache_index_find(const SkCache *c, uint32_t set, uint64_t addr,
                              uint32_t did);
@@ -137,13 +117,32 @@ static inline uint32_t sk_cache_find(const SkCache *c, uint32_t set,
 {
     if (c->index)
         return sk_cache_index_find(c, set, addr, did);
-    /* Sets without an index have fewer than 64 ways. */
-    uint32_t base = set * c->assoc;
-    uint64_t match = sk_cache_match(&c->tag[base], c->assoc,
-                                    sk_cache_way_tag(addr, did));
+    /* Sets without an index have fewer than 64 ways: a bit per way of equal
+     * tag, then the candidates confirmed. */
+    uint32_t base = set * c->stride, tag = sk_cache_way_tag(addr, did), w = 0;
+    const uint32_t *tags = &c->tag[base];
+    uint64_t match = 0;
+#ifdef __SSE2__
+    __m128i key = _mm_set1_epi32((int)tag);
+    for (; w + 16 <= c->stride; w += 16) {
+        __m128i a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w]), key);
+        __m128i b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 4]), key);
+        __m128i d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 8]), key);
+        __m128i f = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 12]), key);
+        __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(d, f));
+        match |= (uint64_t)(unsigned)_mm_movemask_epi8(bytes) << w;
+    }
+    for (; w < c->stride; w += 4) {
+        __m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w]), key);
+        match |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq)) << w;
+    }
+#else
+    for (; w < c->stride; w++)
+        match |= (uint64_t)(tags[w] == tag) << w;
+#endif
     while (match) {
         uint32_t e = base + (uint32_t)__builtin_ctzll(match);
-        if (c->addr[e] == addr && c->did[e] == did && c->stamp[e])
+        if (c->addr[e] == addr && c->did[e] == did)
             return e;
         match &= match - 1;
     }
