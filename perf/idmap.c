@@ -3,14 +3,6 @@
 
 #include <glib.h>
 
-static inline uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= UINT64_C(0xff51afd7ed558ccd);
-    k ^= k >> 33;
-    return k;
-}
-
 static void alloc_table(SkIdMap *m, uint64_t capacity)
 {
     m->keys = g_new(uint64_t, capacity);
@@ -36,31 +28,16 @@ void sk_id_map_destroy(SkIdMap *m)
 
 static void put(SkIdMap *m, uint64_t key, uint32_t value)
 {
-    uint64_t i = mix(key) & m->mask;
+    uint64_t i = sk_id_map_mix(key) & m->mask;
     while (m->values[i] != UINT32_MAX)
         i = (i + 1) & m->mask;
     m->keys[i] = key;
     m->values[i] = value;
 }
 
-uint32_t sk_id_map_find(const SkIdMap *m, uint64_t key)
+uint32_t sk_id_map_add(SkIdMap *m, uint64_t key)
 {
-    uint64_t i = mix(key) & m->mask;
-    while (m->values[i] != UINT32_MAX) {
-        if (m->keys[i] == key)
-            return m->values[i];
-        i = (i + 1) & m->mask;
-    }
-    return UINT32_MAX;
-}
-
-uint32_t sk_id_map_get(SkIdMap *m, uint64_t key, int *is_new)
-{
-    uint32_t v = sk_id_map_find(m, key);
-    if (is_new)
-        *is_new = v == UINT32_MAX;
-    if (v != UINT32_MAX)
-        return v;
+    uint32_t v;
     if ((uint64_t)(m->count + 1) * 2 > m->mask + 1) {
         uint64_t *keys = m->keys, old_cap = m->mask + 1;
         uint32_t *values = m->values;

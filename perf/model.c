@@ -128,15 +128,11 @@ void sk_tenant_table_init(SkTenantTable *t)
     t->rows = g_array_new(FALSE, TRUE, sizeof(SkTenantStats));
 }
 
-uint32_t sk_tenant_table_index(SkTenantTable *t, uint32_t tenant)
+uint32_t sk_tenant_table_add(SkTenantTable *t, uint32_t tenant)
 {
-    int is_new;
-    uint32_t i = sk_id_map_get(&t->ids, tenant, &is_new);
-    if (is_new) {
-        SkTenantStats row = {.tenant = tenant, .first_start = UINT64_MAX};
-        g_array_append_val(t->rows, row);
-    }
-    return i;
+    SkTenantStats row = {.tenant = tenant, .first_start = UINT64_MAX};
+    g_array_append_val(t->rows, row);
+    return sk_id_map_add(&t->ids, tenant);
 }
 
 SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant)

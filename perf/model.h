@@ -122,8 +122,15 @@ typedef struct SkTenantTable {
 
 void sk_tenant_table_init(SkTenantTable *t);
 SkTenantStats *sk_tenant_table_get(SkTenantTable *t, uint32_t tenant);
+/* Adds a row for tenant, which has none; returns its index. */
+uint32_t sk_tenant_table_add(SkTenantTable *t, uint32_t tenant);
+
 /* The row index of tenant (rows never move once added). */
-uint32_t sk_tenant_table_index(SkTenantTable *t, uint32_t tenant);
+static inline uint32_t sk_tenant_table_index(SkTenantTable *t, uint32_t tenant)
+{
+    uint32_t i = sk_id_map_find(&t->ids, tenant);
+    return i != UINT32_MAX ? i : sk_tenant_table_add(t, tenant);
+}
 /* Moves the rows, sorted by tenant, into result->per_tenant. */
 void sk_tenant_table_finish(SkTenantTable *t, SkModelResult *result);
 

@@ -47,26 +47,32 @@ static uint32_t sid_index(SkPrefetcher *p, uint32_t sid)
 uint32_t sk_prefetcher_observe(SkPrefetcher *p, const SkRecord *r,
                                SkRecord *out)
 {
-    uint32_t cur = sid_index(p, r->sid);
+    uint32_t cur = sid_index(p, r->sid), histlen = p->histlen;
     uint32_t n_out = 0;
-    SkRecord *hist = &p->history[(gsize)cur * p->histlen];
+    SkRecord *hist = &p->history[(gsize)cur * histlen];
 
-    /* 1. remember this translation, forgetting the oldest when full */
-    if (p->hist_len[cur] == p->histlen) {
-        hist[p->hist_head[cur]] = *r;
-        p->hist_head[cur] = (p->hist_head[cur] + 1) % p->histlen;
+    /* 1. remember this translation, forgetting the oldest when full; the
+     *    copy does not keep the NAT */
+    uint32_t head = p->hist_head[cur], len = p->hist_len[cur], pos;
+    if (len == histlen) {
+        pos = head;
+        p->hist_head[cur] = head + 1 == histlen ? 0 : head + 1;
     } else {
-        hist[(p->hist_head[cur] + p->hist_len[cur]) % p->histlen] = *r;
-        p->hist_len[cur]++;
+        pos = head + len >= histlen ? head + len - histlen : head + len;
+        p->hist_len[cur] = len + 1;
     }
-    hist[(p->hist_head[cur] + p->hist_len[cur] + p->histlen - 1) % p->histlen].nat = SK_NAT_NONE;
+    hist[pos] = *r;
+    hist[pos].nat = SK_NAT_NONE;
 
-    /* 2. predict: the successor's remembered translations */
+    /* 2. predict: the successor's remembered translations, oldest first */
     uint32_t next = p->successor[cur];
     if (next != UINT32_MAX) {
-        const SkRecord *h = &p->history[(gsize)next * p->histlen];
-        for (uint32_t k = 0; k < p->hist_len[next]; k++)
-            out[n_out++] = h[(p->hist_head[next] + k) % p->histlen];
+        const SkRecord *h = &p->history[(gsize)next * histlen];
+        uint32_t k = p->hist_head[next];
+        for (n_out = 0; n_out < p->hist_len[next]; n_out++) {
+            out[n_out] = h[k];
+            k = k + 1 == histlen ? 0 : k + 1;
+        }
         p->predictions++;
     }
 
@@ -79,10 +85,10 @@ uint32_t sk_prefetcher_observe(SkPrefetcher *p, const SkRecord *r,
     if (p->recent_len == p->distance) {
         p->prev = p->recent[p->recent_head];
         p->recent[p->recent_head] = cur;
-        p->recent_head = (p->recent_head + 1) % p->distance;
+        p->recent_head = p->recent_head + 1 == p->distance ? 0 : p->recent_head + 1;
     } else {
-        p->recent[(p->recent_head + p->recent_len) % p->distance] = cur;
-        p->recent_len++;
+        /* the window fills from recent_head 0 */
+        p->recent[p->recent_len++] = cur;
     }
     return n_out;
 }
