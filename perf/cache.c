@@ -60,6 +60,7 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     c->nat = g_new0(uint64_t, ways);
     c->count = g_new0(uint16_t, ways);
     c->fill = g_new0(uint32_t, c->sets);
+    c->version = g_new0(uint64_t, c->sets);
     if (hypersio && policy != SK_POLICY_LRU) {
         c->orders = g_new(SkStdOrder, c->sets);
         for (uint32_t s = 0; s < c->sets; s++)
@@ -88,6 +89,7 @@ void sk_cache_destroy(SkCache *c)
     g_free(c->nat);
     g_free(c->count);
     g_free(c->fill);
+    g_free(c->version);
     g_free(c->index);
     memset(c, 0, sizeof(*c));
 }
@@ -203,19 +205,23 @@ static uint32_t oldest_way(const uint32_t *stamp, uint32_t n)
 #endif
     for (; w < n; w++)
         min = MIN(min, stamp[w]);
-    w = 0;
+    /* The way holding it: a bit per way of that stamp, 64 ways at a time. */
+    for (uint32_t from = 0;; from += 64) {
+        uint32_t end = MIN(n, from + 64);
+        uint64_t match = 0;
+        w = from;
 #ifdef __SSE2__
-    __m128i key = _mm_set1_epi32((int)min);
-    for (; w + 4 <= n; w += 4) {
-        __m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&stamp[w]), key);
-        unsigned mask = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
-        if (mask)
-            return w + (uint32_t)__builtin_ctz(mask);
-    }
+        __m128i key = _mm_set1_epi32((int)min);
+        for (; w + 4 <= end; w += 4) {
+            __m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&stamp[w]), key);
+            match |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq)) << (w - from);
+        }
 #endif
-    for (;; w++)
-        if (stamp[w] == min)
-            return w;
+        for (; w < end; w++)
+            match |= (uint64_t)(stamp[w] == min) << (w - from);
+        if (match)
+            return from + (uint32_t)__builtin_ctzll(match);
+    }
 }
 
 /* ---- fill ---- */
@@ -294,6 +300,7 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
         c->fill[set]++;
     }
     e = base + w;
+    c->version[set]++;
     c->tag[e] = sk_cache_way_tag(addr, did);
     c->addr[e] = addr;
     c->did[e] = did;

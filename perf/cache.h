@@ -68,6 +68,8 @@ typedef struct SkCache {
     uint64_t *nat;          /* ORACLE */
     uint16_t *count;        /* LFU */
     uint32_t *fill;         /* valid ways per set */
+    uint64_t *version;      /* per set: fills so far (what a set holds
+                               changes only when it is filled) */
     SkStdOrder *orders;     /* per set, HyperSIO mode with LFU or ORACLE */
     uint32_t *index;        /* open-addressing index of entries (big sets) */
     uint64_t index_mask;
@@ -192,6 +194,44 @@ static inline gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr,
         return FALSE;
     sk_cache_touch(c, set, e, nat);
     return TRUE;
+}
+
+/* Where a search looked and what it found, for searching the same key
+ * again later: free while the set has not been filled since. */
+typedef struct SkCacheSpot {
+    uint64_t version;       /* the set's version at the search */
+    uint32_t set;
+    uint32_t entry;         /* SK_CACHE_NONE: missed */
+} SkCacheSpot;
+
+/* sk_cache_lookup(), remembering the search in *spot. */
+static inline gboolean sk_cache_lookup_spot(SkCache *c, uint32_t set,
+                                            uint64_t addr, uint32_t did,
+                                            uint64_t nat, SkCacheSpot *spot)
+{
+    spot->set = set;
+    spot->entry = SK_CACHE_NONE;
+    if (c->sets == 0)
+        return FALSE;
+    spot->version = c->version[set];
+    spot->entry = sk_cache_find(c, set, addr, did);
+    if (spot->entry == SK_CACHE_NONE)
+        return FALSE;
+    sk_cache_touch(c, set, spot->entry, nat);
+    return TRUE;
+}
+
+/* sk_cache_find() of the key spot searched for (addr, did) in its set,
+ * searching only if the set was filled since; updates spot.  The cache must
+ * be present. */
+static inline uint32_t sk_cache_find_again(const SkCache *c, SkCacheSpot *spot,
+                                           uint64_t addr, uint32_t did)
+{
+    if (c->version[spot->set] != spot->version) {
+        spot->version = c->version[spot->set];
+        spot->entry = sk_cache_find(c, spot->set, addr, did);
+    }
+    return spot->entry;
 }
 
 /* TRUE if (addr, did) is in set; changes nothing. */

@@ -33,6 +33,8 @@ typedef struct HsEvent {
     gboolean prefetch;
     uint32_t row;          /* demand: its tenant's row in the tenant table */
     uint32_t next_free;
+    /* Where its first search of each cache looked, for the second. */
+    SkCacheSpot cc_spot, iotlb_spot, l2_spot, l3_spot;
 } HsEvent;
 
 /* A queue of scheduled events: libstdc++'s priority_queue (a binary heap
@@ -132,8 +134,11 @@ static uint32_t event_new(HsModel *m, const SkRecord *rec, uint64_t record,
         }
         id = m->n_events++;
     }
-    m->events[id] = (HsEvent){.rec = *rec, .record = record, .start = t,
-                              .end = t, .prefetch = prefetch};
+    HsEvent *e = &m->events[id];
+    e->rec = *rec;
+    e->record = record;
+    e->start = e->end = t;
+    e->prefetch = prefetch;
     return id;
 }
 
@@ -147,70 +152,67 @@ static void event_free(HsModel *m, uint32_t id)
 
 enum { CACHE_IOTLB_KIND, CACHE_L2_KIND, CACHE_L3_KIND, CACHE_PBUF_KIND };
 
-/* Searches (always updating replacement state); when alloc, counts a hit or
- * a miss and fills on a miss. */
-static gboolean translate(HsModel *m, SkCache *c, int stat, const HsEvent *e,
-                          uint64_t key_mask, unsigned shift, gboolean alloc)
-{
-    const SkRecord *r = &e->rec;
-    uint64_t addr = r->iova & key_mask;
-    uint32_t set;
-    gboolean hit;
+/* An event translates with each cache twice: a first search without
+ * allocation, then a second one of the same key; the second is free when
+ * the set has not been filled in between (SkCacheSpot). */
 
+#define MASK_2M (~((UINT64_C(1) << 21) - 1))
+#define MASK_1G (~((UINT64_C(1) << 30) - 1))
+
+/* The keys: the context cache by source id, the IOTLB by page, the page
+ * caches by 2 MiB and 1 GiB region; all but the IOTLB's mask are fixed. */
+static inline uint32_t cc_set(const HsModel *m, const SkRecord *r)
+{
+    return sk_cache_set_of(&m->cc, r->tenant, r->sid);
+}
+
+static inline uint32_t iotlb_set(const HsModel *m, const SkRecord *r)
+{
+    return sk_cache_set_of(&m->iotlb, r->tenant, r->iova >> 21);
+}
+
+static inline uint32_t l2_set(const HsModel *m, const SkRecord *r)
+{
+    return sk_cache_set_of(&m->l2, r->tenant, r->iova >> 21);
+}
+
+static inline uint32_t l3_set(const HsModel *m, const SkRecord *r)
+{
+    return sk_cache_set_of(&m->l3, r->tenant, r->iova >> 30);
+}
+
+/* Translate(event, alloc = false), the first time: a search that updates
+ * the replacement state on a hit. */
+static inline gboolean translate_first(SkCache *c, uint32_t set, uint64_t addr,
+                                       uint32_t did, uint64_t nat,
+                                       SkCacheSpot *spot)
+{
+    return sk_cache_lookup_spot(c, set, addr, did, nat, spot);
+}
+
+/* Translate(event, alloc), the second time for the same key: the search
+ * again; when alloc, counts a hit or a miss and fills on a miss. */
+static inline gboolean translate_again(HsModel *m, SkCache *c, int stat,
+                                       SkCacheSpot *spot, uint64_t addr,
+                                       uint32_t did, uint64_t nat,
+                                       gboolean alloc)
+{
     if (!sk_cache_present(c))
         return FALSE;
-    set = sk_cache_set_of(c, r->tenant, r->iova >> shift);
-    hit = sk_cache_lookup(c, set, addr, r->tenant, r->nat);
+    uint32_t entry = sk_cache_find_again(c, spot, addr, did);
+    gboolean hit = entry != SK_CACHE_NONE;
+    if (hit)
+        sk_cache_touch(c, spot->set, entry, nat);
     if (alloc) {
         if (hit) {
             m->res->caches[stat].hits++;
         } else {
             m->res->caches[stat].misses++;
-            if (sk_cache_insert(c, set, addr, r->tenant, r->nat))
+            if (sk_cache_insert(c, spot->set, addr, did, nat))
                 m->res->caches[stat].conflicts++;
         }
     }
     return hit;
-}
-
-static gboolean translate_cc(HsModel *m, const HsEvent *e, gboolean alloc)
-{
-    SkCache *c = &m->cc;
-    uint32_t set;
-    gboolean hit;
-
-    if (!sk_cache_present(c))
-        return FALSE;
-    set = sk_cache_set_of(c, e->rec.tenant, e->rec.sid);
-    hit = sk_cache_lookup(c, set, e->rec.sid, 0, e->rec.nat);
-    if (alloc) {
-        if (hit) {
-            m->res->caches[SK_STAT_CC].hits++;
-        } else {
-            m->res->caches[SK_STAT_CC].misses++;
-            if (sk_cache_insert(c, set, e->rec.sid, 0, e->rec.nat))
-                m->res->caches[SK_STAT_CC].conflicts++;
-        }
-    }
-    return hit;
-}
-
-#define MASK_2M (~((UINT64_C(1) << 21) - 1))
-#define MASK_1G (~((UINT64_C(1) << 30) - 1))
-
-static gboolean iotlb_translate(HsModel *m, const HsEvent *e, gboolean alloc)
-{
-    return translate(m, &m->iotlb, SK_STAT_IOTLB, e, e->rec.mask, 21, alloc);
-}
-
-static gboolean l2_translate(HsModel *m, const HsEvent *e, gboolean alloc)
-{
-    return translate(m, &m->l2, SK_STAT_L2PAGE, e, MASK_2M, 21, alloc);
-}
-
-static gboolean l3_translate(HsModel *m, const HsEvent *e, gboolean alloc)
-{
-    return translate(m, &m->l3, SK_STAT_L3PAGE, e, MASK_1G, 30, alloc);
 }
 
 /* The prefetch buffer: one fully associative LRU set; its hits and misses
@@ -264,7 +266,7 @@ static void issue(HsModel *m, const SkRecord *rec, uint64_t record, uint64_t t)
     uint32_t id = event_new(m, rec, record, t, FALSE);
     HsEvent *e = &m->events[id];
     e->row = sk_tenant_table_index(&m->tenants, rec->tenant);
-    if (translate_cc(m, e, FALSE))
+    if (translate_first(&m->cc, cc_set(m, rec), rec->sid, 0, rec->nat, &e->cc_spot))
         schedule(&m->cc_fill, e, id, t + SK_LAT_CC_HIT, SK_LAT_CC_HIT);
     else
         schedule(&m->cc_fill, e, id, t + SK_LAT_CC_MISS, SK_LAT_CC_MISS);
@@ -274,8 +276,10 @@ static void cc_fill_stage(HsModel *m, uint64_t t)
 {
     uint32_t id = queue_pop(&m->cc_fill);
     HsEvent *e = &m->events[id];
-    translate_cc(m, e, TRUE);
-    gboolean iotlb_hit = iotlb_translate(m, e, FALSE);
+    const SkRecord *r = &e->rec;
+    translate_again(m, &m->cc, SK_STAT_CC, &e->cc_spot, r->sid, 0, r->nat, TRUE);
+    gboolean iotlb_hit = translate_first(&m->iotlb, iotlb_set(m, r), r->iova & r->mask,
+                                         r->tenant, r->nat, &e->iotlb_spot);
     gboolean pbuf_hit = pbuf_translate(m, e, FALSE);
     if (pbuf_hit)
         m->res->caches[SK_STAT_PREFETCH].hits++;
@@ -290,8 +294,7 @@ static void cc_fill_stage(HsModel *m, uint64_t t)
         schedule(&m->pc_lookup, e, id, t + SK_LAT_PCIE, SK_LAT_PCIE);
 
     /* The prefetcher runs on every translation, buffer or not. */
-    SkRecord rec = e->rec;
-    uint32_t n = sk_prefetcher_observe(&m->prefetcher, &rec, m->prefetch_out);
+    uint32_t n = sk_prefetcher_observe(&m->prefetcher, &e->rec, m->prefetch_out);
     for (uint32_t k = 0; k < n; k++) {
         uint32_t pid = event_new(m, &m->prefetch_out[k], UINT64_MAX, 0, TRUE);
         HsEvent *p = &m->events[pid];
@@ -307,8 +310,11 @@ static void pc_lookup_stage(HsModel *m, uint64_t t)
     uint32_t id = queue_pop(&m->pc_lookup);
     HsEvent *e = &m->events[id];
     uint64_t level = e->rec.level;
-    gboolean l2_hit = l2_translate(m, e, FALSE);
-    gboolean l3_hit = l3_translate(m, e, FALSE);
+    const SkRecord *r = &e->rec;
+    gboolean l2_hit = translate_first(&m->l2, l2_set(m, r), r->iova & MASK_2M,
+                                      r->tenant, r->nat, &e->l2_spot);
+    gboolean l3_hit = translate_first(&m->l3, l3_set(m, r), r->iova & MASK_1G,
+                                      r->tenant, r->nat, &e->l3_spot);
 
     if (l2_hit) {
         if (level == 2) {
@@ -341,8 +347,11 @@ static void pc_fill_stage(HsModel *m, uint64_t t)
 {
     uint32_t id = queue_pop(&m->pc_fill);
     HsEvent *e = &m->events[id];
-    l2_translate(m, e, cacheable(m, CACHE_L2_KIND, e->rec.tenant));
-    l3_translate(m, e, cacheable(m, CACHE_L3_KIND, e->rec.tenant));
+    const SkRecord *r = &e->rec;
+    translate_again(m, &m->l2, SK_STAT_L2PAGE, &e->l2_spot, r->iova & MASK_2M,
+                    r->tenant, r->nat, cacheable(m, CACHE_L2_KIND, r->tenant));
+    translate_again(m, &m->l3, SK_STAT_L3PAGE, &e->l3_spot, r->iova & MASK_1G,
+                    r->tenant, r->nat, cacheable(m, CACHE_L3_KIND, r->tenant));
     schedule(&m->iotlb_fill, e, id, t + SK_LAT_PCIE, SK_LAT_PCIE);
 }
 
@@ -359,7 +368,9 @@ static uint32_t iotlb_fill_stage(HsModel *m, uint64_t t)
     uint32_t did = e->rec.tenant;
     if (cacheable(m, CACHE_IOTLB_KIND, did)) {
         SkTenantStats *ts = &g_array_index(m->tenants.rows, SkTenantStats, e->row);
-        if (iotlb_translate(m, e, TRUE))
+        const SkRecord *r = &e->rec;
+        if (translate_again(m, &m->iotlb, SK_STAT_IOTLB, &e->iotlb_spot,
+                            r->iova & r->mask, r->tenant, r->nat, TRUE))
             ts->iotlb_hits++;
         else
             ts->iotlb_misses++;
