@@ -1,0 +1,115 @@
+#!/bin/bash
+# test_vmwrapper.sh - vmwrapper with real guests: build the L1 image, boot
+# it under TCG until SSH answers (host key pinned), exec, copy, status,
+# power-off; every way the launching command can end leaves no QEMU.
+# TAP output.
+set -u
+build=${SIOKIT_BUILD:?}
+src=${SIOKIT_SRC:?}
+export SIOKIT_HOME=$src
+vw=$build/vmwrapper/vmwrapper
+tmp=$(mktemp -d)
+launchers=()
+cleanup() {
+    for pid in "${launchers[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${launchers[@]}"; do wait "$pid" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+    echo "1..0 # SKIP qemu-system-x86_64 is not installed"
+    exit 0
+fi
+
+# qemu_pid NAME: the QEMU pid recorded for a VM ("" when none).
+qemu_pid() {
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' \
+        "$src/build/vms/$1/vm.json" 2>/dev/null
+}
+# launch TYPE ID LOG: starts a launcher in the background and waits (no
+# fixed sleep) until it prints that the VM is ready.
+launch() {
+    "$vw" --vmtype "$1" --vmid "$2" --action launch --nics 2 --json >"$3" 2>"$3.err" &
+    launchers+=($!)
+    local deadline=$((SECONDS + 240))
+    while [ $SECONDS -lt $deadline ] && kill -0 "${launchers[-1]}" 2>/dev/null; do
+        grep -q '"ssh_port"' "$3" && return 0
+        sleep 0.5
+    done
+    cat "$3.err" >&2
+    return 1
+}
+
+image=$("$vw" --vmtype l1 --action build-image)
+check "build-image prints the L1 image" test -s "$image/vmlinuz" -a -s "$image/initrd.img" -a -s "$image/host_key.pub"
+start=$SECONDS
+image2=$("$vw" --vmtype l1 --action build-image)
+check "a rebuild with nothing changed is instant and the same image" \
+    test "$image2" = "$image" -a $((SECONDS - start)) -le 5
+
+check "launch: L1 boots under TCG until SSH answers" launch l1 0 "$tmp/l1.json"
+pid=$(qemu_pid l1-0)
+check "status lists l1-0 with its QEMU pid" sh -c "'$vw' --action status | grep -q 'l1-0 *pid $pid'"
+out=$("$vw" --vmtype l1 --action exec -- uname -s)
+check "exec passes output through" test "$out" = "Linux"
+"$vw" --vmtype l1 --action exec -- sh -c 'exit 7'
+check "exec passes the exit status through" test $? -eq 7
+args=$("$vw" --vmtype l1 --action exec -- printf '%s|' 'a b' '$(id)' '"q"' "it's" ';ls' '*' '')
+check "exec arguments arrive untouched (no shell injection)" test "$args" = "a b|\$(id)|\"q\"|it's|;ls|*||"
+head -c 300000 /dev/urandom >"$tmp/blob"
+"$vw" --vmtype l1 --action copy -- "$tmp/blob" :/tmp/blob &&
+    "$vw" --vmtype l1 --action copy -- :/tmp/blob "$tmp/back"
+check "copy both ways, byte for byte" cmp -s "$tmp/blob" "$tmp/back"
+check "two test NICs behind the vIOMMU, one management NIC" \
+    test "$("$vw" --vmtype l1 --action exec -- sh -c 'ls /sys/class/net | grep -v lo | wc -l')" -eq 3
+check "the guest's IOMMU is on" "$vw" --vmtype l1 --action exec -- sh -c 'ls /sys/class/iommu/ | grep -q dmar'
+# The pinned host key is enforced: a wrong key in known_hosts is refused.
+kh=$src/build/vms/l1-0/known_hosts
+cp "$kh" "$tmp/kh"
+sed -i 's/ssh-ed25519 AAAA\(.\)/ssh-ed25519 AAAA\1X/' "$kh"
+"$vw" --vmtype l1 --action exec -- true 2>"$tmp/err"
+rc=$?
+cp "$tmp/kh" "$kh"
+check "a host key that is not the pinned one is refused (exit $rc)" \
+    sh -c "test $rc -ne 0 && grep -qi 'host key' '$tmp/err'"
+"$vw" --vmtype l1 --action poweroff
+check "poweroff stops the VM" sh -c "! kill -0 $pid 2>/dev/null"
+wait "${launchers[-1]}"
+check "the launcher exits 0 when its VM powers off" test $? -eq 0
+check "status: nothing running" sh -c "'$vw' --action status | grep -q 'no VM'"
+
+# SIGTERM to the launcher stops its VM.
+launch l1 1 "$tmp/l1b.json"
+pid=$(qemu_pid l1-1)
+kill -TERM "${launchers[-1]}"
+wait "${launchers[-1]}"
+rc=$?
+check "SIGTERM: the launcher stops its VM and exits 143 (exit $rc)" \
+    sh -c "test $rc -eq 143 && ! kill -0 $pid 2>/dev/null"
+
+# Even SIGKILL, which cannot be caught, leaves no QEMU: it dies with its launcher.
+launch client 0 "$tmp/c.json"
+pid=$(qemu_pid client-0)
+kill -KILL "${launchers[-1]}"
+wait "${launchers[-1]}" 2>/dev/null
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+check "SIGKILL of the launcher: its QEMU dies too" sh -c "! kill -0 $pid 2>/dev/null"
+
+# QEMU dying during boot: one line, exit 1, nothing left.
+"$vw" --vmtype l1 --vmid 2 --action launch --qemu /bin/false >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "QEMU dying while booting: exit 1 and one line naming it (exit $rc)" \
+    sh -c "test $rc -eq 1 && test \$(wc -l <'$tmp/err') -eq 1 && grep -q 'l1-2' '$tmp/err'"
+"$vw" --vmtype l1 --action exec -- true 2>"$tmp/err"
+check "exec on a VM that is not running: exit 2, says so" sh -c "test $? -eq 2 && grep -q 'not running' '$tmp/err'"
+"$vw" --vmtype l3 --action status 2>"$tmp/err"
+check "unknown vmtype: exit 2" test $? -eq 2
+
+echo "1..$n"
+[ "$fails" -eq 0 ]

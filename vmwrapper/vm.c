@@ -1,0 +1,513 @@
+/* vm.c - direct-QEMU VM lifecycle (see vm.h). */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qmp.h"
+#include "sk_cli.h"
+#include "sk_error.h"
+#include "sk_ssh.h"
+
+#define GUEST_IPERF_PORT 5201
+#define MGMT_MAC_PREFIX "52:54:00:5a"
+
+static const char *const type_names[] = {"l1", "l2", "client"};
+
+gboolean vm_type_parse(const char *name, VmType *type)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(type_names); i++)
+        if (strcmp(name, type_names[i]) == 0) {
+            *type = (VmType)i;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+const char *vm_type_name(VmType type)
+{
+    return type_names[type];
+}
+
+gboolean vm_nic_model_parse(const char *name, VmNicModel *model)
+{
+    if (strcmp(name, "virtio") == 0)
+        *model = VM_NIC_VIRTIO;
+    else if (strcmp(name, "e1000e") == 0)
+        *model = VM_NIC_E1000E;
+    else
+        return FALSE;
+    return TRUE;
+}
+
+char *vm_name(VmType type, unsigned id)
+{
+    return g_strdup_printf("%s-%u", vm_type_name(type), id);
+}
+
+/* A TCP port free on 127.0.0.1 now (the kernel's choice). */
+static int free_port(GError **error)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int port = -1;
+
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    else
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                    "no free port on 127.0.0.1: %s", g_strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+static void die_with_parent(gpointer data)
+{
+    (void)data;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    setsid();   /* our terminal's Ctrl-C goes to the launcher, not to QEMU */
+}
+
+/* The last lines of a file, for error messages. */
+static char *tail_of(const char *path, int lines)
+{
+    char *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(path, &text, &len, NULL) || len == 0) {
+        g_free(text);
+        return g_strdup("(nothing)");
+    }
+    const char *p = text + len;
+    for (int n = 0; p > text && n <= lines; p--)
+        if (p[-1] == '\n' && p != text + len)
+            n++;
+    char *tail = g_strdup(p);
+    g_free(text);
+    g_strdelimit(tail, "\r", ' ');
+    return tail;
+}
+
+static gboolean write_state(const Vm *vm, GError **error)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, vm->name);
+    json_builder_set_member_name(b, "pid");
+    json_builder_add_int_value(b, vm->pid);
+    json_builder_set_member_name(b, "launcher_pid");
+    json_builder_add_int_value(b, getpid());
+    json_builder_set_member_name(b, "ssh_port");
+    json_builder_add_int_value(b, vm->ssh_port);
+    json_builder_set_member_name(b, "nic_ports");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < vm->nic_ports->len; i++)
+        json_builder_add_int_value(b, g_array_index(vm->nic_ports, int, i));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "qmp");
+    json_builder_add_string_value(b, vm->qmp);
+    json_builder_set_member_name(b, "console");
+    json_builder_add_string_value(b, vm->console);
+    json_builder_set_member_name(b, "known_hosts");
+    json_builder_add_string_value(b, vm->known_hosts);
+    json_builder_set_member_name(b, "identity");
+    json_builder_add_string_value(b, vm->identity);
+    json_builder_end_object(b);
+
+    JsonGenerator *gen = json_generator_new();
+    JsonNode *root = json_builder_get_root(b);
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_root(gen, root);
+    char *path = g_build_filename(vm->dir, "vm.json", NULL);
+    gboolean ok = json_generator_to_file(gen, path, error);   /* temp + rename */
+    g_free(path);
+    json_node_unref(root);
+    g_object_unref(gen);
+    g_object_unref(b);
+    return ok;
+}
+
+void vm_free(Vm *vm)
+{
+    if (vm == NULL)
+        return;
+    g_free(vm->name);
+    g_free(vm->dir);
+    if (vm->nic_ports)
+        g_array_free(vm->nic_ports, TRUE);
+    g_free(vm->qmp);
+    g_free(vm->console);
+    g_free(vm->known_hosts);
+    g_free(vm->identity);
+    g_free(vm);
+}
+
+/* The QEMU command line of a VM. */
+static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
+                            const char *initrd)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    char *mac = g_strdup_printf(MGMT_MAC_PREFIX ":%02x:%02x", s->type, s->id & 0xff);
+    gboolean l1 = s->type == VM_TYPE_L1;
+
+#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
+    ARG("%s", s->qemu);
+    ARG("-name"); ARG("%s", vm->name);
+    if (s->firmware) {
+        ARG("-L"); ARG("%s", s->firmware);
+    }
+    if (strcmp(s->accel, "kvm") == 0) {
+        ARG("-accel"); ARG("kvm");
+        ARG("-cpu"); ARG("host");
+    } else {
+        ARG("-accel"); ARG("tcg,thread=multi");
+        ARG("-cpu"); ARG("max");         /* exposes SVM: KVM inside L1 */
+    }
+    ARG("-smp"); ARG("%u", s->cpus);
+    ARG("-m"); ARG("%u", s->memory_mb);
+    ARG("-machine"); ARG("q35,kernel-irqchip=split");
+    ARG("-device"); ARG("intel-iommu,intremap=on%s", l1 ? ",caching-mode=on" : "");
+    ARG("-nodefaults"); ARG("-nographic"); ARG("-no-reboot");
+    ARG("-serial"); ARG("file:%s", vm->console);
+    ARG("-qmp"); ARG("unix:%s,server=on,wait=off", vm->qmp);
+    ARG("-kernel"); ARG("%s", kernel);
+    ARG("-initrd"); ARG("%s", initrd);
+    ARG("-append");
+    ARG("console=ttyS0 intel_iommu=on iommu.strict=1 panic=-1 siokit.hostname=%s "
+        "siokit.mgmt_mac=%s", vm->name, mac);
+    /* Management NIC: no iommu_platform, so its DMA stays out of IOMMU logs. */
+    ARG("-netdev"); ARG("user,id=mgmt,hostfwd=tcp:127.0.0.1:%d-:22", vm->ssh_port);
+    ARG("-device"); ARG("virtio-net-pci,netdev=mgmt,mac=%s", mac);
+    for (guint i = 0; i < vm->nic_ports->len; i++) {
+        ARG("-netdev"); ARG("user,id=nic%u,hostfwd=tcp:127.0.0.1:%d-:%d", i,
+                            g_array_index(vm->nic_ports, int, i), GUEST_IPERF_PORT);
+        if (s->nic_model == VM_NIC_E1000E) {
+            ARG("-device"); ARG("e1000e,netdev=nic%u", i);
+        } else {
+            ARG("-device");
+            ARG("virtio-net-pci,netdev=nic%u,disable-legacy=on,iommu_platform=on", i);
+        }
+    }
+    for (const char *const *e = s->extra; e && *e; e++)
+        ARG("%s", *e);
+#undef ARG
+    g_ptr_array_add(a, NULL);
+    g_free(mac);
+    return a;
+}
+
+/* QEMU exited (reaped, when it is our child)? */
+static gboolean qemu_gone(Vm *vm)
+{
+    if (vm->ours) {
+        int status;
+        pid_t r = waitpid(vm->pid, &status, WNOHANG);
+        return r == vm->pid || (r < 0 && errno == ECHILD);
+    }
+    return kill(vm->pid, 0) != 0 && errno == ESRCH;
+}
+
+gboolean vm_alive(const Vm *vm)
+{
+    return !qemu_gone((Vm *)vm);
+}
+
+Vm *vm_launch(const VmSpec *s, GError **error)
+{
+    Vm *vm = g_new0(Vm, 1);
+    char *kernel = g_build_filename(s->image, "vmlinuz", NULL);
+    char *initrd = g_build_filename(s->image, "initrd.img", NULL);
+    char *hostkey_path = g_build_filename(s->image, "host_key.pub", NULL);
+    char *hostkey = NULL, *log_path = NULL;
+    GPtrArray *argv = NULL;
+    int log_fd = -1;
+
+    vm->name = vm_name(s->type, s->id);
+    vm->dir = g_build_filename(s->state_root, vm->name, NULL);
+    vm->nic_ports = g_array_new(FALSE, FALSE, sizeof(int));
+    vm->qmp = g_build_filename(vm->dir, "qmp.sock", NULL);
+    vm->console = g_build_filename(vm->dir, "console.log", NULL);
+    vm->known_hosts = g_build_filename(vm->dir, "known_hosts", NULL);
+    vm->identity = g_strdup(s->identity);
+    vm->pid = -1;
+
+    if (!g_file_get_contents(hostkey_path, &hostkey, NULL, NULL)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "image '%s' has no host_key.pub (build it: --action build-image)",
+                    s->image);
+        goto err;
+    }
+    g_strstrip(hostkey);
+    {
+        Vm *running = vm_find(s->state_root, vm->name, NULL);
+        if (running) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "%s is already running (pid %d); power it off first",
+                        vm->name, running->pid);
+            vm_free(running);
+            goto err;
+        }
+    }
+    if (g_mkdir_with_parents(vm->dir, 0700) != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s",
+                    vm->dir, g_strerror(errno));
+        goto err;
+    }
+    unlink(vm->qmp);
+    unlink(vm->console);
+    if ((vm->ssh_port = free_port(error)) < 0)
+        goto err;
+    for (unsigned i = 0; i < s->nics; i++) {
+        int port = free_port(error);
+        if (port < 0)
+            goto err;
+        g_array_append_val(vm->nic_ports, port);
+    }
+    if (!sk_known_hosts_pin(vm->known_hosts, "127.0.0.1", vm->ssh_port, hostkey, error))
+        goto err;
+
+    argv = qemu_argv(s, vm, kernel, initrd);
+    log_path = g_build_filename(vm->dir, "qemu.log", NULL);
+    log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (log_fd < 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s",
+                    log_path, g_strerror(errno));
+        goto err;
+    }
+    {
+        GError *local = NULL;
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata,
+                                              NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                                              die_with_parent, NULL, devnull, log_fd,
+                                              log_fd, NULL, NULL, 0, &vm->pid, NULL,
+                                              NULL, NULL, &local)) {
+            g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot start %s: %s",
+                        s->qemu, local->message);
+            g_error_free(local);
+            close(devnull);
+            goto err;
+        }
+        close(devnull);
+    }
+    vm->ours = TRUE;
+    if (!write_state(vm, error))
+        goto err;
+
+    /* Ready when SSH answers; give up as soon as QEMU dies. */
+    {
+        SkSshTarget t = {.host = "127.0.0.1", .port = vm->ssh_port, .user = "root",
+                         .identity = s->identity, .known_hosts = vm->known_hosts,
+                         .timeout_ms = 5000};
+        gint64 deadline = g_get_monotonic_time() + (gint64)s->ready_timeout_ms * 1000;
+        GError *last = NULL;
+        for (;;) {
+            if (qemu_gone(vm)) {
+                char *tail = tail_of(log_path, 3), *con = tail_of(vm->console, 3);
+                g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                            "%s: QEMU exited while booting: %s%s", vm->name,
+                            g_strstrip(tail), g_strstrip(con));
+                g_free(tail);
+                g_free(con);
+                vm->pid = -1;
+                goto err;
+            }
+            if (sk_cli_stop_signal()) {
+                g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                            "%s: interrupted while booting", vm->name);
+                goto err;
+            }
+            g_clear_error(&last);
+            if (sk_ssh_wait_ready(&t, 2000, sk_ssh_alive_pid,
+                                  GINT_TO_POINTER(vm->pid), &last))
+                break;
+            if (g_get_monotonic_time() > deadline) {
+                char *con = tail_of(vm->console, 3);
+                g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                            "%s: SSH not ready after %d s (%s); console: %s", vm->name,
+                            s->ready_timeout_ms / 1000, last ? last->message : "?",
+                            g_strstrip(con));
+                g_free(con);
+                g_clear_error(&last);
+                goto err;
+            }
+        }
+        g_clear_error(&last);
+    }
+    g_ptr_array_free(argv, TRUE);
+    close(log_fd);
+    g_free(log_path);
+    g_free(kernel);
+    g_free(initrd);
+    g_free(hostkey_path);
+    g_free(hostkey);
+    return vm;
+err:
+    if (vm->pid > 0) {
+        kill(vm->pid, SIGKILL);
+        waitpid(vm->pid, NULL, 0);
+    }
+    if (argv)
+        g_ptr_array_free(argv, TRUE);
+    if (log_fd >= 0)
+        close(log_fd);
+    g_free(log_path);
+    g_free(kernel);
+    g_free(initrd);
+    g_free(hostkey_path);
+    g_free(hostkey);
+    vm_free(vm);
+    return NULL;
+}
+
+/* Is pid still the QEMU of this VM (not a reused pid)? */
+static gboolean is_our_qemu(const Vm *vm)
+{
+    char *path = g_strdup_printf("/proc/%d/cmdline", vm->pid);
+    char *cmd = NULL;
+    gsize len = 0;
+    gboolean ours = FALSE;
+
+    if (g_file_get_contents(path, &cmd, &len, NULL))
+        for (gsize i = 0; i < len; i += strlen(cmd + i) + 1)
+            if (strstr(cmd + i, vm->qmp)) {
+                ours = TRUE;
+                break;
+            }
+    g_free(cmd);
+    g_free(path);
+    return ours;
+}
+
+Vm *vm_find(const char *state_root, const char *name, GError **error)
+{
+    char *path = g_build_filename(state_root, name, "vm.json", NULL);
+    JsonParser *p = json_parser_new();
+    Vm *vm = NULL;
+
+    if (!json_parser_load_from_file(p, path, NULL)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "%s is not running (no %s)",
+                    name, path);
+        goto out;
+    }
+    JsonObject *o = json_node_get_object(json_parser_get_root(p));
+    vm = g_new0(Vm, 1);
+    vm->name = g_strdup(name);
+    vm->dir = g_build_filename(state_root, name, NULL);
+    vm->pid = (GPid)json_object_get_int_member_with_default(o, "pid", -1);
+    vm->ssh_port = (int)json_object_get_int_member_with_default(o, "ssh_port", -1);
+    vm->nic_ports = g_array_new(FALSE, FALSE, sizeof(int));
+    JsonArray *ports = json_object_get_array_member(o, "nic_ports");
+    for (guint i = 0; ports && i < json_array_get_length(ports); i++) {
+        int port = (int)json_array_get_int_element(ports, i);
+        g_array_append_val(vm->nic_ports, port);
+    }
+    vm->qmp = g_strdup(json_object_get_string_member_with_default(o, "qmp", ""));
+    vm->console = g_strdup(json_object_get_string_member_with_default(o, "console", ""));
+    vm->known_hosts = g_strdup(json_object_get_string_member_with_default(o, "known_hosts", ""));
+    vm->identity = g_strdup(json_object_get_string_member_with_default(o, "identity", ""));
+    if (vm->pid <= 0 || !is_our_qemu(vm)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "%s is not running", name);
+        vm_free(vm);
+        vm = NULL;
+    }
+out:
+    g_object_unref(p);
+    g_free(path);
+    return vm;
+}
+
+gboolean vm_wait(Vm *vm)
+{
+    while (!qemu_gone(vm)) {
+        if (sk_cli_stop_signal())
+            return FALSE;
+        g_usleep(100000);
+    }
+    vm->pid = -1;
+    return TRUE;
+}
+
+/* Waits up to timeout_ms for QEMU to exit. */
+static gboolean wait_gone(Vm *vm, int timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    while (!qemu_gone(vm)) {
+        if (g_get_monotonic_time() > deadline)
+            return FALSE;
+        g_usleep(50000);
+    }
+    return TRUE;
+}
+
+gboolean vm_stop(Vm *vm, int timeout_ms, GError **error)
+{
+    VmQmp *q;
+
+    if (vm->pid <= 0 || qemu_gone(vm))
+        goto gone;
+    q = vm_qmp_connect(vm->qmp, 2000, NULL);
+    if (q) {
+        JsonNode *r = vm_qmp_execute(q, "system_powerdown", NULL, 2000, NULL);
+        if (r)
+            json_node_unref(r);
+        if (!wait_gone(vm, timeout_ms)) {
+            r = vm_qmp_execute(q, "quit", NULL, 2000, NULL);
+            if (r)
+                json_node_unref(r);
+        }
+        vm_qmp_free(q);
+    }
+    if (!wait_gone(vm, 3000) && (vm->ours || is_our_qemu(vm))) {
+        kill(vm->pid, SIGKILL);
+        if (!wait_gone(vm, 3000)) {
+            g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                        "%s: QEMU pid %d does not exit", vm->name, vm->pid);
+            return FALSE;
+        }
+    }
+gone:
+    vm->pid = -1;
+    {
+        char *state = g_build_filename(vm->dir, "vm.json", NULL);
+        unlink(state);
+        unlink(vm->qmp);
+        g_free(state);
+    }
+    return TRUE;
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *vm_list(const char *state_root)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GDir *d = g_dir_open(state_root, 0, NULL);
+    const char *e;
+
+    while (d && (e = g_dir_read_name(d))) {
+        char *path = g_build_filename(state_root, e, "vm.json", NULL);
+        if (g_file_test(path, G_FILE_TEST_EXISTS))
+            g_ptr_array_add(names, g_strdup(e));
+        g_free(path);
+    }
+    if (d)
+        g_dir_close(d);
+    g_ptr_array_sort(names, compare_names);
+    return names;
+}

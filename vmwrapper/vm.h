@@ -1,0 +1,83 @@
+/* vm.h - one guest VM run by direct QEMU: launch, readiness, stop, state.
+ *
+ * A launched VM has a state folder build/vms/<name>/ (name = l1-0, l2-3,
+ * client-1 ...) holding vm.json (its QEMU pid, ports, sockets), the QMP
+ * socket, the serial console log, QEMU's own messages and the known_hosts
+ * file that pins its SSH host key.  Other vmwrapper commands (exec, login,
+ * copy, status, poweroff) find the VM through that folder.
+ *
+ * Ports are forwarded on 127.0.0.1 only: the management NIC's SSH, and
+ * each test NIC's iperf3 port (5201 in the guest).  QEMU dies with the
+ * process that launched it (PR_SET_PDEATHSIG), so a launcher killed
+ * without a chance to clean up still leaves no QEMU behind. */
+#ifndef VM_VM_H
+#define VM_VM_H
+
+#include <glib.h>
+
+typedef enum {
+    VM_TYPE_L1,
+    VM_TYPE_L2,
+    VM_TYPE_CLIENT,
+} VmType;
+
+typedef enum {
+    VM_NIC_VIRTIO,      /* virtio-net, disable-legacy=on,iommu_platform=on */
+    VM_NIC_E1000E,
+} VmNicModel;
+
+gboolean vm_type_parse(const char *name, VmType *type);
+const char *vm_type_name(VmType type);
+gboolean vm_nic_model_parse(const char *name, VmNicModel *model);
+
+typedef struct VmSpec {
+    VmType type;
+    unsigned id;
+    unsigned nics;              /* test NICs behind the vIOMMU */
+    VmNicModel nic_model;
+    const char *qemu;           /* QEMU binary */
+    const char *firmware;       /* -L folder, or NULL */
+    const char *image;          /* folder with vmlinuz, initrd.img, host_key.pub */
+    const char *identity;       /* SSH private key */
+    const char *state_root;     /* build/vms */
+    const char *accel;          /* "tcg" or "kvm" */
+    unsigned memory_mb, cpus;
+    const char *const *extra;   /* more QEMU arguments (e.g. -trace ...) */
+    int ready_timeout_ms;
+} VmSpec;
+
+typedef struct Vm {
+    char *name;
+    char *dir;
+    GPid pid;                   /* QEMU */
+    int ssh_port;
+    GArray *nic_ports;          /* int, one per test NIC */
+    char *qmp;
+    char *console;
+    char *known_hosts;
+    char *identity;
+    gboolean ours;              /* launched by this process */
+} Vm;
+
+/* The VM's name, e.g. "l1-0". */
+char *vm_name(VmType type, unsigned id);
+
+/* Starts QEMU, pins the image's host key for the SSH port and waits until
+ * SSH answers (readiness), or fails with the console's last lines; on any
+ * failure nothing is left running. */
+Vm *vm_launch(const VmSpec *spec, GError **error);
+/* The VM a launcher recorded under state_root, if it is running. */
+Vm *vm_find(const char *state_root, const char *name, GError **error);
+/* TRUE while its QEMU runs. */
+gboolean vm_alive(const Vm *vm);
+/* ACPI power-down through QMP, then QMP quit after timeout_ms, then SIGKILL;
+ * returns once QEMU is gone. */
+gboolean vm_stop(Vm *vm, int timeout_ms, GError **error);
+/* Waits for QEMU to exit on its own (a launcher's child), or until a stop
+ * signal; returns TRUE if it exited. */
+gboolean vm_wait(Vm *vm);
+/* Names of the VMs recorded under state_root (running or not). */
+GPtrArray *vm_list(const char *state_root);
+void vm_free(Vm *vm);
+
+#endif

@@ -1,0 +1,408 @@
+/* vmwrapper.c - guest images and the L1 / L2 / client VM lifecycle.
+ *
+ *   vmwrapper --vmtype l1|l2|client --action ACTION [options] [-- COMMAND...]
+ *
+ * build-image  builds (or finds cached) the type's image: Debian's kernel
+ *              and an initramfs, no installer, no password
+ * launch       boots the VM under direct QEMU, waits until SSH answers,
+ *              and stays until the VM powers off or this command is
+ *              stopped (Ctrl-C, SIGTERM): the VMs a command starts never
+ *              outlive it
+ * exec         runs COMMAND in the VM over SSH; its output and exit status
+ *              are passed through
+ * login        an interactive shell in the VM
+ * copy         copies SRC to DST, a guest path written as :PATH
+ * status       the VMs running, their ports and PIDs
+ * poweroff     ACPI power-down through QMP, then quit, then kill
+ * See docs/vmwrapper.md. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sk_cli.h"
+#include "sk_error.h"
+#include "sk_ssh.h"
+#include "vm.h"
+
+static char *opt_type, *opt_action, *opt_vmid, *opt_nics, *opt_nic_model;
+static char *opt_backend, *opt_qemu, *opt_memory, *opt_cpus, *opt_accel;
+static char *opt_timeout;
+static gboolean opt_all, opt_json;
+
+static GOptionEntry entries[] = {
+    {"vmtype", 't', 0, G_OPTION_ARG_STRING, &opt_type, "l1, l2 or client", "TYPE"},
+    {"action", 'a', 0, G_OPTION_ARG_STRING, &opt_action,
+     "build-image, launch, exec, login, copy, status or poweroff", "ACTION"},
+    {"vmid", 'i', 0, G_OPTION_ARG_STRING, &opt_vmid, "VM id (default 0)", "N"},
+    {"nics", 'n', 0, G_OPTION_ARG_STRING, &opt_nics,
+     "test NICs behind the vIOMMU (default 1)", "N"},
+    {"nic-model", 0, 0, G_OPTION_ARG_STRING, &opt_nic_model,
+     "virtio (default) or e1000e", "MODEL"},
+    {"backend", 'b', 0, G_OPTION_ARG_STRING, &opt_backend, "qemu (default)", "BACKEND"},
+    {"qemu", 0, 0, G_OPTION_ARG_FILENAME, &opt_qemu,
+     "QEMU binary (default: qemu-system-x86_64 on PATH)", "PATH"},
+    {"memory", 'm', 0, G_OPTION_ARG_STRING, &opt_memory,
+     "MiB of memory (default: l1 4096, others 512)", "MB"},
+    {"cpus", 0, 0, G_OPTION_ARG_STRING, &opt_cpus, "vCPUs (default: l1 2, others 1)", "N"},
+    {"accel", 0, 0, G_OPTION_ARG_STRING, &opt_accel,
+     "tcg (default on this host) or kvm", "ACCEL"},
+    {"timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout,
+     "seconds to wait for SSH (launch) or power-off (default 180 / 60)", "S"},
+    {"all", 0, 0, G_OPTION_ARG_NONE, &opt_all, "poweroff: every running VM", NULL},
+    {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "launch, status: JSON on stdout", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+typedef struct Paths {
+    char *root;          /* the checkout */
+    char *state;         /* build/vms */
+    char *identity;      /* build/keys/id_ed25519 */
+    char *image_script;
+} Paths;
+
+/* The checkout: $SIOKIT_HOME, else two folders above build/vmwrapper/. */
+static void find_paths(Paths *p)
+{
+    const char *home = g_getenv("SIOKIT_HOME");
+    if (home) {
+        p->root = g_strdup(home);
+    } else {
+        char *exe = g_file_read_link("/proc/self/exe", NULL);
+        char *d1 = g_path_get_dirname(exe), *d2 = g_path_get_dirname(d1);
+        p->root = g_path_get_dirname(d2);
+        g_free(exe);
+        g_free(d1);
+        g_free(d2);
+    }
+    p->state = g_build_filename(p->root, "build", "vms", NULL);
+    p->identity = g_build_filename(p->root, "build", "keys", "id_ed25519", NULL);
+    p->image_script = g_build_filename(p->root, "vmwrapper", "image", "build-image.sh", NULL);
+}
+
+static gboolean parse_uint(const char *name, const char *text, unsigned min,
+                           unsigned max, unsigned *out, GError **error)
+{
+    uint64_t v;
+    if (text == NULL)
+        return TRUE;
+    if (!sk_cli_parse_u64(name, text, min, max, &v, error))
+        return FALSE;
+    *out = (unsigned)v;
+    return TRUE;
+}
+
+/* Runs the image builder (instant when cached); returns the image folder. */
+static char *build_image(const Paths *p, VmType type, GError **error)
+{
+    const char *argv[] = {p->image_script, "--type", vm_type_name(type), NULL, NULL, NULL};
+    char *out = NULL;
+    int status = 0;
+    GError *local = NULL;
+
+    if (opt_qemu && type == VM_TYPE_L1) {
+        argv[3] = "--qemu";
+        argv[4] = opt_qemu;
+    }
+    if (!g_spawn_sync(p->root, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
+                      NULL, NULL, &out, NULL, &status, &local)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot run %s: %s",
+                    p->image_script, local->message);
+        g_error_free(local);
+        return NULL;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                    "building the %s image failed (its error is above)", vm_type_name(type));
+        g_free(out);
+        return NULL;
+    }
+    return g_strstrip(out);
+}
+
+static void print_vm(const Vm *vm, gboolean json)
+{
+    GString *ports = g_string_new(NULL);
+    for (guint i = 0; i < vm->nic_ports->len; i++)
+        g_string_append_printf(ports, "%s%d", i ? (json ? ", " : ",") : "",
+                               g_array_index(vm->nic_ports, int, i));
+    if (json)
+        printf("{\"name\": \"%s\", \"pid\": %d, \"ssh_port\": %d, \"nic_ports\": [%s], "
+               "\"console\": \"%s\"}\n", vm->name, vm->pid, vm->ssh_port, ports->str,
+               vm->console);
+    else
+        printf("%-10s pid %-8d ssh 127.0.0.1:%-6d nic ports %s\n", vm->name, vm->pid,
+               vm->ssh_port, ports->len ? ports->str : "-");
+    fflush(stdout);
+    g_string_free(ports, TRUE);
+}
+
+static SkSsh *connect_vm(const Vm *vm, GError **error)
+{
+    SkSshTarget t = {.host = "127.0.0.1", .port = vm->ssh_port, .user = "root",
+                     .identity = vm->identity, .known_hosts = vm->known_hosts,
+                     .timeout_ms = 10000};
+    return sk_ssh_connect(&t, error);
+}
+
+static int action_launch(const Paths *p, VmType type, unsigned id, GError **error)
+{
+    VmSpec s = {.type = type, .id = id, .nics = 1, .nic_model = VM_NIC_VIRTIO,
+                .qemu = opt_qemu ? opt_qemu : "qemu-system-x86_64",
+                .identity = p->identity, .state_root = p->state,
+                .accel = opt_accel ? opt_accel : (type == VM_TYPE_L2 ? "kvm" : "tcg"),
+                .memory_mb = type == VM_TYPE_L1 ? 4096 : 512,
+                .cpus = type == VM_TYPE_L1 ? 2 : 1, .ready_timeout_ms = 180000};
+    unsigned timeout = 180;
+    char *image = NULL;
+    Vm *vm = NULL;
+    int status = 1;
+
+    if (!parse_uint("--nics", opt_nics, 0, 16, &s.nics, error) ||
+        !parse_uint("--memory", opt_memory, 128, 65536, &s.memory_mb, error) ||
+        !parse_uint("--cpus", opt_cpus, 1, 64, &s.cpus, error) ||
+        !parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
+        return 2;
+    s.ready_timeout_ms = (int)timeout * 1000;
+    if (opt_nic_model && !vm_nic_model_parse(opt_nic_model, &s.nic_model)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --nic-model: unknown model '%s' (virtio, e1000e)", opt_nic_model);
+        return 2;
+    }
+    if (strcmp(s.accel, "tcg") != 0 && strcmp(s.accel, "kvm") != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --accel: unknown accelerator '%s' (tcg, kvm)", s.accel);
+        return 2;
+    }
+    if (!(image = build_image(p, type, error)))
+        return 1;
+    s.image = image;
+    vm = vm_launch(&s, error);
+    if (vm == NULL)
+        goto out;
+    print_vm(vm, opt_json);
+    /* Stay until the VM powers off, or until we are told to stop. */
+    if (!vm_wait(vm)) {
+        if (!vm_stop(vm, 30000, error))
+            goto out;
+        status = 128 + sk_cli_stop_signal();
+        goto out;
+    }
+    vm_stop(vm, 0, NULL);   /* clears the state */
+    status = 0;
+out:
+    vm_free(vm);
+    g_free(image);
+    return status;
+}
+
+static int action_exec(const Paths *p, const char *name, char **cmd, GError **error)
+{
+    Vm *vm = vm_find(p->state, name, error);
+    SkSsh *ssh = NULL;
+    int status = 2;
+
+    if (vm == NULL)
+        return 2;
+    if (cmd == NULL || cmd[0] == NULL) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "exec needs a command after --");
+        goto out;
+    }
+    if (!(ssh = connect_vm(vm, error))) {
+        status = 1;
+        goto out;
+    }
+    status = sk_ssh_exec_fd(ssh, (const char *const *)cmd, STDIN_FILENO,
+                            STDOUT_FILENO, STDERR_FILENO, 0, error);
+    if (status < 0)
+        status = 1;
+out:
+    sk_ssh_free(ssh);
+    vm_free(vm);
+    return status;
+}
+
+static int action_login(const Paths *p, const char *name, GError **error)
+{
+    Vm *vm = vm_find(p->state, name, error);
+    SkSsh *ssh;
+    int status;
+
+    if (vm == NULL)
+        return 2;
+    if (!(ssh = connect_vm(vm, error))) {
+        vm_free(vm);
+        return 1;
+    }
+    status = sk_ssh_interactive(ssh, error);
+    sk_ssh_free(ssh);
+    vm_free(vm);
+    return status < 0 ? 1 : status;
+}
+
+static int action_copy(const Paths *p, const char *name, char **args, GError **error)
+{
+    Vm *vm;
+    SkSsh *ssh;
+    gboolean ok;
+
+    if (args == NULL || g_strv_length(args) != 2 ||
+        (args[0][0] == ':') == (args[1][0] == ':')) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "copy needs SRC DST after --, one of them a guest path :PATH");
+        return 2;
+    }
+    if (!(vm = vm_find(p->state, name, error)))
+        return 2;
+    if (!(ssh = connect_vm(vm, error))) {
+        vm_free(vm);
+        return 1;
+    }
+    if (args[1][0] == ':')
+        ok = sk_ssh_upload(ssh, args[0], args[1] + 1, 0644, error);
+    else
+        ok = sk_ssh_download(ssh, args[0] + 1, args[1], error);
+    sk_ssh_free(ssh);
+    vm_free(vm);
+    return ok ? 0 : 1;
+}
+
+static int action_status(const Paths *p)
+{
+    GPtrArray *names = vm_list(p->state);
+    guint running = 0;
+
+    for (guint i = 0; i < names->len; i++) {
+        Vm *vm = vm_find(p->state, names->pdata[i], NULL);
+        if (vm) {
+            print_vm(vm, opt_json);
+            running++;
+            vm_free(vm);
+        }
+    }
+    if (running == 0 && !opt_json)
+        printf("no VM is running\n");
+    g_ptr_array_free(names, TRUE);
+    return 0;
+}
+
+static int action_poweroff(const Paths *p, const char *name, GError **error)
+{
+    GPtrArray *names;
+    unsigned timeout = 60;
+    int status = 0;
+
+    if (!parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
+        return 2;
+    if (!opt_all) {
+        Vm *vm = vm_find(p->state, name, error);
+        if (vm == NULL)
+            return 2;
+        if (!vm_stop(vm, (int)timeout * 1000, error))
+            status = 1;
+        vm_free(vm);
+        return status;
+    }
+    names = vm_list(p->state);
+    for (guint i = 0; i < names->len; i++) {
+        Vm *vm = vm_find(p->state, names->pdata[i], NULL);
+        GError *local = NULL;
+        if (vm && !vm_stop(vm, (int)timeout * 1000, &local)) {
+            fprintf(stderr, "vmwrapper: %s\n", local->message);
+            g_error_free(local);
+            status = 1;
+        }
+        vm_free(vm);
+    }
+    g_ptr_array_free(names, TRUE);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    GOptionContext *ctx = g_option_context_new("[-- COMMAND | SRC DST]");
+    GError *error = NULL;
+    Paths paths;
+    VmType type = VM_TYPE_L1;
+    unsigned id = 0;
+    char **rest = NULL;
+    int status = 2;
+
+    g_option_context_set_summary(ctx,
+        "Builds guest images unattended from Debian packages and runs the L1, L2\n"
+        "and client VMs of siokit's topology under direct QEMU.");
+    g_option_context_set_description(ctx,
+        "Exit status: 0 success (exec: the command's), 1 failure, 2 bad usage.\n"
+        "See docs/vmwrapper.md.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    /* Everything after "--" is the command (exec) or SRC DST (copy). */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            rest = &argv[i + 1];
+            argv[i] = NULL;
+            argc = i;
+            break;
+        }
+    sk_cli_catch_signals();
+    find_paths(&paths);
+    if (!sk_cli_parse(ctx, &argc, &argv, &error))
+        goto fail;
+    if (argc > 1) {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
+                    "unexpected argument '%s' (a command goes after --)", argv[1]);
+        goto fail;
+    }
+    if (opt_type && !vm_type_parse(opt_type, &type)) {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --vmtype: unknown type '%s' (l1, l2, client)", opt_type);
+        goto fail;
+    }
+    if (!parse_uint("--vmid", opt_vmid, 0, 255, &id, &error))
+        goto fail;
+    if (opt_backend && strcmp(opt_backend, "qemu") != 0) {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --backend: only 'qemu' (direct QEMU) is built so far");
+        goto fail;
+    }
+    if (opt_action == NULL) {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT, "option --action is required");
+        goto fail;
+    }
+    char *name = vm_name(type, id);
+    if (strcmp(opt_action, "build-image") == 0) {
+        char *image = build_image(&paths, type, &error);
+        status = image ? 0 : 1;
+        if (image)
+            printf("%s\n", image);
+        g_free(image);
+    } else if (strcmp(opt_action, "launch") == 0) {
+        status = action_launch(&paths, type, id, &error);
+    } else if (strcmp(opt_action, "exec") == 0) {
+        status = action_exec(&paths, name, rest, &error);
+    } else if (strcmp(opt_action, "login") == 0) {
+        status = action_login(&paths, name, &error);
+    } else if (strcmp(opt_action, "copy") == 0) {
+        status = action_copy(&paths, name, rest, &error);
+    } else if (strcmp(opt_action, "status") == 0) {
+        status = action_status(&paths);
+    } else if (strcmp(opt_action, "poweroff") == 0) {
+        status = action_poweroff(&paths, name, &error);
+    } else {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --action: unknown action '%s' (build-image, launch, exec, "
+                    "login, copy, status, poweroff)", opt_action);
+    }
+    g_free(name);
+fail:
+    if (error) {
+        int s = sk_report("vmwrapper", error);
+        if (status == 0)
+            status = s;
+    }
+    g_option_context_free(ctx);
+    g_free(paths.root);
+    g_free(paths.state);
+    g_free(paths.identity);
+    g_free(paths.image_script);
+    return status;
+}
