@@ -204,6 +204,14 @@ typedef struct SkCacheSpot {
     uint32_t entry;         /* SK_CACHE_NONE: missed */
 } SkCacheSpot;
 
+/* A spot of set where no search happened: sk_cache_find_again() searches.
+ * (No set reaches version UINT64_MAX: that would take 2^64 fills.) */
+static inline SkCacheSpot sk_cache_spot_unsearched(uint32_t set)
+{
+    SkCacheSpot spot = {UINT64_MAX, set, SK_CACHE_NONE};
+    return spot;
+}
+
 /* sk_cache_lookup(), remembering the search in *spot. */
 static inline gboolean sk_cache_lookup_spot(SkCache *c, uint32_t set,
                                             uint64_t addr, uint32_t did,

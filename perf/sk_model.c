@@ -42,6 +42,8 @@ typedef struct Tx {
     uint8_t stage;
     uint8_t prefetch;
     uint8_t cc_miss, iotlb_miss, pbuf_hit, l2_hit, l3_hit;
+    /* Where its lookups looked, for filling the same caches later. */
+    SkCacheSpot cc_spot, iotlb_spot, l2_spot, l3_spot;
 } Tx;
 
 typedef struct Model {
@@ -128,7 +130,12 @@ static uint32_t tx_new(Model *m, const SkRecord *rec, gboolean prefetch)
         }
         id = m->n_tx++;
     }
-    m->tx[id] = (Tx){.rec = *rec, .start = m->now, .prefetch = (uint8_t)prefetch};
+    /* The rest is set as the stages need it. */
+    Tx *x = &m->tx[id];
+    x->rec = *rec;
+    x->start = m->now;
+    x->prefetch = (uint8_t)prefetch;
+    x->iotlb_miss = x->pbuf_hit = 0;
     return id;
 }
 
@@ -157,11 +164,13 @@ static gboolean may_fill(const Model *m, int which, uint32_t did)
     }
 }
 
-/* Looks up (counting the result when `count`), or fills when absent. */
-static gboolean probe(Model *m, SkCache *c, int stat, uint32_t set,
-                      uint64_t addr, uint32_t did, uint64_t nat, gboolean count)
+/* Looks up (counting the result when `count`), remembering where in spot
+ * for a fill of the same key later. */
+static gboolean probe(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
+                      uint32_t set, uint64_t addr, uint32_t did, uint64_t nat,
+                      gboolean count)
 {
-    gboolean hit = sk_cache_lookup(c, set, addr, did, nat);
+    gboolean hit = sk_cache_lookup_spot(c, set, addr, did, nat, spot);
     if (count && sk_cache_present(c)) {
         if (hit)
             m->res->caches[stat].hits++;
@@ -171,13 +180,14 @@ static gboolean probe(Model *m, SkCache *c, int stat, uint32_t set,
     return hit;
 }
 
-static void fill(Model *m, SkCache *c, int stat, uint32_t set, uint64_t addr,
-                 uint32_t did, uint64_t nat)
+/* Fills (addr, did) where spot looked for it, unless it is there now. */
+static void fill(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
+                 uint64_t addr, uint32_t did, uint64_t nat)
 {
     if (!sk_cache_present(c) || !may_fill(m, stat, did) ||
-        sk_cache_contains(c, set, addr, did))
+        sk_cache_find_again(c, spot, addr, did) != SK_CACHE_NONE)
         return;
-    if (sk_cache_insert(c, set, addr, did, nat))
+    if (sk_cache_insert(c, spot->set, addr, did, nat))
         m->res->caches[stat].conflicts++;
 }
 
@@ -194,7 +204,8 @@ static void issue(Model *m, const SkRecord *rec)
     uint32_t id = tx_new(m, rec, FALSE);
     Tx *x = &m->tx[id];
     uint32_t set = sk_cache_set_of(&m->cc, rec->tenant, rec->sid);
-    gboolean hit = probe(m, &m->cc, SK_STAT_CC, set, rec->sid, 0, rec->nat, TRUE);
+    gboolean hit = probe(m, &m->cc, SK_STAT_CC, &x->cc_spot, set, rec->sid, 0,
+                         rec->nat, TRUE);
 
     x->seq = m->next_seq++;
     x->row = sk_tenant_table_index(&m->tenants, rec->tenant);
@@ -215,17 +226,17 @@ static void cc_done(Model *m, uint32_t id)
     SkTenantStats *ts = &g_array_index(m->tenants.rows, SkTenantStats, x->row);
 
     if (x->cc_miss)
-        fill(m, &m->cc, SK_STAT_CC, sk_cache_set_of(&m->cc, r->tenant, r->sid),
-             r->sid, 0, r->nat);
-    if (probe(m, &m->iotlb, SK_STAT_IOTLB, iotlb_set(m, r), r->iova & r->mask,
-              r->tenant, r->nat, TRUE)) {
+        fill(m, &m->cc, SK_STAT_CC, &x->cc_spot, r->sid, 0, r->nat);
+    if (probe(m, &m->iotlb, SK_STAT_IOTLB, &x->iotlb_spot, iotlb_set(m, r),
+              r->iova & r->mask, r->tenant, r->nat, TRUE)) {
         ts->iotlb_hits++;
         schedule(m, id, ST_DONE, SK_LAT_IOTLB_HIT);
     } else {
         ts->iotlb_misses++;
         x->iotlb_miss = 1;
+        SkCacheSpot pbuf_spot;
         if (m->prefetching &&
-            probe(m, &m->pbuf, SK_STAT_PREFETCH, 0, r->iova & r->mask,
+            probe(m, &m->pbuf, SK_STAT_PREFETCH, &pbuf_spot, 0, r->iova & r->mask,
                   r->tenant, r->nat, TRUE)) {
             x->pbuf_hit = 1;
             schedule(m, id, ST_DONE, SK_LAT_PREFETCH_HIT);
@@ -254,11 +265,11 @@ static void walk(Model *m, uint32_t id)
 
     x->l2_hit = x->l3_hit = 0;
     if (level <= 2)
-        x->l2_hit = (uint8_t)probe(m, &m->l2, SK_STAT_L2PAGE,
+        x->l2_hit = (uint8_t)probe(m, &m->l2, SK_STAT_L2PAGE, &x->l2_spot,
                                    sk_cache_set_of(&m->l2, r->tenant, r->iova >> 21),
                                    r->iova & MASK_2M, r->tenant, r->nat, count);
     if (!x->l2_hit)
-        x->l3_hit = (uint8_t)probe(m, &m->l3, SK_STAT_L3PAGE,
+        x->l3_hit = (uint8_t)probe(m, &m->l3, SK_STAT_L3PAGE, &x->l3_spot,
                                    sk_cache_set_of(&m->l3, r->tenant, r->iova >> 30),
                                    r->iova & MASK_1G, r->tenant, r->nat, count);
     if (x->l2_hit)
@@ -276,13 +287,11 @@ static void walk_done(Model *m, uint32_t id)
     const SkRecord *r = &x->rec;
 
     if (r->level <= 2 && !x->l2_hit)
-        fill(m, &m->l2, SK_STAT_L2PAGE,
-             sk_cache_set_of(&m->l2, r->tenant, r->iova >> 21),
-             r->iova & MASK_2M, r->tenant, r->nat);
+        fill(m, &m->l2, SK_STAT_L2PAGE, &x->l2_spot, r->iova & MASK_2M,
+             r->tenant, r->nat);
     if (!x->l2_hit && !x->l3_hit)
-        fill(m, &m->l3, SK_STAT_L3PAGE,
-             sk_cache_set_of(&m->l3, r->tenant, r->iova >> 30),
-             r->iova & MASK_1G, r->tenant, r->nat);
+        fill(m, &m->l3, SK_STAT_L3PAGE, &x->l3_spot, r->iova & MASK_1G,
+             r->tenant, r->nat);
     schedule(m, id, ST_DONE, SK_LAT_PCIE);
 }
 
@@ -312,12 +321,13 @@ static void done(Model *m, uint32_t id)
     const SkRecord *r = &x->rec;
 
     if (x->prefetch) {
-        fill(m, &m->pbuf, SK_STAT_PREFETCH, 0, r->iova & r->mask, r->tenant, r->nat);
+        SkCacheSpot spot = sk_cache_spot_unsearched(0);
+        fill(m, &m->pbuf, SK_STAT_PREFETCH, &spot, r->iova & r->mask, r->tenant, r->nat);
         tx_free(m, id);
         return;
     }
     if (x->iotlb_miss)
-        fill(m, &m->iotlb, SK_STAT_IOTLB, iotlb_set(m, r), r->iova & r->mask,
+        fill(m, &m->iotlb, SK_STAT_IOTLB, &x->iotlb_spot, r->iova & r->mask,
              r->tenant, r->nat);
     if (!m->opt->inorder) {
         retire(m, id);
@@ -363,13 +373,42 @@ static void run_bucket(Model *m)
     }
 }
 
+#define SLOT_BITS (SK_PACKET_BITS * 1000)    /* slot length times the link Mb/s */
+
 /* Start of packet slot k: k * 1542*8 / G ns, rounded down (the exact
  * average interval; 61.68 ns at 200 Gb/s). */
 static uint64_t slot_time(const Model *m, uint64_t k)
 {
-    if (k < UINT64_MAX / (SK_PACKET_BITS * 1000))
-        return k * (SK_PACKET_BITS * 1000) / m->opt->link_mbps;
-    return (uint64_t)(((unsigned __int128)k * SK_PACKET_BITS * 1000) / m->opt->link_mbps);
+    if (k < UINT64_MAX / SLOT_BITS)
+        return k * SLOT_BITS / m->opt->link_mbps;
+    return (uint64_t)(((unsigned __int128)k * SLOT_BITS) / m->opt->link_mbps);
+}
+
+/* The current slot k and its start, kept with the remainder of its
+ * division so that the next slot needs none. */
+typedef struct Slot {
+    uint64_t k, time, rem;      /* time = floor(k * SLOT_BITS / link),
+                                   rem = k * SLOT_BITS - time * link */
+} Slot;
+
+static void slot_seek(const Model *m, Slot *s, uint64_t k)
+{
+    uint64_t link = m->opt->link_mbps;
+    s->k = k;
+    s->time = slot_time(m, k);
+    s->rem = (uint64_t)((unsigned __int128)k * SLOT_BITS - (unsigned __int128)s->time * link);
+}
+
+static inline void slot_advance(const Model *m, Slot *s)
+{
+    uint64_t link = m->opt->link_mbps;
+    s->k++;
+    s->time += SLOT_BITS / link;
+    s->rem += SLOT_BITS % link;
+    if (s->rem >= link) {
+        s->time++;
+        s->rem -= link;
+    }
 }
 
 /* End of slot k, rounded up. */
@@ -382,8 +421,10 @@ static uint64_t slot_end(const Model *m, uint64_t k)
 /* The first slot that starts at or after t. */
 static uint64_t first_slot_from(const Model *m, uint64_t t)
 {
+    if (t <= (UINT64_MAX - SLOT_BITS) / m->opt->link_mbps)
+        return (t * m->opt->link_mbps + SLOT_BITS - 1) / SLOT_BITS;
     unsigned __int128 num = (unsigned __int128)t * m->opt->link_mbps;
-    return (uint64_t)((num + SK_PACKET_BITS * 1000 - 1) / (SK_PACKET_BITS * 1000));
+    return (uint64_t)((num + SLOT_BITS - 1) / SLOT_BITS);
 }
 
 gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
@@ -392,7 +433,8 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     Model *m = g_new0(Model, 1);
     SkFeed feed;
     gboolean eof = FALSE, ok = FALSE;
-    uint64_t k = 0, k_time = 0, last_packet = UINT64_MAX;
+    uint64_t last_packet = UINT64_MAX;
+    Slot slot;
     SkCacheGeometry pbuf = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
     m->opt = o;
@@ -420,10 +462,11 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
         m->window_mask = cap - 1;
     }
     sk_tenant_table_init(&m->tenants);
+    slot_seek(m, &slot, 0);
 
     for (;;) {
         gboolean more_packets = !eof || m->pending_pos < m->n_pending;
-        uint64_t t_slot = more_packets ? k_time : UINT64_MAX;
+        uint64_t t_slot = more_packets ? slot.time : UINT64_MAX;
         uint64_t t_event = wheel_next(m);
 
         if (t_slot == UINT64_MAX && t_event == UINT64_MAX)
@@ -449,17 +492,20 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                 m->pending[m->n_pending++] = *rec;
             }
             if (m->n_pending > 0) {
-                last_packet = k;
+                last_packet = slot.k;
                 issue_pending(m);
             }
-            k_time = slot_time(m, ++k);
+            slot_advance(m, &slot);
         } else {
             /* Nothing can change before the next event: every slot until
              * then is lost. */
+            uint64_t k = slot.k;
             uint64_t next = t_event == UINT64_MAX ? k + 1 : MAX(k + 1, first_slot_from(m, t_event));
             res->dropped_slots += next - k;
-            k = next;
-            k_time = slot_time(m, k);
+            if (next == k + 1)
+                slot_advance(m, &slot);
+            else
+                slot_seek(m, &slot, next);
         }
     }
 
