@@ -61,6 +61,8 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     c->count = g_new0(uint16_t, ways);
     c->fill = g_new0(uint32_t, c->sets);
     c->version = g_new0(uint64_t, c->sets);
+    c->birth = g_new0(uint64_t, ways);
+    c->last_fill = g_new0(uint32_t, c->sets);
     if (hypersio && policy != SK_POLICY_LRU) {
         c->orders = g_new(SkStdOrder, c->sets);
         for (uint32_t s = 0; s < c->sets; s++)
@@ -90,6 +92,8 @@ void sk_cache_destroy(SkCache *c)
     g_free(c->count);
     g_free(c->fill);
     g_free(c->version);
+    g_free(c->birth);
+    g_free(c->last_fill);
     g_free(c->index);
     memset(c, 0, sizeof(*c));
 }
@@ -300,7 +304,8 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
         c->fill[set]++;
     }
     e = base + w;
-    c->version[set]++;
+    c->birth[e] = ++c->version[set];
+    c->last_fill[set] = e;
     c->tag[e] = sk_cache_way_tag(addr, did);
     c->addr[e] = addr;
     c->did[e] = did;

@@ -70,6 +70,9 @@ typedef struct SkCache {
     uint32_t *fill;         /* valid ways per set */
     uint64_t *version;      /* per set: fills so far (what a set holds
                                changes only when it is filled) */
+    uint64_t *birth;        /* per way: its set's version just after the
+                               way was last filled */
+    uint32_t *last_fill;    /* per set: the entry filled last */
     SkStdOrder *orders;     /* per set, HyperSIO mode with LFU or ORACLE */
     uint32_t *index;        /* open-addressing index of entries (big sets) */
     uint64_t index_mask;
@@ -197,19 +200,34 @@ static inline gboolean sk_cache_lookup(SkCache *c, uint32_t set, uint64_t addr,
 }
 
 /* Where a search looked and what it found, for searching the same key
- * again later: free while the set has not been filled since. */
+ * again later: free while the entry found has not been refilled, or after
+ * a miss while the set has been filled at most once since (that fill may
+ * have been the key). */
 typedef struct SkCacheSpot {
-    uint64_t version;       /* the set's version at the search */
+    uint64_t version;       /* the entry's birth, or after a miss the set's
+                               version, at the search */
     uint32_t set;
     uint32_t entry;         /* SK_CACHE_NONE: missed */
 } SkCacheSpot;
 
-/* A spot of set where no search happened: sk_cache_find_again() searches.
- * (No set reaches version UINT64_MAX: that would take 2^64 fills.) */
-static inline SkCacheSpot sk_cache_spot_unsearched(uint32_t set)
+/* What must be unchanged for spot to hold. */
+static inline uint64_t sk_cache_spot_version(const SkCache *c,
+                                             const SkCacheSpot *spot)
 {
-    SkCacheSpot spot = {UINT64_MAX, set, SK_CACHE_NONE};
-    return spot;
+    return spot->entry != SK_CACHE_NONE ? c->birth[spot->entry]
+                                        : c->version[spot->set];
+}
+
+/* sk_cache_find() remembering the search in *spot.  The cache must be
+ * present. */
+static inline uint32_t sk_cache_find_spot(const SkCache *c, uint32_t set,
+                                          uint64_t addr, uint32_t did,
+                                          SkCacheSpot *spot)
+{
+    spot->set = set;
+    spot->entry = sk_cache_find(c, set, addr, did);
+    spot->version = sk_cache_spot_version(c, spot);
+    return spot->entry;
 }
 
 /* sk_cache_lookup(), remembering the search in *spot. */
@@ -221,24 +239,29 @@ static inline gboolean sk_cache_lookup_spot(SkCache *c, uint32_t set,
     spot->entry = SK_CACHE_NONE;
     if (c->sets == 0)
         return FALSE;
-    spot->version = c->version[set];
-    spot->entry = sk_cache_find(c, set, addr, did);
-    if (spot->entry == SK_CACHE_NONE)
+    if (sk_cache_find_spot(c, set, addr, did, spot) == SK_CACHE_NONE)
         return FALSE;
     sk_cache_touch(c, set, spot->entry, nat);
     return TRUE;
 }
 
 /* sk_cache_find() of the key spot searched for (addr, did) in its set,
- * searching only if the set was filled since; updates spot.  The cache must
- * be present. */
+ * searching only if what spot found may have changed; updates spot.  The
+ * cache must be present. */
 static inline uint32_t sk_cache_find_again(const SkCache *c, SkCacheSpot *spot,
                                            uint64_t addr, uint32_t did)
 {
-    if (c->version[spot->set] != spot->version) {
-        spot->version = c->version[spot->set];
+    uint64_t version = sk_cache_spot_version(c, spot);
+    if (version == spot->version)
+        return spot->entry;
+    if (spot->entry == SK_CACHE_NONE && version == spot->version + 1) {
+        uint32_t e = c->last_fill[spot->set];
+        if (c->addr[e] == addr && c->did[e] == did)
+            spot->entry = e;
+    } else {
         spot->entry = sk_cache_find(c, spot->set, addr, did);
     }
+    spot->version = sk_cache_spot_version(c, spot);
     return spot->entry;
 }
 

@@ -321,7 +321,8 @@ static void done(Model *m, uint32_t id)
     const SkRecord *r = &x->rec;
 
     if (x->prefetch) {
-        SkCacheSpot spot = sk_cache_spot_unsearched(0);
+        SkCacheSpot spot;
+        sk_cache_find_spot(&m->pbuf, 0, r->iova & r->mask, r->tenant, &spot);
         fill(m, &m->pbuf, SK_STAT_PREFETCH, &spot, r->iova & r->mask, r->tenant, r->nat);
         tx_free(m, id);
         return;
