@@ -60,6 +60,14 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     c->nat = g_new0(uint64_t, ways);
     c->count = g_new0(uint16_t, ways);
     c->fill = g_new0(uint32_t, c->sets);
+    if (policy == SK_POLICY_LRU) {
+        c->newer = g_new(uint32_t, ways);
+        c->older = g_new(uint32_t, ways);
+        c->newest = g_new(uint32_t, c->sets);
+        c->oldest = g_new(uint32_t, c->sets);
+        memset(c->newest, 0xff, c->sets * sizeof(uint32_t));
+        memset(c->oldest, 0xff, c->sets * sizeof(uint32_t));
+    }
     c->version = g_new0(uint64_t, c->sets);
     c->birth = g_new0(uint64_t, ways);
     c->last_fill = g_new0(uint32_t, c->sets);
@@ -91,6 +99,10 @@ void sk_cache_destroy(SkCache *c)
     g_free(c->nat);
     g_free(c->count);
     g_free(c->fill);
+    g_free(c->newer);
+    g_free(c->older);
+    g_free(c->newest);
+    g_free(c->oldest);
     g_free(c->version);
     g_free(c->birth);
     g_free(c->last_fill);
@@ -184,50 +196,6 @@ void sk_cache_halve_counts(SkCache *c, uint32_t set)
         counts[w] >>= 1;       /* invalid ways hold 0 */
 }
 
-/* The way of least stamp among n (unique stamps below 2^31). */
-static uint32_t oldest_way(const uint32_t *stamp, uint32_t n)
-{
-    uint32_t w = 0, min = UINT32_MAX;
-#ifdef __SSE2__
-    if (n >= 4) {
-        /* The least stamp four lanes at a time (signed compares suffice),
-         * then the way that holds it. */
-        __m128i least = _mm_loadu_si128((const __m128i *)stamp);
-        for (w = 4; w + 4 <= n; w += 4) {
-            __m128i v = _mm_loadu_si128((const __m128i *)&stamp[w]);
-            __m128i gt = _mm_cmpgt_epi32(least, v);
-            least = _mm_or_si128(_mm_and_si128(gt, v), _mm_andnot_si128(gt, least));
-        }
-        for (int k = 0; k < 2; k++) {
-            __m128i v = k ? _mm_shuffle_epi32(least, _MM_SHUFFLE(2, 3, 0, 1))
-                          : _mm_shuffle_epi32(least, _MM_SHUFFLE(1, 0, 3, 2));
-            __m128i gt = _mm_cmpgt_epi32(least, v);
-            least = _mm_or_si128(_mm_and_si128(gt, v), _mm_andnot_si128(gt, least));
-        }
-        min = (uint32_t)_mm_cvtsi128_si32(least);
-    }
-#endif
-    for (; w < n; w++)
-        min = MIN(min, stamp[w]);
-    /* The way holding it: a bit per way of that stamp, 64 ways at a time. */
-    for (uint32_t from = 0;; from += 64) {
-        uint32_t end = MIN(n, from + 64);
-        uint64_t match = 0;
-        w = from;
-#ifdef __SSE2__
-        __m128i key = _mm_set1_epi32((int)min);
-        for (; w + 4 <= end; w += 4) {
-            __m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&stamp[w]), key);
-            match |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq)) << (w - from);
-        }
-#endif
-        for (; w < end; w++)
-            match |= (uint64_t)(stamp[w] == min) << (w - from);
-        if (match)
-            return from + (uint32_t)__builtin_ctzll(match);
-    }
-}
-
 /* ---- fill ---- */
 
 /* The way to evict from a full set. */
@@ -240,7 +208,7 @@ static uint32_t victim(SkCache *c, uint32_t set)
     uint32_t best = 0;
 
     if (c->policy == SK_POLICY_LRU)
-        return oldest_way(stamp, c->assoc);
+        return c->oldest[set] - (uint32_t)base;
     if (c->hypersio) {
         const SkStdOrder *o = &c->orders[set];
         uint32_t first = sk_std_order_first(o);
@@ -312,6 +280,18 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
     c->nat[e] = nat;
     c->stamp[e] = sk_cache_next_stamp(c);
     c->count[e] = 0;
+    if (c->newest && evicted) {
+        sk_cache_lru_use(c, set, e);
+    } else if (c->newest) {
+        /* a new way joins its set's list as the most recently used */
+        c->newer[e] = SK_CACHE_NONE;
+        c->older[e] = c->newest[set];
+        if (c->newest[set] != SK_CACHE_NONE)
+            c->newer[c->newest[set]] = e;
+        else
+            c->oldest[set] = e;
+        c->newest[set] = e;
+    }
     if (c->index)
         index_add(c, set, e);
     if (c->orders)
@@ -340,6 +320,16 @@ gboolean sk_cache_check(const SkCache *c)
         }
         if (n != c->fill[s])
             return FALSE;
+        if (c->newest) {
+            uint32_t k = 0, prev = SK_CACHE_NONE;
+            for (uint32_t e = c->newest[s]; e != SK_CACHE_NONE; e = c->older[e]) {
+                if (e / c->stride != s || !c->stamp[e] || c->newer[e] != prev || ++k > n)
+                    return FALSE;
+                prev = e;
+            }
+            if (k != n || c->oldest[s] != prev)
+                return FALSE;
+        }
         if (c->orders && c->orders[s].count != n)
             return FALSE;
     }

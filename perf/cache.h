@@ -26,7 +26,9 @@
  *      ways of set s;
  *   4. with an index, every valid way is found through it;
  *   5. a way's tag is 0 exactly when it is invalid; ways assoc..stride-1 of
- *      a set are never valid. */
+ *      a set are never valid;
+ *   6. with LRU, each set's recency list holds exactly its valid ways, most
+ *      recently used first. */
 #ifndef CACHE_H
 #define CACHE_H
 
@@ -63,11 +65,14 @@ typedef struct SkCache {
                                ways: one compare a way */
     uint64_t *addr;
     uint32_t *did;
-    uint32_t *stamp;        /* LRU: last use; LFU/ORACLE: insertion; unique
-                               within a set, renumbered before they overflow */
+    uint32_t *stamp;        /* insertion order; unique within a set,
+                               renumbered before they overflow */
     uint64_t *nat;          /* ORACLE */
     uint16_t *count;        /* LFU */
     uint32_t *fill;         /* valid ways per set */
+    /* LRU: each set's valid ways in a list, most recently used first. */
+    uint32_t *newer, *older;    /* per entry: its neighbours, or SK_CACHE_NONE */
+    uint32_t *newest, *oldest;  /* per set: the ends, or SK_CACHE_NONE */
     uint64_t *version;      /* per set: fills so far (what a set holds
                                changes only when it is filled) */
     uint64_t *birth;        /* per way: its set's version just after the
@@ -167,13 +172,31 @@ static inline uint32_t sk_cache_next_stamp(SkCache *c)
 /* LFU: every count of set halves. */
 void sk_cache_halve_counts(SkCache *c, uint32_t set);
 
+/* LRU: entry e of set becomes the most recently used. */
+static inline void sk_cache_lru_use(SkCache *c, uint32_t set, uint32_t e)
+{
+    uint32_t newest = c->newest[set];
+    if (newest == e)
+        return;
+    uint32_t newer = c->newer[e], older = c->older[e];   /* newer exists */
+    c->older[newer] = older;
+    if (older != SK_CACHE_NONE)
+        c->newer[older] = newer;
+    else
+        c->oldest[set] = newer;
+    c->newer[e] = SK_CACHE_NONE;
+    c->older[e] = newest;
+    c->newer[newest] = e;
+    c->newest[set] = e;
+}
+
 /* A search hit on entry e of set: updates the replacement state. */
 static inline void sk_cache_touch(SkCache *c, uint32_t set, uint32_t e,
                                   uint64_t nat)
 {
     switch (c->policy) {
     case SK_POLICY_LRU:
-        c->stamp[e] = sk_cache_next_stamp(c);
+        sk_cache_lru_use(c, set, e);
         break;
     case SK_POLICY_LFU:
         if (++c->count[e] == SK_CACHE_LFU_MAX_COUNT)
