@@ -39,7 +39,7 @@ launch() {
     launchers+=($!)
     local deadline=$((SECONDS + 240))
     while [ $SECONDS -lt $deadline ] && kill -0 "${launchers[-1]}" 2>/dev/null; do
-        grep -q '"ssh_port"' "$3" && return 0
+        grep -q '"ssh_port"' "$3" 2>/dev/null && return 0
         sleep 0.5
     done
     cat "$3.err" >&2
@@ -83,6 +83,31 @@ check "poweroff stops the VM" sh -c "! kill -0 $pid 2>/dev/null"
 wait "${launchers[-1]}"
 check "the launcher exits 0 when its VM powers off" test $? -eq 0
 check "status: nothing running" sh -c "'$vw' --action status | grep -q 'no VM'"
+
+# HyperSIO's topology: L2s inside L1, each with one of L1's test NICs
+# through VFIO, under KVM inside L1, started one after another.
+launch l1 0 "$tmp/l1n.json"
+l1pid=$(qemu_pid l1-0)
+launch l2 0 "$tmp/l2a.json"
+check "L2 0 boots inside L1 to SSH (pinned key, through L1's forwarded port)" \
+    test "$("$vw" --vmtype l2 --vmid 0 --action exec -- hostname)" = "l2-0"
+check "L2 0 owns L1's test NIC 0 (VFIO): its MAC is in L2" \
+    "$vw" --vmtype l2 --vmid 0 --action exec -- sh -c 'grep -qx 52:54:00:60:00:00 /sys/class/net/*/address'
+check "L1 no longer has that NIC as a network interface" \
+    sh -c "! '$vw' --vmtype l1 --action exec -- sh -c 'grep -qx 52:54:00:60:00:00 /sys/class/net/*/address'"
+launch l2 1 "$tmp/l2b.json"
+check "L2 1 boots after it with L1's test NIC 1" \
+    "$vw" --vmtype l2 --vmid 1 --action exec -- sh -c 'grep -qx 52:54:00:60:00:01 /sys/class/net/*/address'
+check "status lists both L2s in l1-0" sh -c "test \$('$vw' --action status | grep -c 'in l1-0') -eq 2"
+"$vw" --vmtype l2 --vmid 2 --action launch 2>"$tmp/err"
+check "a third L2 with two test NICs is refused: exit 2 ($?), says why" \
+    sh -c "test $? -eq 2 && grep -q 'L2s 0..1' '$tmp/err'"
+kill -TERM "${launchers[-1]}"
+wait "${launchers[-1]}"
+check "SIGTERM stops L2 1 in L1 (exit $?)" \
+    sh -c "! '$vw' --vmtype l1 --action exec -- sh -c 'kill -0 \$(cat /run/l2-1.pid)' 2>/dev/null"
+"$vw" --action poweroff --all
+check "poweroff --all stops the L2, then the L1" sh -c "! kill -0 $l1pid 2>/dev/null"
 
 # SIGTERM to the launcher stops its VM.
 launch l1 1 "$tmp/l1b.json"

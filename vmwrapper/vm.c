@@ -53,6 +53,11 @@ char *vm_name(VmType type, unsigned id)
     return g_strdup_printf("%s-%u", vm_type_name(type), id);
 }
 
+char *vm_test_mac(VmType type, unsigned id, unsigned k)
+{
+    return g_strdup_printf("52:54:00:%02x:%02x:%02x", 0x60 + type, id & 0xff, k & 0xff);
+}
+
 /* A TCP port free on 127.0.0.1 now (the kernel's choice). */
 static int free_port(GError **error)
 {
@@ -99,7 +104,7 @@ static char *tail_of(const char *path, int lines)
     return tail;
 }
 
-static gboolean write_state(const Vm *vm, GError **error)
+gboolean vm_save(const Vm *vm, GError **error)
 {
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
@@ -116,6 +121,15 @@ static gboolean write_state(const Vm *vm, GError **error)
     for (guint i = 0; i < vm->nic_ports->len; i++)
         json_builder_add_int_value(b, g_array_index(vm->nic_ports, int, i));
     json_builder_end_array(b);
+    json_builder_set_member_name(b, "l2_ports");
+    json_builder_begin_array(b);
+    for (guint i = 0; vm->l2_ports && i < vm->l2_ports->len; i++)
+        json_builder_add_int_value(b, g_array_index(vm->l2_ports, int, i));
+    json_builder_end_array(b);
+    if (vm->inside) {
+        json_builder_set_member_name(b, "inside");
+        json_builder_add_string_value(b, vm->inside);
+    }
     json_builder_set_member_name(b, "qmp");
     json_builder_add_string_value(b, vm->qmp);
     json_builder_set_member_name(b, "console");
@@ -147,6 +161,9 @@ void vm_free(Vm *vm)
     g_free(vm->dir);
     if (vm->nic_ports)
         g_array_free(vm->nic_ports, TRUE);
+    if (vm->l2_ports)
+        g_array_free(vm->l2_ports, TRUE);
+    g_free(vm->inside);
     g_free(vm->qmp);
     g_free(vm->console);
     g_free(vm->known_hosts);
@@ -188,17 +205,28 @@ static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
     ARG("console=ttyS0 intel_iommu=on iommu.strict=1 panic=-1 siokit.hostname=%s "
         "siokit.mgmt_mac=%s", vm->name, mac);
     /* Management NIC: no iommu_platform, so its DMA stays out of IOMMU logs. */
-    ARG("-netdev"); ARG("user,id=mgmt,hostfwd=tcp:127.0.0.1:%d-:22", vm->ssh_port);
+    {
+        GString *fwd = g_string_new(NULL);
+        g_string_printf(fwd, "user,id=mgmt,hostfwd=tcp:127.0.0.1:%d-:22", vm->ssh_port);
+        for (guint k = 0; vm->l2_ports && k < vm->l2_ports->len; k++)
+            g_string_append_printf(fwd, ",hostfwd=tcp:127.0.0.1:%d-:%u",
+                                   g_array_index(vm->l2_ports, int, k), VM_L2_SSH_BASE + k);
+        ARG("-netdev"); ARG("%s", fwd->str);
+        g_string_free(fwd, TRUE);
+    }
     ARG("-device"); ARG("virtio-net-pci,netdev=mgmt,mac=%s", mac);
     for (guint i = 0; i < vm->nic_ports->len; i++) {
         ARG("-netdev"); ARG("user,id=nic%u,hostfwd=tcp:127.0.0.1:%d-:%d", i,
                             g_array_index(vm->nic_ports, int, i), GUEST_IPERF_PORT);
+        char *tmac = vm_test_mac(s->type, s->id, i);
         if (s->nic_model == VM_NIC_E1000E) {
-            ARG("-device"); ARG("e1000e,netdev=nic%u", i);
+            ARG("-device"); ARG("e1000e,netdev=nic%u,mac=%s", i, tmac);
         } else {
             ARG("-device");
-            ARG("virtio-net-pci,netdev=nic%u,disable-legacy=on,iommu_platform=on", i);
+            ARG("virtio-net-pci,netdev=nic%u,mac=%s,disable-legacy=on,iommu_platform=on",
+                i, tmac);
         }
+        g_free(tmac);
     }
     for (const char *const *e = s->extra; e && *e; e++)
         ARG("%s", *e);
@@ -275,6 +303,15 @@ Vm *vm_launch(const VmSpec *s, GError **error)
             goto err;
         g_array_append_val(vm->nic_ports, port);
     }
+    if (s->type == VM_TYPE_L1) {     /* one L2 for each test NIC */
+        vm->l2_ports = g_array_new(FALSE, FALSE, sizeof(int));
+        for (unsigned i = 0; i < s->nics; i++) {
+            int port = free_port(error);
+            if (port < 0)
+                goto err;
+            g_array_append_val(vm->l2_ports, port);
+        }
+    }
     if (!sk_known_hosts_pin(vm->known_hosts, "127.0.0.1", vm->ssh_port, hostkey, error))
         goto err;
 
@@ -303,7 +340,7 @@ Vm *vm_launch(const VmSpec *s, GError **error)
         close(devnull);
     }
     vm->ours = TRUE;
-    if (!write_state(vm, error))
+    if (!vm_save(vm, error))
         goto err;
 
     /* Ready when SSH answers; give up as soon as QEMU dies. */
@@ -414,11 +451,25 @@ Vm *vm_find(const char *state_root, const char *name, GError **error)
         int port = (int)json_array_get_int_element(ports, i);
         g_array_append_val(vm->nic_ports, port);
     }
+    vm->l2_ports = g_array_new(FALSE, FALSE, sizeof(int));
+    JsonArray *l2 = json_object_has_member(o, "l2_ports")
+                        ? json_object_get_array_member(o, "l2_ports") : NULL;
+    for (guint i = 0; l2 && i < json_array_get_length(l2); i++) {
+        int port = (int)json_array_get_int_element(l2, i);
+        g_array_append_val(vm->l2_ports, port);
+    }
+    if (json_object_has_member(o, "inside"))
+        vm->inside = g_strdup(json_object_get_string_member(o, "inside"));
     vm->qmp = g_strdup(json_object_get_string_member_with_default(o, "qmp", ""));
     vm->console = g_strdup(json_object_get_string_member_with_default(o, "console", ""));
     vm->known_hosts = g_strdup(json_object_get_string_member_with_default(o, "known_hosts", ""));
     vm->identity = g_strdup(json_object_get_string_member_with_default(o, "identity", ""));
-    if (vm->pid <= 0 || !is_our_qemu(vm)) {
+    if (vm->inside) {           /* an L2: alive as long as its L1 is */
+        Vm *host = vm_find(state_root, vm->inside, NULL);
+        vm->pid = host ? host->pid : -1;
+        vm_free(host);
+    }
+    if (vm->pid <= 0 || (!vm->inside && !is_our_qemu(vm))) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "%s is not running", name);
         vm_free(vm);
         vm = NULL;

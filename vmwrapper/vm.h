@@ -49,9 +49,12 @@ typedef struct VmSpec {
 typedef struct Vm {
     char *name;
     char *dir;
-    GPid pid;                   /* QEMU */
+    GPid pid;                   /* QEMU (for an L2: its L1's QEMU) */
     int ssh_port;
     GArray *nic_ports;          /* int, one per test NIC */
+    GArray *l2_ports;           /* L1: host port forwarded to L1 port
+                                   VM_L2_SSH_BASE + k, the SSH of its L2 k */
+    char *inside;               /* L2: the L1 it runs in, e.g. "l1-0" */
     char *qmp;
     char *console;
     char *known_hosts;
@@ -61,6 +64,14 @@ typedef struct Vm {
 
 /* The VM's name, e.g. "l1-0". */
 char *vm_name(VmType type, unsigned id);
+
+/* L2 k's SSH is L1's port VM_L2_SSH_BASE + k, forwarded from the host. */
+#define VM_L2_SSH_BASE 2200
+/* The MAC address of test NIC k of VM (type, id): how an L1 finds the NIC
+ * it hands to L2 k. */
+char *vm_test_mac(VmType type, unsigned id, unsigned k);
+/* Writes vm.json in the VM's folder. */
+gboolean vm_save(const Vm *vm, GError **error);
 
 /* Starts QEMU, pins the image's host key for the SSH port and waits until
  * SSH answers (readiness), or fails with the console's last lines; on any

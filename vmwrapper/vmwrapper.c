@@ -23,11 +23,12 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_ssh.h"
+#include "nested.h"
 #include "vm.h"
 
 static char *opt_type, *opt_action, *opt_vmid, *opt_nics, *opt_nic_model;
 static char *opt_backend, *opt_qemu, *opt_memory, *opt_cpus, *opt_accel;
-static char *opt_timeout;
+static char *opt_timeout, *opt_l1;
 static gboolean opt_all, opt_json;
 
 static GOptionEntry entries[] = {
@@ -49,6 +50,8 @@ static GOptionEntry entries[] = {
      "tcg (default on this host) or kvm", "ACCEL"},
     {"timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout,
      "seconds to wait for SSH (launch) or power-off (default 180 / 60)", "S"},
+    {"l1", 0, 0, G_OPTION_ARG_STRING, &opt_l1,
+     "l2: the id of the L1 it runs in (default 0)", "N"},
     {"all", 0, 0, G_OPTION_ARG_NONE, &opt_all, "poweroff: every running VM", NULL},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "launch, status: JSON on stdout", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -130,6 +133,9 @@ static void print_vm(const Vm *vm, gboolean json)
         printf("{\"name\": \"%s\", \"pid\": %d, \"ssh_port\": %d, \"nic_ports\": [%s], "
                "\"console\": \"%s\"}\n", vm->name, vm->pid, vm->ssh_port, ports->str,
                vm->console);
+    else if (vm->inside)
+        printf("%-10s in %-9s ssh 127.0.0.1:%-6d (through %s)\n", vm->name, vm->inside,
+               vm->ssh_port, vm->inside);
     else
         printf("%-10s pid %-8d ssh 127.0.0.1:%-6d nic ports %s\n", vm->name, vm->pid,
                vm->ssh_port, ports->len ? ports->str : "-");
@@ -143,6 +149,51 @@ static SkSsh *connect_vm(const Vm *vm, GError **error)
                      .identity = vm->identity, .known_hosts = vm->known_hosts,
                      .timeout_ms = 10000};
     return sk_ssh_connect(&t, error);
+}
+
+/* An L2 inside the running L1 --l1: launched, then watched until it stops
+ * or this command is told to stop. */
+static int action_launch_l2(const Paths *p, unsigned id, GError **error)
+{
+    unsigned l1_id = 0, memory = 512, timeout = 180;
+    char *l1_name, *image = NULL;
+    Vm *l1 = NULL, *vm = NULL;
+    int status = 1;
+
+    if (!parse_uint("--l1", opt_l1, 0, 255, &l1_id, error) ||
+        !parse_uint("--memory", opt_memory, 128, 65536, &memory, error) ||
+        !parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
+        return 2;
+    l1_name = vm_name(VM_TYPE_L1, l1_id);
+    l1 = vm_find(p->state, l1_name, error);
+    g_free(l1_name);
+    if (l1 == NULL)
+        return 2;
+    if (!(image = build_image(p, VM_TYPE_L2, error)))
+        goto out;
+    if (!(vm = vm_launch_l2(p->state, l1, id, image, memory, (int)timeout * 1000, error))) {
+        status = sk_exit_status(*error);
+        goto out;
+    }
+    print_vm(vm, opt_json);
+    for (;;) {
+        for (int i = 0; i < 20 && !sk_cli_stop_signal(); i++)
+            g_usleep(100000);
+        if (sk_cli_stop_signal()) {
+            vm_stop_l2(vm, l1, id, 10000, error);
+            status = 128 + sk_cli_stop_signal();
+            goto out;
+        }
+        if (!vm_alive(l1) || !vm_l2_alive(l1, id))
+            break;
+    }
+    vm_stop_l2(vm, vm_alive(l1) ? l1 : NULL, id, 0, NULL);
+    status = 0;
+out:
+    vm_free(vm);
+    vm_free(l1);
+    g_free(image);
+    return status;
 }
 
 static int action_launch(const Paths *p, VmType type, unsigned id, GError **error)
@@ -178,8 +229,10 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
         return 1;
     s.image = image;
     vm = vm_launch(&s, error);
-    if (vm == NULL)
+    if (vm == NULL) {
+        status = sk_exit_status(*error);
         goto out;
+    }
     print_vm(vm, opt_json);
     /* Stay until the VM powers off, or until we are told to stop. */
     if (!vm_wait(vm)) {
@@ -286,6 +339,19 @@ static int action_status(const Paths *p)
     return 0;
 }
 
+/* Stops a VM found by vm_find(): an L2 through its L1, others by QMP. */
+static gboolean stop_any(const Paths *p, Vm *vm, int timeout_ms, GError **error)
+{
+    if (vm->inside) {
+        Vm *l1 = vm_find(p->state, vm->inside, NULL);
+        unsigned id = (unsigned)g_ascii_strtoull(strrchr(vm->name, '-') + 1, NULL, 10);
+        gboolean ok = vm_stop_l2(vm, l1, id, timeout_ms, error);
+        vm_free(l1);
+        return ok;
+    }
+    return vm_stop(vm, timeout_ms, error);
+}
+
 static int action_poweroff(const Paths *p, const char *name, GError **error)
 {
     GPtrArray *names;
@@ -298,22 +364,25 @@ static int action_poweroff(const Paths *p, const char *name, GError **error)
         Vm *vm = vm_find(p->state, name, error);
         if (vm == NULL)
             return 2;
-        if (!vm_stop(vm, (int)timeout * 1000, error))
+        if (!stop_any(p, vm, (int)timeout * 1000, error))
             status = 1;
         vm_free(vm);
         return status;
     }
     names = vm_list(p->state);
-    for (guint i = 0; i < names->len; i++) {
-        Vm *vm = vm_find(p->state, names->pdata[i], NULL);
-        GError *local = NULL;
-        if (vm && !vm_stop(vm, (int)timeout * 1000, &local)) {
-            fprintf(stderr, "vmwrapper: %s\n", local->message);
-            g_error_free(local);
-            status = 1;
+    /* L2s first, while their L1s still run. */
+    for (int pass = 0; pass < 2; pass++)
+        for (guint i = 0; i < names->len; i++) {
+            Vm *vm = vm_find(p->state, names->pdata[i], NULL);
+            GError *local = NULL;
+            if (vm && (vm->inside != NULL) == (pass == 0) &&
+                !stop_any(p, vm, (int)timeout * 1000, &local)) {
+                fprintf(stderr, "vmwrapper: %s\n", local->message);
+                g_error_free(local);
+                status = 1;
+            }
+            vm_free(vm);
         }
-        vm_free(vm);
-    }
     g_ptr_array_free(names, TRUE);
     return status;
 }
@@ -376,7 +445,8 @@ int main(int argc, char **argv)
             printf("%s\n", image);
         g_free(image);
     } else if (strcmp(opt_action, "launch") == 0) {
-        status = action_launch(&paths, type, id, &error);
+        status = type == VM_TYPE_L2 ? action_launch_l2(&paths, id, &error)
+                                    : action_launch(&paths, type, id, &error);
     } else if (strcmp(opt_action, "exec") == 0) {
         status = action_exec(&paths, name, rest, &error);
     } else if (strcmp(opt_action, "login") == 0) {
