@@ -55,6 +55,8 @@ typedef struct Model {
     uint64_t busy[WHEEL_SIZE / 64];   /* buckets holding events */
     uint64_t busy_words;              /* bit w: busy[w] != 0 */
     uint64_t wheel_count;
+    uint64_t next_event;              /* time of the earliest event, or
+                                         UINT64_MAX */
     uint64_t now;
     SkCache cc, iotlb, l2, l3, pbuf;
     SkPrefetcher prefetcher;
@@ -72,7 +74,7 @@ typedef struct Model {
 
 /* ---- the event wheel ---- */
 
-static void wheel_add(Model *m, uint32_t id, uint64_t at)
+static inline void wheel_add(Model *m, uint32_t id, uint64_t at)
 {
     uint32_t b = (uint32_t)(at & WHEEL_MASK);
     g_assert(at > m->now && at - m->now < WHEEL_SIZE);
@@ -85,11 +87,12 @@ static void wheel_add(Model *m, uint32_t id, uint64_t at)
     m->busy[b / 64] |= UINT64_C(1) << (b % 64);
     m->busy_words |= UINT64_C(1) << (b / 64);
     m->wheel_count++;
+    m->next_event = MIN(m->next_event, at);
 }
 
 /* The time of the earliest event, or UINT64_MAX: the first busy bucket
  * after now, found through the two levels of the bitmap. */
-static uint64_t wheel_next(const Model *m)
+static uint64_t wheel_scan(const Model *m)
 {
     if (m->wheel_count == 0)
         return UINT64_MAX;
@@ -372,6 +375,7 @@ static void run_bucket(Model *m)
         run_event(m, id);
         id = next;
     }
+    m->next_event = wheel_scan(m);
 }
 
 #define SLOT_BITS (SK_PACKET_BITS * 1000)    /* slot length times the link Mb/s */
@@ -390,26 +394,33 @@ static uint64_t slot_time(const Model *m, uint64_t k)
 typedef struct Slot {
     uint64_t k, time, rem;      /* time = floor(k * SLOT_BITS / link),
                                    rem = k * SLOT_BITS - time * link */
+    uint64_t link;
+    uint64_t step, step_rem;    /* SLOT_BITS / link, SLOT_BITS % link */
 } Slot;
 
-static void slot_seek(const Model *m, Slot *s, uint64_t k)
+static void slot_init(const Model *m, Slot *s)
 {
-    uint64_t link = m->opt->link_mbps;
-    s->k = k;
-    s->time = slot_time(m, k);
-    s->rem = (uint64_t)((unsigned __int128)k * SLOT_BITS - (unsigned __int128)s->time * link);
+    s->link = m->opt->link_mbps;
+    s->step = SLOT_BITS / s->link;
+    s->step_rem = SLOT_BITS % s->link;
+    s->k = s->time = s->rem = 0;
 }
 
-static inline void slot_advance(const Model *m, Slot *s)
+static inline void slot_advance(Slot *s)
 {
-    uint64_t link = m->opt->link_mbps;
     s->k++;
-    s->time += SLOT_BITS / link;
-    s->rem += SLOT_BITS % link;
-    if (s->rem >= link) {
-        s->time++;
-        s->rem -= link;
-    }
+    s->rem += s->step_rem;
+    uint64_t carry = s->rem >= s->link;
+    s->time += s->step + carry;
+    s->rem -= carry * s->link;
+}
+
+/* Moves to slot k. */
+static void slot_seek(const Model *m, Slot *s, uint64_t k)
+{
+    s->k = k;
+    s->time = slot_time(m, k);
+    s->rem = (uint64_t)((unsigned __int128)k * SLOT_BITS - (unsigned __int128)s->time * s->link);
 }
 
 /* End of slot k, rounded up. */
@@ -443,6 +454,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     m->free_tx = NONE;
     sk_feed_init(&feed, reader, o->progress);
     memset(m->head, 0xff, sizeof(m->head));
+    m->next_event = UINT64_MAX;
     sk_cache_init(&m->cc, "CC", &o->caches.cc, SK_POLICY_LFU, FALSE, TRUE, NULL);
     sk_cache_init(&m->iotlb, "IOTLB", &o->caches.iotlb, o->policy, FALSE, FALSE, NULL);
     sk_cache_init(&m->l2, "L2PAGE", &o->caches.l2page, SK_POLICY_LRU, FALSE, FALSE, NULL);
@@ -463,12 +475,12 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
         m->window_mask = cap - 1;
     }
     sk_tenant_table_init(&m->tenants);
-    slot_seek(m, &slot, 0);
+    slot_init(m, &slot);
 
     for (;;) {
         gboolean more_packets = !eof || m->pending_pos < m->n_pending;
         uint64_t t_slot = more_packets ? slot.time : UINT64_MAX;
-        uint64_t t_event = wheel_next(m);
+        uint64_t t_event = m->next_event;
 
         if (t_slot == UINT64_MAX && t_event == UINT64_MAX)
             break;
@@ -496,7 +508,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                 last_packet = slot.k;
                 issue_pending(m);
             }
-            slot_advance(m, &slot);
+            slot_advance(&slot);
         } else {
             /* Nothing can change before the next event: every slot until
              * then is lost. */
@@ -504,7 +516,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
             uint64_t next = t_event == UINT64_MAX ? k + 1 : MAX(k + 1, first_slot_from(m, t_event));
             res->dropped_slots += next - k;
             if (next == k + 1)
-                slot_advance(m, &slot);
+                slot_advance(&slot);
             else
                 slot_seek(m, &slot, next);
         }
