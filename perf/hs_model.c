@@ -406,7 +406,10 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     SkFeed feed;
     uint64_t interval = SK_PACKET_BITS / (o->link_mbps / 1000);
     uint64_t t = 0, in_flight = 0, record = 0;
-    uint64_t next_slot = 0;     /* the first packet slot at or after t */
+    uint64_t next_slot = 0;     /* the first packet slot at or after t;
+                                   UINT64_MAX at the end of the trace */
+    const uint64_t tqueue = o->tqueue;
+    const gboolean tick_by_tick = o->tick_by_tick;
     gboolean ended = FALSE, ok = FALSE;
     SkCacheGeometry pbuf_geom = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
@@ -436,9 +439,9 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     sk_tenant_table_init(&m.tenants);
 
     for (;;) {
-        if (!ended && t == next_slot) {
+        if (t == next_slot) {
             next_slot += interval;
-            if (in_flight < o->tqueue) {
+            if (in_flight < tqueue) {
                 for (int i = 0; i < SK_TRANSLATIONS_PER_PACKET; i++) {
                     gboolean failed = FALSE;
                     const SkRecord *rec = sk_feed_next(&feed, &failed, error);
@@ -446,6 +449,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                         goto out;
                     if (rec == NULL) {
                         ended = TRUE;
+                        next_slot = UINT64_MAX;     /* no more slots */
                         break;
                     }
                     issue(&m, rec, record++, t);
@@ -457,7 +461,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                 res->dropped_slots++;
             }
         }
-        if (ended && in_flight == 0)
+        if (in_flight == 0 && ended)
             break;
 
         /* Each queue releases at most one event ready at t. */
@@ -477,23 +481,24 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                 in_flight--;
             }
         }
-        if (ended && in_flight == 0) {
+        if (in_flight == 0 && ended) {
             t++;
             break;
         }
 
         /* Jump to the next tick at which anything happens. */
         uint64_t next = min_head_time(&m);
-        if (next <= t || o->tick_by_tick)
+        if (next <= t || tick_by_tick)
             next = t + 1;
-        if (!ended && in_flight < o->tqueue) {
+        if (in_flight < tqueue)
             next = MIN(next, next_slot);
-        } else if (next == UINT64_MAX) {
+        if (next == UINT64_MAX) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "trace '%s': model stalled with %" G_GUINT64_FORMAT
                         " translations in flight", m.path, in_flight);
             goto out;
-        } else if (!ended && next > next_slot) {
+        }
+        if (next > next_slot) {
             /* Slots skipped with the queue full are dropped packets. */
             uint64_t skipped = (next - 1 - next_slot) / interval + 1;
             res->dropped_slots += skipped;
