@@ -312,6 +312,12 @@ static void retire(Model *m, uint32_t id)
     tx_free(m, id);
 }
 
+/* A packet slot can admit a packet now. */
+static inline gboolean admissible(const Model *m)
+{
+    return m->pending_pos == m->n_pending && m->in_flight < m->opt->tqueue;
+}
+
 static void issue_pending(Model *m)
 {
     while (m->pending_pos < m->n_pending && m->in_flight < m->opt->tqueue)
@@ -418,6 +424,10 @@ static inline void slot_advance(Slot *s)
 /* Moves to slot k. */
 static void slot_seek(const Model *m, Slot *s, uint64_t k)
 {
+    if (k == s->k + 1) {
+        slot_advance(s);
+        return;
+    }
     s->k = k;
     s->time = slot_time(m, k);
     s->rem = (uint64_t)((unsigned __int128)k * SLOT_BITS - (unsigned __int128)s->time * s->link);
@@ -445,6 +455,8 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     Model *m = g_new0(Model, 1);
     SkFeed feed;
     gboolean eof = FALSE, ok = FALSE;
+    gboolean waiting = FALSE;   /* the current slot is lost, and the ones
+                                   after it until a packet can be admitted */
     uint64_t last_packet = UINT64_MAX;
     Slot slot;
     SkCacheGeometry pbuf = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
@@ -479,19 +491,27 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
 
     for (;;) {
         gboolean more_packets = !eof || m->pending_pos < m->n_pending;
-        uint64_t t_slot = more_packets ? slot.time : UINT64_MAX;
         uint64_t t_event = m->next_event;
+        uint64_t t_slot = more_packets && (!waiting || t_event == UINT64_MAX)
+                              ? slot.time : UINT64_MAX;
 
         if (t_slot == UINT64_MAX && t_event == UINT64_MAX)
             break;
         if (t_event <= t_slot) {
             m->now = t_event;
             run_bucket(m);
+            if (waiting && admissible(m)) {
+                /* The slots up to the first at or after now are lost. */
+                uint64_t k = slot.k, next = MAX(k + 1, first_slot_from(m, m->now));
+                res->dropped_slots += next - k;
+                slot_seek(m, &slot, next);
+                waiting = FALSE;
+            }
             continue;
         }
         /* A packet slot: admit the next packet if the queue can start it. */
         m->now = t_slot;
-        if (m->pending_pos == m->n_pending && m->in_flight < o->tqueue) {
+        if (admissible(m)) {
             m->n_pending = m->pending_pos = 0;
             while (m->n_pending < SK_TRANSLATIONS_PER_PACKET) {
                 gboolean failed = FALSE;
@@ -509,16 +529,18 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                 issue_pending(m);
             }
             slot_advance(&slot);
+        } else if (!eof && t_event != UINT64_MAX) {
+            /* Every slot is lost until an event lets a packet in: events
+             * only free queue entries, so that is the first slot at or
+             * after that event (counted then). */
+            waiting = TRUE;
         } else {
             /* Nothing can change before the next event: every slot until
              * then is lost. */
             uint64_t k = slot.k;
             uint64_t next = t_event == UINT64_MAX ? k + 1 : MAX(k + 1, first_slot_from(m, t_event));
             res->dropped_slots += next - k;
-            if (next == k + 1)
-                slot_advance(&slot);
-            else
-                slot_seek(m, &slot, next);
+            slot_seek(m, &slot, next);
         }
     }
 
