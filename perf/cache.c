@@ -207,8 +207,6 @@ static uint32_t victim(SkCache *c, uint32_t set)
     const uint16_t *count = &c->count[base];
     uint32_t best = 0;
 
-    if (c->policy == SK_POLICY_LRU)
-        return c->oldest[set] - (uint32_t)base;
     if (c->hypersio) {
         const SkStdOrder *o = &c->orders[set];
         uint32_t first = sk_std_order_first(o);
@@ -260,14 +258,14 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
         return FALSE;
     base = set * c->stride;
     if (c->fill[set] == c->assoc) {
-        w = victim(c, set);
+        w = c->policy == SK_POLICY_LRU ? c->oldest[set] - base : victim(c, set);
         if (c->index)
             index_remove(c, base + w);
         if (c->orders)
             sk_std_order_erase(&c->orders[set], w);
         evicted = TRUE;
     } else {
-        for (w = 0; c->stamp[base + w]; w++)
+        for (w = 0; c->tag[base + w]; w++)
             ;
         c->fill[set]++;
     }
@@ -277,20 +275,23 @@ gboolean sk_cache_insert(SkCache *c, uint32_t set, uint64_t addr, uint32_t did,
     c->tag[e] = sk_cache_way_tag(addr, did);
     c->addr[e] = addr;
     c->did[e] = did;
-    c->nat[e] = nat;
-    c->stamp[e] = sk_cache_next_stamp(c);
-    c->count[e] = 0;
-    if (c->newest && evicted) {
-        sk_cache_lru_use(c, set, e);
-    } else if (c->newest) {
-        /* a new way joins its set's list as the most recently used */
-        c->newer[e] = SK_CACHE_NONE;
-        c->older[e] = c->newest[set];
-        if (c->newest[set] != SK_CACHE_NONE)
-            c->newer[c->newest[set]] = e;
-        else
-            c->oldest[set] = e;
-        c->newest[set] = e;
+    if (c->policy == SK_POLICY_LRU) {
+        if (evicted) {
+            sk_cache_lru_use(c, set, e);
+        } else {
+            /* a new way joins its set's list as the most recently used */
+            c->newer[e] = SK_CACHE_NONE;
+            c->older[e] = c->newest[set];
+            if (c->newest[set] != SK_CACHE_NONE)
+                c->newer[c->newest[set]] = e;
+            else
+                c->oldest[set] = e;
+            c->newest[set] = e;
+        }
+    } else {
+        c->nat[e] = nat;
+        c->count[e] = 0;
+        c->stamp[e] = sk_cache_next_stamp(c);
     }
     if (c->index)
         index_add(c, set, e);
@@ -306,13 +307,14 @@ gboolean sk_cache_check(const SkCache *c)
         uint32_t n = 0;
         for (uint32_t w = 0; w < c->stride; w++) {
             uint64_t e = base + w;
-            if ((c->tag[e] != 0) != (c->stamp[e] != 0) || (w >= c->assoc && c->stamp[e]))
+            if ((c->policy != SK_POLICY_LRU && (c->tag[e] != 0) != (c->stamp[e] != 0)) ||
+                (w >= c->assoc && c->tag[e]))
                 return FALSE;
-            if (!c->stamp[e])
+            if (!c->tag[e])
                 continue;
             n++;
             for (uint32_t v = w + 1; v < c->assoc; v++)
-                if (c->stamp[base + v] && c->addr[base + v] == c->addr[e] &&
+                if (c->tag[base + v] && c->addr[base + v] == c->addr[e] &&
                     c->did[base + v] == c->did[e])
                     return FALSE;
             if (c->index && sk_cache_index_find(c, s, c->addr[e], c->did[e]) != e)
@@ -323,7 +325,7 @@ gboolean sk_cache_check(const SkCache *c)
         if (c->newest) {
             uint32_t k = 0, prev = SK_CACHE_NONE;
             for (uint32_t e = c->newest[s]; e != SK_CACHE_NONE; e = c->older[e]) {
-                if (e / c->stride != s || !c->stamp[e] || c->newer[e] != prev || ++k > n)
+                if (e / c->stride != s || !c->tag[e] || c->newer[e] != prev || ++k > n)
                     return FALSE;
                 prev = e;
             }

@@ -20,13 +20,13 @@
  * entries in that order for LFU); otherwise the oldest entry wins.
  *
  * Invariants (checked by sk_cache_check() in debug builds):
- *   1. fill[s] == number of valid ways (stamp != 0) of set s <= assoc;
+ *   1. fill[s] == number of valid ways (tag != 0) of set s <= assoc;
  *   2. no two valid ways of a set have the same key;
  *   3. in HyperSIO mode with LFU or ORACLE, orders[s] lists exactly the valid
  *      ways of set s;
  *   4. with an index, every valid way is found through it;
- *   5. a way's tag is 0 exactly when it is invalid; ways assoc..stride-1 of
- *      a set are never valid;
+ *   5. a way's tag is 0 exactly when it is invalid, and so is its stamp
+ *      with LFU or ORACLE; ways assoc..stride-1 of a set are never valid;
  *   6. with LRU, each set's recency list holds exactly its valid ways, most
  *      recently used first. */
 #ifndef CACHE_H
@@ -59,14 +59,14 @@ typedef struct SkCache {
     unsigned fbits;
     uint64_t bits_mask;     /* 2^fbits - 1 */
     /* Ways, sets * stride of them (entry set * stride + way), one array per
-     * field so that a set's keys and ages scan in a cache line or two.
-     * stamp 0 = invalid way. */
+     * field so that a set's keys and ages scan in a cache line or two. */
     uint32_t *tag;          /* a hash of (addr, did), never 0; 0 in invalid
                                ways: one compare a way */
     uint64_t *addr;
     uint32_t *did;
-    uint32_t *stamp;        /* insertion order; unique within a set,
-                               renumbered before they overflow */
+    uint32_t *stamp;        /* LFU/ORACLE: insertion order (0: invalid);
+                               unique within a set, renumbered before they
+                               overflow */
     uint64_t *nat;          /* ORACLE */
     uint16_t *count;        /* LFU */
     uint32_t *fill;         /* valid ways per set */
