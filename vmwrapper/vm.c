@@ -130,6 +130,12 @@ gboolean vm_save(const Vm *vm, GError **error)
         json_builder_set_member_name(b, "inside");
         json_builder_add_string_value(b, vm->inside);
     }
+    if (vm->backend) {
+        json_builder_set_member_name(b, "backend");
+        json_builder_add_string_value(b, vm->backend);
+        json_builder_set_member_name(b, "backend_uri");
+        json_builder_add_string_value(b, vm->backend_uri);
+    }
     json_builder_set_member_name(b, "qmp");
     json_builder_add_string_value(b, vm->qmp);
     json_builder_set_member_name(b, "console");
@@ -164,6 +170,8 @@ void vm_free(Vm *vm)
     if (vm->l2_ports)
         g_array_free(vm->l2_ports, TRUE);
     g_free(vm->inside);
+    g_free(vm->backend);
+    g_free(vm->backend_uri);
     g_free(vm->qmp);
     g_free(vm->console);
     g_free(vm->known_hosts);
@@ -171,12 +179,58 @@ void vm_free(Vm *vm)
     g_free(vm);
 }
 
+void vm_net_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
+{
+    char *mac = vm_mgmt_mac(s->type, s->id);
+
+#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
+    /* Management NIC: no iommu_platform, so its DMA stays out of IOMMU logs. */
+    {
+        GString *fwd = g_string_new(NULL);
+        g_string_printf(fwd, "user,id=mgmt,hostfwd=tcp:127.0.0.1:%d-:22", vm->ssh_port);
+        for (guint k = 0; vm->l2_ports && k < vm->l2_ports->len; k++)
+            g_string_append_printf(fwd, ",hostfwd=tcp:127.0.0.1:%d-:%u",
+                                   g_array_index(vm->l2_ports, int, k), VM_L2_SSH_BASE + k);
+        ARG("-netdev"); ARG("%s", fwd->str);
+        g_string_free(fwd, TRUE);
+    }
+    ARG("-device"); ARG("virtio-net-pci,netdev=mgmt,mac=%s", mac);
+    for (guint i = 0; i < vm->nic_ports->len; i++) {
+        ARG("-netdev"); ARG("user,id=nic%u,hostfwd=tcp:127.0.0.1:%d-:%d", i,
+                            g_array_index(vm->nic_ports, int, i), GUEST_IPERF_PORT);
+        char *tmac = vm_test_mac(s->type, s->id, i);
+        if (s->nic_model == VM_NIC_E1000E) {
+            ARG("-device"); ARG("e1000e,netdev=nic%u,mac=%s", i, tmac);
+        } else {
+            ARG("-device");
+            ARG("virtio-net-pci,netdev=nic%u,mac=%s,disable-legacy=on,iommu_platform=on",
+                i, tmac);
+        }
+        g_free(tmac);
+    }
+#undef ARG
+    g_free(mac);
+}
+
+char *vm_mgmt_mac(VmType type, unsigned id)
+{
+    return g_strdup_printf(MGMT_MAC_PREFIX ":%02x:%02x", type, id & 0xff);
+}
+
+char *vm_kernel_cmdline(const VmSpec *s, const Vm *vm)
+{
+    char *mac = vm_mgmt_mac(s->type, s->id);
+    char *line = g_strdup_printf("console=ttyS0 intel_iommu=on iommu.strict=1 panic=-1 "
+                                 "siokit.hostname=%s siokit.mgmt_mac=%s", vm->name, mac);
+    g_free(mac);
+    return line;
+}
+
 /* The QEMU command line of a VM. */
 static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
                             const char *initrd)
 {
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-    char *mac = g_strdup_printf(MGMT_MAC_PREFIX ":%02x:%02x", s->type, s->id & 0xff);
     gboolean l1 = s->type == VM_TYPE_L1;
 
 #define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
@@ -202,37 +256,12 @@ static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
     ARG("-kernel"); ARG("%s", kernel);
     ARG("-initrd"); ARG("%s", initrd);
     ARG("-append");
-    ARG("console=ttyS0 intel_iommu=on iommu.strict=1 panic=-1 siokit.hostname=%s "
-        "siokit.mgmt_mac=%s", vm->name, mac);
-    /* Management NIC: no iommu_platform, so its DMA stays out of IOMMU logs. */
-    {
-        GString *fwd = g_string_new(NULL);
-        g_string_printf(fwd, "user,id=mgmt,hostfwd=tcp:127.0.0.1:%d-:22", vm->ssh_port);
-        for (guint k = 0; vm->l2_ports && k < vm->l2_ports->len; k++)
-            g_string_append_printf(fwd, ",hostfwd=tcp:127.0.0.1:%d-:%u",
-                                   g_array_index(vm->l2_ports, int, k), VM_L2_SSH_BASE + k);
-        ARG("-netdev"); ARG("%s", fwd->str);
-        g_string_free(fwd, TRUE);
-    }
-    ARG("-device"); ARG("virtio-net-pci,netdev=mgmt,mac=%s", mac);
-    for (guint i = 0; i < vm->nic_ports->len; i++) {
-        ARG("-netdev"); ARG("user,id=nic%u,hostfwd=tcp:127.0.0.1:%d-:%d", i,
-                            g_array_index(vm->nic_ports, int, i), GUEST_IPERF_PORT);
-        char *tmac = vm_test_mac(s->type, s->id, i);
-        if (s->nic_model == VM_NIC_E1000E) {
-            ARG("-device"); ARG("e1000e,netdev=nic%u,mac=%s", i, tmac);
-        } else {
-            ARG("-device");
-            ARG("virtio-net-pci,netdev=nic%u,mac=%s,disable-legacy=on,iommu_platform=on",
-                i, tmac);
-        }
-        g_free(tmac);
-    }
+    g_ptr_array_add(a, vm_kernel_cmdline(s, vm));
+    vm_net_args(s, vm, a);
     for (const char *const *e = s->extra; e && *e; e++)
         ARG("%s", *e);
 #undef ARG
     g_ptr_array_add(a, NULL);
-    g_free(mac);
     return a;
 }
 
@@ -252,15 +281,11 @@ gboolean vm_alive(const Vm *vm)
     return !qemu_gone((Vm *)vm);
 }
 
-Vm *vm_launch(const VmSpec *s, GError **error)
+Vm *vm_prepare(const VmSpec *s, GError **error)
 {
     Vm *vm = g_new0(Vm, 1);
-    char *kernel = g_build_filename(s->image, "vmlinuz", NULL);
-    char *initrd = g_build_filename(s->image, "initrd.img", NULL);
     char *hostkey_path = g_build_filename(s->image, "host_key.pub", NULL);
-    char *hostkey = NULL, *log_path = NULL;
-    GPtrArray *argv = NULL;
-    int log_fd = -1;
+    char *hostkey = NULL;
 
     vm->name = vm_name(s->type, s->id);
     vm->dir = g_build_filename(s->state_root, vm->name, NULL);
@@ -314,7 +339,70 @@ Vm *vm_launch(const VmSpec *s, GError **error)
     }
     if (!sk_known_hosts_pin(vm->known_hosts, "127.0.0.1", vm->ssh_port, hostkey, error))
         goto err;
+    g_free(hostkey_path);
+    g_free(hostkey);
+    return vm;
+err:
+    g_free(hostkey_path);
+    g_free(hostkey);
+    vm_free(vm);
+    return NULL;
+}
 
+gboolean vm_wait_ready(Vm *vm, const VmSpec *s, const char *log_path, GError **error)
+{
+    /* Ready when SSH answers; give up as soon as QEMU dies. */
+    SkSshTarget t = {.host = "127.0.0.1", .port = vm->ssh_port, .user = "root",
+                     .identity = s->identity, .known_hosts = vm->known_hosts,
+                     .timeout_ms = 5000};
+    gint64 deadline = g_get_monotonic_time() + (gint64)s->ready_timeout_ms * 1000;
+    GError *last = NULL;
+    for (;;) {
+        if (qemu_gone(vm)) {
+            char *tail = tail_of(log_path, 3), *con = tail_of(vm->console, 3);
+            g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                        "%s: QEMU exited while booting: %s%s", vm->name,
+                        g_strstrip(tail), g_strstrip(con));
+            g_free(tail);
+            g_free(con);
+            vm->pid = -1;
+            return FALSE;
+        }
+        if (sk_cli_stop_signal()) {
+            g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                        "%s: interrupted while booting", vm->name);
+            return FALSE;
+        }
+        g_clear_error(&last);
+        if (sk_ssh_wait_ready(&t, 2000, sk_ssh_alive_pid,
+                              GINT_TO_POINTER(vm->pid), &last))
+            break;
+        if (g_get_monotonic_time() > deadline) {
+            char *con = tail_of(vm->console, 3);
+            g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                        "%s: SSH not ready after %d s (%s); console: %s", vm->name,
+                        s->ready_timeout_ms / 1000, last ? last->message : "?",
+                        g_strstrip(con));
+            g_free(con);
+            g_clear_error(&last);
+            return FALSE;
+        }
+    }
+    g_clear_error(&last);
+    return TRUE;
+}
+
+Vm *vm_launch(const VmSpec *s, GError **error)
+{
+    Vm *vm = vm_prepare(s, error);
+    char *kernel = g_build_filename(s->image, "vmlinuz", NULL);
+    char *initrd = g_build_filename(s->image, "initrd.img", NULL);
+    char *log_path = NULL;
+    GPtrArray *argv = NULL;
+    int log_fd = -1;
+
+    if (vm == NULL)
+        goto err;
     argv = qemu_argv(s, vm, kernel, initrd);
     log_path = g_build_filename(vm->dir, "qemu.log", NULL);
     log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -342,57 +430,16 @@ Vm *vm_launch(const VmSpec *s, GError **error)
     vm->ours = TRUE;
     if (!vm_save(vm, error))
         goto err;
-
-    /* Ready when SSH answers; give up as soon as QEMU dies. */
-    {
-        SkSshTarget t = {.host = "127.0.0.1", .port = vm->ssh_port, .user = "root",
-                         .identity = s->identity, .known_hosts = vm->known_hosts,
-                         .timeout_ms = 5000};
-        gint64 deadline = g_get_monotonic_time() + (gint64)s->ready_timeout_ms * 1000;
-        GError *last = NULL;
-        for (;;) {
-            if (qemu_gone(vm)) {
-                char *tail = tail_of(log_path, 3), *con = tail_of(vm->console, 3);
-                g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                            "%s: QEMU exited while booting: %s%s", vm->name,
-                            g_strstrip(tail), g_strstrip(con));
-                g_free(tail);
-                g_free(con);
-                vm->pid = -1;
-                goto err;
-            }
-            if (sk_cli_stop_signal()) {
-                g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                            "%s: interrupted while booting", vm->name);
-                goto err;
-            }
-            g_clear_error(&last);
-            if (sk_ssh_wait_ready(&t, 2000, sk_ssh_alive_pid,
-                                  GINT_TO_POINTER(vm->pid), &last))
-                break;
-            if (g_get_monotonic_time() > deadline) {
-                char *con = tail_of(vm->console, 3);
-                g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                            "%s: SSH not ready after %d s (%s); console: %s", vm->name,
-                            s->ready_timeout_ms / 1000, last ? last->message : "?",
-                            g_strstrip(con));
-                g_free(con);
-                g_clear_error(&last);
-                goto err;
-            }
-        }
-        g_clear_error(&last);
-    }
+    if (!vm_wait_ready(vm, s, log_path, error))
+        goto err;
     g_ptr_array_free(argv, TRUE);
     close(log_fd);
     g_free(log_path);
     g_free(kernel);
     g_free(initrd);
-    g_free(hostkey_path);
-    g_free(hostkey);
     return vm;
 err:
-    if (vm->pid > 0) {
+    if (vm && vm->pid > 0) {
         kill(vm->pid, SIGKILL);
         waitpid(vm->pid, NULL, 0);
     }
@@ -403,8 +450,6 @@ err:
     g_free(log_path);
     g_free(kernel);
     g_free(initrd);
-    g_free(hostkey_path);
-    g_free(hostkey);
     vm_free(vm);
     return NULL;
 }
@@ -416,15 +461,18 @@ static gboolean is_our_qemu(const Vm *vm)
     char *cmd = NULL;
     gsize len = 0;
     gboolean ours = FALSE;
+    /* a libvirt domain: "-name guest=siokit-NAME,..." */
+    char *needle = g_strdup_printf("guest=" VM_LIBVIRT_PREFIX "%s,", vm->name);
 
     if (g_file_get_contents(path, &cmd, &len, NULL))
         for (gsize i = 0; i < len; i += strlen(cmd + i) + 1)
-            if (strstr(cmd + i, vm->qmp)) {
+            if (vm->backend ? g_str_has_prefix(cmd + i, needle) : strstr(cmd + i, vm->qmp) != NULL) {
                 ours = TRUE;
                 break;
             }
     g_free(cmd);
     g_free(path);
+    g_free(needle);
     return ours;
 }
 
@@ -460,6 +508,10 @@ Vm *vm_find(const char *state_root, const char *name, GError **error)
     }
     if (json_object_has_member(o, "inside"))
         vm->inside = g_strdup(json_object_get_string_member(o, "inside"));
+    if (json_object_has_member(o, "backend")) {
+        vm->backend = g_strdup(json_object_get_string_member(o, "backend"));
+        vm->backend_uri = g_strdup(json_object_get_string_member_with_default(o, "backend_uri", ""));
+    }
     vm->qmp = g_strdup(json_object_get_string_member_with_default(o, "qmp", ""));
     vm->console = g_strdup(json_object_get_string_member_with_default(o, "console", ""));
     vm->known_hosts = g_strdup(json_object_get_string_member_with_default(o, "known_hosts", ""));

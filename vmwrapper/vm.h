@@ -60,7 +60,12 @@ typedef struct Vm {
     char *known_hosts;
     char *identity;
     gboolean ours;              /* launched by this process */
+    char *backend;              /* NULL: direct QEMU; "libvirt" */
+    char *backend_uri;          /* libvirt: the connection URI */
 } Vm;
+
+/* A libvirt domain's name: this prefix and the VM's name. */
+#define VM_LIBVIRT_PREFIX "siokit-"
 
 /* The VM's name, e.g. "l1-0". */
 char *vm_name(VmType type, unsigned id);
@@ -72,6 +77,19 @@ char *vm_name(VmType type, unsigned id);
 char *vm_test_mac(VmType type, unsigned id, unsigned k);
 /* Writes vm.json in the VM's folder. */
 gboolean vm_save(const Vm *vm, GError **error);
+
+/* Shared by the backends: the management NIC's MAC, the guest kernel's
+ * command line, and the QEMU arguments of the NICs (user-mode networking
+ * with the VM's forwarded ports), appended to a. */
+char *vm_mgmt_mac(VmType type, unsigned id);
+char *vm_kernel_cmdline(const VmSpec *s, const Vm *vm);
+void vm_net_args(const VmSpec *s, const Vm *vm, GPtrArray *a);
+/* A new Vm for spec: its folder, free ports, the image's host key pinned;
+ * fails if the VM is already running. */
+Vm *vm_prepare(const VmSpec *s, GError **error);
+/* Waits until SSH answers with the pinned key (vm->pid must run; its
+ * messages are in log_path), at most s->ready_timeout_ms. */
+gboolean vm_wait_ready(Vm *vm, const VmSpec *s, const char *log_path, GError **error);
 
 /* Starts QEMU, pins the image's host key for the SSH port and waits until
  * SSH answers (readiness), or fails with the console's last lines; on any

@@ -23,6 +23,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_ssh.h"
+#include "libvirt.h"
 #include "nested.h"
 #include "vm.h"
 
@@ -40,7 +41,7 @@ static GOptionEntry entries[] = {
      "test NICs behind the vIOMMU (default 1)", "N"},
     {"nic-model", 0, 0, G_OPTION_ARG_STRING, &opt_nic_model,
      "virtio (default) or e1000e", "MODEL"},
-    {"backend", 'b', 0, G_OPTION_ARG_STRING, &opt_backend, "qemu (default)", "BACKEND"},
+    {"backend", 'b', 0, G_OPTION_ARG_STRING, &opt_backend, "qemu (default) or libvirt (l1, client)", "BACKEND"},
     {"qemu", 0, 0, G_OPTION_ARG_FILENAME, &opt_qemu,
      "QEMU binary (default: qemu-system-x86_64 on PATH)", "PATH"},
     {"memory", 'm', 0, G_OPTION_ARG_STRING, &opt_memory,
@@ -228,6 +229,22 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
     if (!(image = build_image(p, type, error)))
         return 1;
     s.image = image;
+    if (opt_backend && strcmp(opt_backend, "libvirt") == 0) {
+        char *dir = g_build_filename(p->root, "build", "libvirt", NULL);
+        vm = vm_libvirt_launch(&s, dir, error);
+        g_free(dir);
+        if (vm == NULL) {
+            status = sk_exit_status(*error);
+        } else {
+            print_vm(vm, opt_json);
+            if (!vm_libvirt_wait(vm))
+                status = vm_libvirt_stop(vm, 30000, error) ? 128 + sk_cli_stop_signal() : 1;
+            else
+                status = vm_libvirt_stop(vm, 0, NULL) ? 0 : 1;   /* clears the state */
+        }
+        vm_libvirt_cleanup();   /* the daemons this command started */
+        goto out;
+    }
     vm = vm_launch(&s, error);
     if (vm == NULL) {
         status = sk_exit_status(*error);
@@ -349,6 +366,8 @@ static gboolean stop_any(const Paths *p, Vm *vm, int timeout_ms, GError **error)
         vm_free(l1);
         return ok;
     }
+    if (vm->backend)
+        return vm_libvirt_stop(vm, timeout_ms, error);
     return vm_stop(vm, timeout_ms, error);
 }
 
@@ -428,9 +447,10 @@ int main(int argc, char **argv)
     }
     if (!parse_uint("--vmid", opt_vmid, 0, 255, &id, &error))
         goto fail;
-    if (opt_backend && strcmp(opt_backend, "qemu") != 0) {
+    if (opt_backend && strcmp(opt_backend, "qemu") != 0 &&
+        (strcmp(opt_backend, "libvirt") != 0 || type == VM_TYPE_L2)) {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --backend: only 'qemu' (direct QEMU) is built so far");
+                    "option --backend: 'qemu' or 'libvirt' (libvirt for l1 and client only)");
         goto fail;
     }
     if (opt_action == NULL) {
