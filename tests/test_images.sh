@@ -72,7 +72,8 @@ for t in l2 l1; do
 done
 check "the l1 key names the embedded l2 image" grep -qx "l2 ${l2##*/l2-}" "$l1/inputs"
 check "OUT/l2 and OUT/l1 link to the newest images" \
-    test "$(readlink -f "$images/l2")" = "$l2" -a "$(readlink -f "$images/l1")" = "$l1"
+    test "$(readlink -f "$images/l2")" = "$(readlink -f "$l2")" -a \
+         "$(readlink -f "$images/l1")" = "$(readlink -f "$l1")"
 check "the automation key exists, mode 0600" test "$(stat -c %a "$keys/id_ed25519")" = 600
 check "host_key.pub is one OpenSSH ed25519 key" \
     test "$(wc -l <"$l2/host_key.pub")" -eq 1 -a "$(cut -d' ' -f1 "$l2/host_key.pub")" = ssh-ed25519
