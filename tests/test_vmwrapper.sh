@@ -109,6 +109,22 @@ check "SIGTERM stops L2 1 in L1 (exit $?)" \
 "$vw" --action poweroff --all
 check "poweroff --all stops the L2, then the L1" sh -c "! kill -0 $l1pid 2>/dev/null"
 
+# prepare-vm: a per-VM data disk, a qcow2 overlay over a shared base.
+disk=$("$vw" --vmtype client --vmid 4 --action prepare-vm --disk-size 64)
+check "prepare-vm makes the VM's overlay" test -s "$disk"
+base=$(qemu-img info --output=json "$disk" | python3 -c 'import json,sys; print(json.load(sys.stdin)["backing-filename"])')
+check "the overlay is backed by the shared base, not a copy" test -s "$base" -a "$(stat -c %s "$disk")" -lt 1048576
+check "prepare-vm again: the same disk" test "$("$vw" --vmtype client --vmid 4 --action prepare-vm --disk-size 64)" = "$disk"
+base_sum=$(sha256sum <"$base")
+launch client 4 "$tmp/c4.json"
+check "the guest sees the data disk on NVMe" \
+    "$vw" --vmtype client --vmid 4 --action exec -- test -b /dev/nvme0n1
+"$vw" --vmtype client --vmid 4 --action exec -- dd if=/dev/urandom of=/dev/nvme0n1 bs=64k count=16 2>/dev/null
+"$vw" --vmtype client --vmid 4 --action poweroff
+wait "${launchers[-1]}"
+check "the guest's writes land in its overlay; the base is untouched" \
+    test "$(sha256sum <"$base")" = "$base_sum" -a "$(stat -c %s "$disk")" -gt 1048576
+
 # SIGTERM to the launcher stops its VM.
 launch l1 1 "$tmp/l1b.json"
 pid=$(qemu_pid l1-1)

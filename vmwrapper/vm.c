@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -258,6 +259,15 @@ static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
     ARG("-append");
     g_ptr_array_add(a, vm_kernel_cmdline(s, vm));
     vm_net_args(s, vm, a);
+    {
+        /* The data disk prepare-vm made, on NVMe behind the vIOMMU. */
+        char *disk = g_build_filename(vm->dir, "data.qcow2", NULL);
+        if (g_file_test(disk, G_FILE_TEST_IS_REGULAR)) {
+            ARG("-drive"); ARG("file=%s,if=none,id=data,format=qcow2", disk);
+            ARG("-device"); ARG("nvme,drive=data,serial=siokit-data");
+        }
+        g_free(disk);
+    }
     for (const char *const *e = s->extra; e && *e; e++)
         ARG("%s", *e);
 #undef ARG
@@ -613,4 +623,88 @@ GPtrArray *vm_list(const char *state_root)
         g_dir_close(d);
     g_ptr_array_sort(names, compare_names);
     return names;
+}
+
+/* Runs qemu-img with argv; FALSE with its message. */
+static gboolean qemu_img(const char *const *argv, GError **error)
+{
+    char *err = NULL;
+    int status = 0;
+    GError *local = NULL;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
+                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                      &status, &local)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot run qemu-img: %s",
+                    local->message);
+        g_error_free(local);
+        return FALSE;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "qemu-img: %s",
+                    err ? g_strstrip(err) : "failed");
+        g_free(err);
+        return FALSE;
+    }
+    g_free(err);
+    return TRUE;
+}
+
+char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
+                      unsigned id, unsigned size_mb, GError **error)
+{
+    char *name = vm_name(type, id);
+    char *dir = g_build_filename(state_root, name, NULL);
+    char *base_name = g_strdup_printf("data-%uM.qcow2", size_mb);
+    char *base = g_build_filename(images, base_name, NULL);
+    char *disk = g_build_filename(dir, "data.qcow2", NULL);
+    char *tmp = NULL, *size = g_strdup_printf("%uM", size_mb);
+    gboolean ok = FALSE;
+
+    if (g_file_test(disk, G_FILE_TEST_IS_REGULAR)) {
+        ok = TRUE;                       /* prepared before */
+        goto out;
+    }
+    if (g_mkdir_with_parents(dir, 0700) != 0 || g_mkdir_with_parents(images, 0755) != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s", dir,
+                    g_strerror(errno));
+        goto out;
+    }
+    /* The empty base, once for all VMs; written under a temporary name. */
+    if (!g_file_test(base, G_FILE_TEST_IS_REGULAR)) {
+        tmp = g_strdup_printf("%s.tmp.%d", base, (int)getpid());
+        const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", tmp, size, NULL};
+        if (!qemu_img(argv, error) || rename(tmp, base) != 0)
+            goto out;
+        g_free(tmp);
+        tmp = NULL;
+    }
+    /* This VM's overlay: its writes only, never a copy of the base. */
+    tmp = g_strdup_printf("%s.tmp.%d", disk, (int)getpid());
+    {
+        const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2",
+                              "-b", base, tmp, NULL};
+        if (!qemu_img(argv, error))
+            goto out;
+    }
+    if (rename(tmp, disk) != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s", disk,
+                    g_strerror(errno));
+        goto out;
+    }
+    ok = TRUE;
+out:
+    if (tmp)
+        unlink(tmp);
+    g_free(tmp);
+    g_free(size);
+    g_free(name);
+    g_free(dir);
+    g_free(base_name);
+    g_free(base);
+    if (!ok) {
+        g_free(disk);
+        return NULL;
+    }
+    return disk;
 }

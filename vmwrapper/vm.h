@@ -109,4 +109,11 @@ gboolean vm_wait(Vm *vm);
 GPtrArray *vm_list(const char *state_root);
 void vm_free(Vm *vm);
 
+/* prepare-vm: gives VM (type, id) a data disk, a qcow2 overlay in its
+ * state folder over an empty base of size_mb in `images` (made once, shared,
+ * never copied); launch attaches it as NVMe behind the vIOMMU.  Returns the
+ * overlay's path (existing or new), or NULL with error. */
+char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
+                      unsigned id, unsigned size_mb, GError **error);
+
 #endif

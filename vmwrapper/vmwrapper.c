@@ -14,6 +14,8 @@
  * copy         copies SRC to DST, a guest path written as :PATH
  * status       the VMs running, their ports and PIDs
  * poweroff     ACPI power-down through QMP, then quit, then kill
+ * prepare-vm   gives the VM a data disk: a qcow2 overlay over a shared base,
+ *              attached as NVMe behind the vIOMMU at launch
  * See docs/vmwrapper.md. */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +31,7 @@
 
 static char *opt_type, *opt_action, *opt_vmid, *opt_nics, *opt_nic_model;
 static char *opt_backend, *opt_qemu, *opt_memory, *opt_cpus, *opt_accel;
-static char *opt_timeout, *opt_l1;
+static char *opt_timeout, *opt_l1, *opt_disk_size;
 static gboolean opt_all, opt_json;
 
 static GOptionEntry entries[] = {
@@ -53,6 +55,8 @@ static GOptionEntry entries[] = {
      "seconds to wait for SSH (launch) or power-off (default 180 / 60)", "S"},
     {"l1", 0, 0, G_OPTION_ARG_STRING, &opt_l1,
      "l2: the id of the L1 it runs in (default 0)", "N"},
+    {"disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size,
+     "prepare-vm: MiB of the data disk (default 1024)", "MB"},
     {"all", 0, 0, G_OPTION_ARG_NONE, &opt_all, "poweroff: every running VM", NULL},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "launch, status: JSON on stdout", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -337,6 +341,30 @@ static int action_copy(const Paths *p, const char *name, char **args, GError **e
     return ok ? 0 : 1;
 }
 
+/* prepare-vm: the VM's own data disk, an overlay over a shared base. */
+static int action_prepare(const Paths *p, VmType type, unsigned id, GError **error)
+{
+    unsigned size = 1024;
+    char *images, *disk;
+
+    if (!parse_uint("--disk-size", opt_disk_size, 16, 1048576, &size, error))
+        return 2;
+    if (type == VM_TYPE_L2) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "prepare-vm: L2 data disks are not built yet (L2s boot from "
+                    "L1's embedded image and need no per-id copy)");
+        return 2;
+    }
+    images = g_build_filename(p->root, "build", "images", NULL);
+    disk = vm_prepare_disk(p->state, images, type, id, size, error);
+    g_free(images);
+    if (disk == NULL)
+        return 1;
+    printf("%s\n", disk);
+    g_free(disk);
+    return 0;
+}
+
 static int action_status(const Paths *p)
 {
     GPtrArray *names = vm_list(p->state);
@@ -473,14 +501,16 @@ int main(int argc, char **argv)
         status = action_login(&paths, name, &error);
     } else if (strcmp(opt_action, "copy") == 0) {
         status = action_copy(&paths, name, rest, &error);
+    } else if (strcmp(opt_action, "prepare-vm") == 0) {
+        status = action_prepare(&paths, type, id, &error);
     } else if (strcmp(opt_action, "status") == 0) {
         status = action_status(&paths);
     } else if (strcmp(opt_action, "poweroff") == 0) {
         status = action_poweroff(&paths, name, &error);
     } else {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --action: unknown action '%s' (build-image, launch, exec, "
-                    "login, copy, status, poweroff)", opt_action);
+                    "option --action: unknown action '%s' (build-image, prepare-vm, launch, "
+                    "exec, login, copy, status, poweroff)", opt_action);
     }
     g_free(name);
 fail:

@@ -389,7 +389,7 @@ if [ "$type" = l1 ]; then
 fi
 
 # ---- kernel modules, in dependency order from modules.dep -----------------------------
-mods="virtio_pci virtio_net e1000e af_packet fuse virtiofs 9pnet_virtio 9p button evdev"
+mods="virtio_pci virtio_net e1000e af_packet fuse virtiofs 9pnet_virtio 9p button evdev nvme virtio_blk"
 [ "$type" = l1 ] && mods="$mods irqbypass kvm ccp kvm_amd kvm_intel vfio vfio_iommu_type1 vfio_pci"
 declare -A mod_file=() seen=()
 while IFS=: read -r path _; do
