@@ -53,7 +53,8 @@ void sk_cache_init(SkCache *c, const char *name, const SkCacheGeometry *g,
     c->fbits = log2u(c->sets) - log2u(c->groups);
     c->bits_mask = (UINT64_C(1) << c->fbits) - 1;
     gsize ways = (gsize)c->sets * c->stride;
-    c->tag = g_new0(uint32_t, ways);
+    c->tag = g_new0(uint32_t, ways + 16);
+    c->stride_mask = c->stride < 64 ? (UINT64_C(1) << c->stride) - 1 : UINT64_MAX;
     c->addr = g_new0(uint64_t, ways);
     c->did = g_new0(uint32_t, ways);
     c->stamp = g_new0(uint32_t, ways);

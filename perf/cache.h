@@ -56,12 +56,14 @@ typedef struct SkCache {
     uint32_t sets, assoc, groups;
     uint32_t stride;        /* ways stored per set: assoc rounded up to a
                                multiple of 4; the rest are never valid */
+    uint64_t stride_mask;   /* a bit per way of a set, sets without index */
     unsigned fbits;
     uint64_t bits_mask;     /* 2^fbits - 1 */
     /* Ways, sets * stride of them (entry set * stride + way), one array per
      * field so that a set's keys and ages scan in a cache line or two. */
     uint32_t *tag;          /* a hash of (addr, did), never 0; 0 in invalid
-                               ways: one compare a way */
+                               ways: one compare a way; 16 more at the end
+                               for searches that read past the last set */
     uint64_t *addr;
     uint32_t *did;
     uint32_t *stamp;        /* LFU/ORACLE: insertion order (0: invalid);
@@ -127,25 +129,24 @@ static inline uint32_t sk_cache_find(const SkCache *c, uint32_t set,
 {
     if (c->index)
         return sk_cache_index_find(c, set, addr, did);
-    /* Sets without an index have fewer than 64 ways: a bit per way of equal
-     * tag, then the candidates confirmed. */
+    /* Sets without an index have fewer than 32 ways: a bit per way of equal
+     * tag, 16 at a time (the bits past the set dropped), then the
+     * candidates confirmed. */
     uint32_t base = set * c->stride, tag = sk_cache_way_tag(addr, did), w = 0;
     const uint32_t *tags = &c->tag[base];
     uint64_t match = 0;
 #ifdef __SSE2__
     __m128i key = _mm_set1_epi32((int)tag);
-    for (; w + 16 <= c->stride; w += 16) {
+    do {
         __m128i a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w]), key);
         __m128i b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 4]), key);
         __m128i d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 8]), key);
         __m128i f = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w + 12]), key);
         __m128i bytes = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(d, f));
         match |= (uint64_t)(unsigned)_mm_movemask_epi8(bytes) << w;
-    }
-    for (; w < c->stride; w += 4) {
-        __m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)&tags[w]), key);
-        match |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq)) << w;
-    }
+        w += 16;
+    } while (w < c->stride);
+    match &= c->stride_mask;
 #else
     for (; w < c->stride; w++)
         match |= (uint64_t)(tags[w] == tag) << w;
