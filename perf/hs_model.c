@@ -56,7 +56,7 @@ typedef struct HsModel {
     SkCache cc, iotlb, l2, l3, pbuf;
     SkGlibcRand rand;
     SkPrefetcher prefetcher;
-    SkRecord *prefetch_out;
+    gboolean salloc;
     uint32_t g_iotlb, g_l2, g_l3;    /* salloc: groups of each cache */
     SkModelResult *res;
     SkTenantTable tenants;
@@ -232,7 +232,7 @@ static gboolean pbuf_translate(HsModel *m, const HsEvent *e, gboolean alloc)
 /* --salloc: which domain ids may fill each cache. */
 static gboolean cacheable(const HsModel *m, int kind, uint32_t did)
 {
-    if (!m->opt->salloc)
+    if (!m->salloc)
         return TRUE;
     switch (kind) {
     case CACHE_IOTLB_KIND: return did < m->g_iotlb;
@@ -294,9 +294,10 @@ static void cc_fill_stage(HsModel *m, uint64_t t)
         schedule(&m->pc_lookup, e, id, t + SK_LAT_PCIE, SK_LAT_PCIE);
 
     /* The prefetcher runs on every translation, buffer or not. */
-    uint32_t n = sk_prefetcher_observe(&m->prefetcher, &e->rec, m->prefetch_out);
+    uint32_t n = sk_prefetcher_observe(&m->prefetcher, &e->rec);
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t pid = event_new(m, &m->prefetch_out[k], UINT64_MAX, 0, TRUE);
+        uint32_t pid = event_new(m, sk_prefetcher_predicted(&m->prefetcher, k),
+                                 UINT64_MAX, 0, TRUE);
         HsEvent *p = &m->events[pid];
         p->rec.nat = SK_NAT_NONE;
         schedule(&m->pc_lookup, p, pid, t + SK_LAT_PCIE + SK_LAT_DRAM,
@@ -432,7 +433,7 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     sk_cache_init(&m.pbuf, "PREFETCH", &pbuf_geom, SK_POLICY_LRU, TRUE, FALSE, &m.rand);
     sk_prefetcher_init(&m.prefetcher, o->caches.prefetch_histlen,
                        o->caches.prefetch_distance);
-    m.prefetch_out = g_new(SkRecord, o->caches.prefetch_histlen);
+    m.salloc = o->salloc;
     m.g_iotlb = o->caches.iotlb.groups;
     m.g_l2 = o->caches.l2page.groups;
     m.g_l3 = o->caches.l3page.groups;
@@ -500,7 +501,8 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
         }
         if (next > next_slot) {
             /* Slots skipped with the queue full are dropped packets. */
-            uint64_t skipped = (next - 1 - next_slot) / interval + 1;
+            uint64_t gap = next - 1 - next_slot;
+            uint64_t skipped = gap < interval ? 1 : gap / interval + 1;
             res->dropped_slots += skipped;
             next_slot += skipped * interval;
         }
@@ -526,7 +528,6 @@ out:
     sk_cache_destroy(&m.l3);
     sk_cache_destroy(&m.pbuf);
     sk_prefetcher_destroy(&m.prefetcher);
-    g_free(m.prefetch_out);
     g_free(m.events);
     g_free(m.cc_fill.items);
     g_free(m.pc_lookup.items);

@@ -44,8 +44,7 @@ static uint32_t sid_index(SkPrefetcher *p, uint32_t sid)
     return i;
 }
 
-uint32_t sk_prefetcher_observe(SkPrefetcher *p, const SkRecord *r,
-                               SkRecord *out)
+uint32_t sk_prefetcher_observe(SkPrefetcher *p, const SkRecord *r)
 {
     uint32_t cur = sid_index(p, r->sid), histlen = p->histlen;
     uint32_t n_out = 0;
@@ -64,15 +63,12 @@ uint32_t sk_prefetcher_observe(SkPrefetcher *p, const SkRecord *r,
     hist[pos] = *r;
     hist[pos].nat = SK_NAT_NONE;
 
-    /* 2. predict: the successor's remembered translations, oldest first */
+    /* 2. predict: the successor's remembered translations */
     uint32_t next = p->successor[cur];
     if (next != UINT32_MAX) {
-        const SkRecord *h = &p->history[(gsize)next * histlen];
-        uint32_t k = p->hist_head[next];
-        for (n_out = 0; n_out < p->hist_len[next]; n_out++) {
-            out[n_out] = h[k];
-            k = k + 1 == histlen ? 0 : k + 1;
-        }
+        p->pred = next;
+        p->pred_head = p->hist_head[next];
+        n_out = p->hist_len[next];
         p->predictions++;
     }
 

@@ -25,14 +25,26 @@ typedef struct SkPrefetcher {
     uint32_t *recent;               /* ring of the last `distance` SIDs */
     uint32_t recent_len, recent_head;
     uint32_t prev;                  /* UINT32_MAX until the ring first fills */
+    uint32_t pred, pred_head;       /* the last prediction: SID index, and
+                                       its oldest translation in the ring */
     uint64_t predictions;
 } SkPrefetcher;
 
 void sk_prefetcher_init(SkPrefetcher *p, uint32_t histlen, uint32_t distance);
 void sk_prefetcher_destroy(SkPrefetcher *p);
 /* Observes a demand translation.  Returns how many translations to prefetch
- * (0..histlen), copied oldest first into out, which has room for histlen. */
-uint32_t sk_prefetcher_observe(SkPrefetcher *p, const SkRecord *r,
-                               SkRecord *out);
+ * (0..histlen); sk_prefetcher_predicted() gives them until the next call. */
+uint32_t sk_prefetcher_observe(SkPrefetcher *p, const SkRecord *r);
+
+/* The k-th translation to prefetch, oldest first (k below what
+ * sk_prefetcher_observe() returned). */
+static inline const SkRecord *sk_prefetcher_predicted(const SkPrefetcher *p,
+                                                      uint32_t k)
+{
+    uint32_t i = p->pred_head + k;
+    if (i >= p->histlen)
+        i -= p->histlen;
+    return &p->history[(uint64_t)p->pred * p->histlen + i];
+}
 
 #endif

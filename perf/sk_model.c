@@ -61,7 +61,6 @@ typedef struct Model {
     SkCache cc, iotlb, l2, l3, pbuf;
     SkPrefetcher prefetcher;
     gboolean prefetching;
-    SkRecord *prefetch_out;
     SkTenantTable tenants;
     uint64_t in_flight, next_seq, retire_seq, last_done;
     uint32_t *window;                 /* in-order: tx of each seq in flight */
@@ -249,10 +248,9 @@ static void cc_done(Model *m, uint32_t id)
     }
 
     if (m->prefetching) {
-        SkRecord rec = *r;
-        uint32_t n = sk_prefetcher_observe(&m->prefetcher, &rec, m->prefetch_out);
+        uint32_t n = sk_prefetcher_observe(&m->prefetcher, r);
         for (uint32_t k = 0; k < n; k++) {
-            uint32_t p = tx_new(m, &m->prefetch_out[k], TRUE);
+            uint32_t p = tx_new(m, sk_prefetcher_predicted(&m->prefetcher, k), TRUE);
             schedule(m, p, ST_WALK, SK_LAT_PCIE);
             m->res->prefetch_walks++;
         }
@@ -476,7 +474,6 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     if (m->prefetching) {
         sk_prefetcher_init(&m->prefetcher, o->caches.prefetch_histlen,
                            o->caches.prefetch_distance);
-        m->prefetch_out = g_new(SkRecord, o->caches.prefetch_histlen);
     }
     if (o->inorder) {
         uint64_t cap = 1;
@@ -567,7 +564,6 @@ out:
     sk_cache_destroy(&m->pbuf);
     if (m->prefetching)
         sk_prefetcher_destroy(&m->prefetcher);
-    g_free(m->prefetch_out);
     g_free(m->window);
     g_free(m->finished);
     g_free(m->tx);
