@@ -461,9 +461,9 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
             } else {
                 res->dropped_slots++;
             }
+            if (in_flight == 0 && ended)
+                break;
         }
-        if (in_flight == 0 && ended)
-            break;
 
         /* Each queue releases at most one event ready at t. */
         if (m.cc_fill.next <= t)
@@ -479,12 +479,11 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
             uint32_t done = iotlb_fill_stage(&m, t);
             if (done != UINT32_MAX) {
                 complete(&m, done);
-                in_flight--;
+                if (--in_flight == 0 && ended) {
+                    t++;
+                    break;
+                }
             }
-        }
-        if (in_flight == 0 && ended) {
-            t++;
-            break;
         }
 
         /* Jump to the next tick at which anything happens. */
