@@ -348,7 +348,11 @@ Vm *vm_libvirt_launch(const VmSpec *s, const char *libvirt_dir, GError **error)
         goto err;
     }
     owned_domain = g_strdup(name);
-    pidfile = libvirt_path(uri, "run", g_strconcat(name, ".pid", NULL));
+    {
+        char *file = g_strconcat(name, ".pid", NULL);
+        pidfile = libvirt_path(uri, "run", file);
+        g_free(file);
+    }
     if (g_file_get_contents(pidfile, &pidtext, NULL, NULL))
         vm->pid = (GPid)g_ascii_strtoll(pidtext, NULL, 10);
     if (vm->pid <= 0) {
@@ -360,7 +364,11 @@ Vm *vm_libvirt_launch(const VmSpec *s, const char *libvirt_dir, GError **error)
     vm->backend_uri = g_strdup(uri);
     if (!vm_save(vm, error))
         goto err;
-    log_path = libvirt_path(uri, "log", g_strconcat(name, ".log", NULL));
+    {
+        char *file = g_strconcat(name, ".log", NULL);
+        log_path = libvirt_path(uri, "log", file);
+        g_free(file);
+    }
     if (!vm_wait_ready(vm, s, log_path, error))
         goto err;
     goto out;
