@@ -199,7 +199,7 @@ void sk_cache_halve_counts(SkCache *c, uint32_t set)
 
 /* ---- fill ---- */
 
-/* The way to evict from a full set. */
+/* The way to evict from a full LFU or ORACLE set (LRU: its oldest way). */
 static uint32_t victim(SkCache *c, uint32_t set)
 {
     uint64_t base = (uint64_t)set * c->stride;
