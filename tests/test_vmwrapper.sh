@@ -110,6 +110,7 @@ check "SIGTERM stops L2 1 in L1 (exit $?)" \
 check "poweroff --all stops the L2, then the L1" sh -c "! kill -0 $l1pid 2>/dev/null"
 
 # prepare-vm: a per-VM data disk, a qcow2 overlay over a shared base.
+rm -f "$src/build/vms/client-4/data.qcow2"     # from an earlier run
 disk=$("$vw" --vmtype client --vmid 4 --action prepare-vm --disk-size 64)
 check "prepare-vm makes the VM's overlay" test -s "$disk"
 base=$(qemu-img info --output=json "$disk" | python3 -c 'import json,sys; print(json.load(sys.stdin)["backing-filename"])')
