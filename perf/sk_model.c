@@ -168,7 +168,7 @@ static gboolean may_fill(const Model *m, int which, uint32_t did)
 
 /* Looks up (counting the result when `count`), remembering where in spot
  * for a fill of the same key later. */
-static gboolean probe(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
+static inline gboolean probe(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
                       uint32_t set, uint64_t addr, uint32_t did, uint64_t nat,
                       gboolean count)
 {
@@ -183,7 +183,7 @@ static gboolean probe(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
 }
 
 /* Fills (addr, did) where spot looked for it, unless it is there now. */
-static void fill(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
+static inline void fill(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
                  uint64_t addr, uint32_t did, uint64_t nat)
 {
     if (!sk_cache_present(c) || !may_fill(m, stat, did) ||
