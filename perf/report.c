@@ -3,6 +3,31 @@
 
 #include <json-glib/json-glib.h>
 
+/* One member of the object being built: its name, then its value. */
+static void member_int(JsonBuilder *b, const char *name, gint64 v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, v);
+}
+
+static void member_double(JsonBuilder *b, const char *name, double v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_double_value(b, v);
+}
+
+static void member_string(JsonBuilder *b, const char *name, const char *v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_string_value(b, v);
+}
+
+static void member_bool(JsonBuilder *b, const char *name, gboolean v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_boolean_value(b, v);
+}
+
 static double rate(uint64_t hits, uint64_t misses)
 {
     return hits + misses ? (double)hits / (double)(hits + misses) : 0.0;
@@ -24,38 +49,22 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
     char *text;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "model");
-    json_builder_add_string_value(b, sk_model_name(r->model));
-    json_builder_set_member_name(b, "trace");
-    json_builder_add_string_value(b, trace);
-    json_builder_set_member_name(b, "policy");
-    json_builder_add_string_value(b, sk_policy_name(r->policy));
-    json_builder_set_member_name(b, "tqueue");
-    json_builder_add_int_value(b, o->tqueue);
-    json_builder_set_member_name(b, "inorder");
-    json_builder_add_boolean_value(b, o->inorder);
-    json_builder_set_member_name(b, "salloc");
-    json_builder_add_boolean_value(b, o->salloc);
-    json_builder_set_member_name(b, "link_gbps");
-    json_builder_add_double_value(b, (double)r->link_mbps / 1000.0);
-    json_builder_set_member_name(b, "elapsed_ns");
-    json_builder_add_int_value(b, (gint64)r->elapsed_ns);
-    json_builder_set_member_name(b, "translations");
-    json_builder_add_int_value(b, (gint64)r->translations);
-    json_builder_set_member_name(b, "packets");
-    json_builder_add_int_value(b, (gint64)r->packets);
-    json_builder_set_member_name(b, "dropped_slots");
-    json_builder_add_int_value(b, (gint64)r->dropped_slots);
-    json_builder_set_member_name(b, "mbps");
-    json_builder_add_int_value(b, (gint64)r->mbps);
-    json_builder_set_member_name(b, "utilization");
-    json_builder_add_double_value(b, r->utilization);
-    json_builder_set_member_name(b, "prefetch_walks");
-    json_builder_add_int_value(b, (gint64)r->prefetch_walks);
-    json_builder_set_member_name(b, "max_in_flight");
-    json_builder_add_int_value(b, (gint64)r->max_in_flight);
-    json_builder_set_member_name(b, "tenant_count");
-    json_builder_add_int_value(b, r->tenants);
+    member_string(b, "model", sk_model_name(r->model));
+    member_string(b, "trace", trace);
+    member_string(b, "policy", sk_policy_name(r->policy));
+    member_int(b, "tqueue", o->tqueue);
+    member_bool(b, "inorder", o->inorder);
+    member_bool(b, "salloc", o->salloc);
+    member_double(b, "link_gbps", (double)r->link_mbps / 1000.0);
+    member_int(b, "elapsed_ns", (gint64)r->elapsed_ns);
+    member_int(b, "translations", (gint64)r->translations);
+    member_int(b, "packets", (gint64)r->packets);
+    member_int(b, "dropped_slots", (gint64)r->dropped_slots);
+    member_int(b, "mbps", (gint64)r->mbps);
+    member_double(b, "utilization", r->utilization);
+    member_int(b, "prefetch_walks", (gint64)r->prefetch_walks);
+    member_int(b, "max_in_flight", (gint64)r->max_in_flight);
+    member_int(b, "tenant_count", r->tenants);
 
     json_builder_set_member_name(b, "caches");
     json_builder_begin_object(b);
@@ -63,14 +72,10 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
         const SkCacheStats *c = &r->caches[i];
         json_builder_set_member_name(b, sk_stat_names[i]);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "hits");
-        json_builder_add_int_value(b, (gint64)c->hits);
-        json_builder_set_member_name(b, "misses");
-        json_builder_add_int_value(b, (gint64)c->misses);
-        json_builder_set_member_name(b, "conflicts");
-        json_builder_add_int_value(b, (gint64)c->conflicts);
-        json_builder_set_member_name(b, "hit_rate");
-        json_builder_add_double_value(b, rate(c->hits, c->misses));
+        member_int(b, "hits", (gint64)c->hits);
+        member_int(b, "misses", (gint64)c->misses);
+        member_int(b, "conflicts", (gint64)c->conflicts);
+        member_double(b, "hit_rate", rate(c->hits, c->misses));
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
@@ -80,21 +85,14 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
     for (guint i = 0; r->per_tenant && i < r->per_tenant->len; i++) {
         const SkTenantStats *t = &g_array_index(r->per_tenant, SkTenantStats, i);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_int_value(b, t->tenant);
-        json_builder_set_member_name(b, "translations");
-        json_builder_add_int_value(b, (gint64)t->translations);
-        json_builder_set_member_name(b, "iotlb_hits");
-        json_builder_add_int_value(b, (gint64)t->iotlb_hits);
-        json_builder_set_member_name(b, "iotlb_misses");
-        json_builder_add_int_value(b, (gint64)t->iotlb_misses);
-        json_builder_set_member_name(b, "iotlb_hit_rate");
-        json_builder_add_double_value(b, rate(t->iotlb_hits, t->iotlb_misses));
-        json_builder_set_member_name(b, "mean_latency_ns");
-        json_builder_add_double_value(b, t->translations
+        member_int(b, "id", t->tenant);
+        member_int(b, "translations", (gint64)t->translations);
+        member_int(b, "iotlb_hits", (gint64)t->iotlb_hits);
+        member_int(b, "iotlb_misses", (gint64)t->iotlb_misses);
+        member_double(b, "iotlb_hit_rate", rate(t->iotlb_hits, t->iotlb_misses));
+        member_double(b, "mean_latency_ns", t->translations
             ? (double)t->latency_sum / (double)t->translations : 0.0);
-        json_builder_set_member_name(b, "mbps");
-        json_builder_add_int_value(b, (gint64)tenant_mbps(t));
+        member_int(b, "mbps", (gint64)tenant_mbps(t));
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
