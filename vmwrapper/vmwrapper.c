@@ -32,6 +32,7 @@
 static char *opt_type, *opt_action, *opt_vmid, *opt_nics, *opt_nic_model;
 static char *opt_backend, *opt_qemu, *opt_memory, *opt_cpus, *opt_accel;
 static char *opt_timeout, *opt_l1, *opt_disk_size;
+static char **opt_qemu_args;
 static gboolean opt_all, opt_json;
 
 static GOptionEntry entries[] = {
@@ -46,6 +47,8 @@ static GOptionEntry entries[] = {
     {"backend", 'b', 0, G_OPTION_ARG_STRING, &opt_backend, "qemu (default) or libvirt (l1, client)", "BACKEND"},
     {"qemu", 0, 0, G_OPTION_ARG_FILENAME, &opt_qemu,
      "QEMU binary (default: qemu-system-x86_64 on PATH)", "PATH"},
+    {"qemu-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_qemu_args,
+     "launch (l1, client): one more QEMU argument, e.g. -trace (repeatable)", "ARG"},
     {"memory", 'm', 0, G_OPTION_ARG_STRING, &opt_memory,
      "MiB of memory (default: l1 4096, others 512)", "MB"},
     {"cpus", 0, 0, G_OPTION_ARG_STRING, &opt_cpus, "vCPUs (default: l1 2, others 1)", "N"},
@@ -208,7 +211,8 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
                 .identity = p->identity, .state_root = p->state,
                 .accel = opt_accel ? opt_accel : (type == VM_TYPE_L2 ? "kvm" : "tcg"),
                 .memory_mb = type == VM_TYPE_L1 ? 4096 : 512,
-                .cpus = type == VM_TYPE_L1 ? 2 : 1, .ready_timeout_ms = 180000};
+                .cpus = type == VM_TYPE_L1 ? 2 : 1, .ready_timeout_ms = 180000,
+                .extra = (const char *const *)opt_qemu_args};
     unsigned timeout = 180;
     char *image = NULL;
     Vm *vm = NULL;
@@ -483,6 +487,11 @@ int main(int argc, char **argv)
     }
     if (opt_action == NULL) {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT, "option --action is required");
+        goto fail;
+    }
+    if (opt_qemu_args && (type == VM_TYPE_L2 || strcmp(opt_action, "launch") != 0)) {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --qemu-arg: only for launching an l1 or client VM");
         goto fail;
     }
     char *name = vm_name(type, id);
