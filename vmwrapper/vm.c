@@ -197,7 +197,11 @@ void vm_net_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
     }
     ARG("-device"); ARG("virtio-net-pci,netdev=mgmt,mac=%s", mac);
     for (guint i = 0; i < vm->nic_ports->len; i++) {
-        ARG("-netdev"); ARG("user,id=nic%u,hostfwd=tcp:127.0.0.1:%d-:%d", i,
+        /* Its own subnet, so a guest with several test NICs (or an L2 with
+         * one beside its management NIC) routes each NIC's replies back
+         * through it; the forwarded port reaches the subnet's .15. */
+        ARG("-netdev"); ARG("user,id=nic%u,net=10.0.%u.0/24,hostfwd=tcp:127.0.0.1:%d-:%d",
+                            i, VM_TEST_NET_BASE + i,
                             g_array_index(vm->nic_ports, int, i), GUEST_IPERF_PORT);
         char *tmac = vm_test_mac(s->type, s->id, i);
         if (s->nic_model == VM_NIC_E1000E) {

@@ -75,6 +75,10 @@ char *vm_name(VmType type, unsigned id);
 /* The MAC address of test NIC k of VM (type, id): how an L1 finds the NIC
  * it hands to L2 k. */
 char *vm_test_mac(VmType type, unsigned id, unsigned k);
+/* Test NIC k is on the user-mode network 10.0.(VM_TEST_NET_BASE + k).0/24:
+ * the guest gives it address .15 (its forwarded iperf3 port arrives there),
+ * the gateway (the host) is .2. */
+#define VM_TEST_NET_BASE 10
 /* Writes vm.json in the VM's folder. */
 gboolean vm_save(const Vm *vm, GError **error);
 
