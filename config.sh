@@ -2,7 +2,7 @@
 #     . ./config.sh
 SIOKIT_HOME=$(cd "$(dirname "${BASH_SOURCE:-$0}")" && pwd)
 export SIOKIT_HOME
-for d in perf tracegen; do
+for d in perf tracegen vmwrapper collector; do
     case ":$PATH:" in
         *":$SIOKIT_HOME/build/$d:"*) ;;
         *) PATH="$SIOKIT_HOME/build/$d:$PATH" ;;

@@ -21,6 +21,7 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "sk_cli.h"
 #include "sk_error.h"
 
 #define SK_SSH_DEFAULT_TIMEOUT_MS 10000
@@ -898,9 +899,14 @@ int sk_ssh_interactive(SkSsh *s, GError **error)
 gboolean sk_ssh_alive_pid(gpointer pid, GError **error)
 {
     int p = GPOINTER_TO_INT(pid);
-    char *path = g_strdup_printf("/proc/%d/stat", p);
-    char *text = NULL;
+    char *path, *text = NULL;
     gboolean alive = FALSE;
+
+    if (sk_cli_stop_signal()) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "interrupted");
+        return FALSE;
+    }
+    path = g_strdup_printf("/proc/%d/stat", p);
 
     if (g_file_get_contents(path, &text, NULL, NULL)) {
         const char *rp = strrchr(text, ')');  /* after the command name */

@@ -99,7 +99,8 @@ int sk_ssh_interactive(SkSsh *s, GError **error);
 typedef gboolean (*SkSshAliveFunc)(gpointer data, GError **error);
 
 /* An SkSshAliveFunc for a process id given as GINT_TO_POINTER(pid): FALSE
- * once the process has exited (gone, or a zombie).  Never reaps it. */
+ * once the process has exited (gone, or a zombie), or once this program
+ * caught a stop signal (sk_cli_catch_signals()).  Never reaps it. */
 gboolean sk_ssh_alive_pid(gpointer pid, GError **error);
 
 /* Waits until the target answers: connect, host key, login and `true`

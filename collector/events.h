@@ -1,0 +1,43 @@
+/* events.h - what a run's event log holds for each tenant.
+ *
+ * Counting reads the log with libsiokit's reader (any dialect trace-gen
+ * reads) and attributes each event to a tenant: translations, context
+ * entries and faults by source id; page-table fetches and domain-selective
+ * invalidations by domain id, which each tenant's translations reveal.
+ * Splitting writes, for a text log, each tenant's own lines into
+ * tenant_<k>.txt, a log set trace-gen reads with `--logs DIR/tenant`. */
+#ifndef COLLECTOR_EVENTS_H
+#define COLLECTOR_EVENTS_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "sk_logstats.h"
+
+typedef struct TenantEvents {
+    unsigned sid;                 /* in: the tenant's source id */
+    int64_t did;                  /* out: its domain id, -1 if never seen */
+    uint64_t translations, iotlb_hits, walks;
+    uint64_t slpte_fetches, context, invalidations, faults;
+} TenantEvents;
+
+typedef struct LogSummary {
+    SkLogStats stats;
+    char *dialect;
+    uint64_t unattributed;        /* events of no tenant (other devices, global) */
+} LogSummary;
+
+/* Counts the events of log (trace_events: for a simple-backend log, else
+ * NULL) for the n tenants of t. */
+gboolean events_count(const char *log, const char *trace_events, TenantEvents *t,
+                      unsigned n, LogSummary *summary, GError **error);
+
+/* Writes dir/tenant_<k>.txt for k < n: the lines of the text log that
+ * belong to tenant k (events_count() must have filled t).  Each file is
+ * written under a temporary name and renamed. */
+gboolean events_split(const char *log, const TenantEvents *t, unsigned n, const char *dir,
+                      GError **error);
+
+void log_summary_clear(LogSummary *s);
+
+#endif

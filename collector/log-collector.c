@@ -1,0 +1,452 @@
+/* log-collector.c - real per-tenant IOMMU logs from guests, unattended.
+ *
+ *   log-collector --test iperf3 --l2vm N [--runs R] [--duration S]
+ *                 [--topology nested|flat] [--qemu auto|patched|stock|PATH]
+ *                 [--direction rx|tx|both] [--split] [-o DIR]
+ *
+ * For each run: boots the topology with vmwrapper's library (L1 under TCG
+ * recording its virtual IOMMU's events; nested: one L2 per tenant through
+ * VFIO), runs the test on every tenant at once over libssh, stops every
+ * guest, counts each tenant's events and writes OUT/<test>_<N>_<run>/:
+ * the event log, consoles, each tenant's test report and manifest.json.
+ * A run that did not finish every step, or was interrupted, stays marked
+ * "incomplete".  See docs/log-collector.md. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "board.h"
+#include "events.h"
+#include "iperf3.h"
+#include "manifest.h"
+#include "qemu.h"
+#include "sk_cli.h"
+#include "sk_error.h"
+#include "topology.h"
+
+static char *opt_test, *opt_l2vm, *opt_runs, *opt_duration, *opt_topology;
+static char *opt_qemu, *opt_direction, *opt_out, *opt_timeout, *opt_vmid;
+static gboolean opt_split, opt_quiet;
+
+static GOptionEntry entries[] = {
+    {"test", 0, 0, G_OPTION_ARG_STRING, &opt_test, "the test to run: iperf3", "TEST"},
+    {"l2vm", 'n', 0, G_OPTION_ARG_STRING, &opt_l2vm, "tenants (L2 guests or NICs), 1-16", "N"},
+    {"runs", 'r', 0, G_OPTION_ARG_STRING, &opt_runs, "runs, each on fresh guests (default 1)",
+     "R"},
+    {"duration", 'd', 0, G_OPTION_ARG_STRING, &opt_duration,
+     "seconds of traffic (default 10)", "S"},
+    {"topology", 't', 0, G_OPTION_ARG_STRING, &opt_topology,
+     "nested (an L2 per tenant, default) or flat (the L1's own NICs)", "TOPOLOGY"},
+    {"qemu", 0, 0, G_OPTION_ARG_STRING, &opt_qemu,
+     "auto (default: patched if built), patched, stock or a binary", "QEMU"},
+    {"direction", 0, 0, G_OPTION_ARG_STRING, &opt_direction,
+     "iperf3: rx (host sends, default), tx or both", "DIR"},
+    {"split", 0, 0, G_OPTION_ARG_NONE, &opt_split,
+     "also write each tenant's lines as tenant_<k>.txt", NULL},
+    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out, "runs go here (default build/logs)",
+     "DIR"},
+    {"boot-timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout,
+     "seconds each guest may take to answer SSH (default 300)", "S"},
+    {"vmid", 0, 0, G_OPTION_ARG_STRING, &opt_vmid, "the L1's vmwrapper id (default 0)", "N"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "no progress on the terminal", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+typedef struct Settings {
+    char *root, *out, *state, *identity, *l1_image, *l2_image;
+    gboolean nested;
+    unsigned tenants, runs, duration, boot_timeout, l1_id;
+    Iperf3Direction direction;
+    CollectorQemu qemu;
+    JsonArray *command;
+} Settings;
+
+/* The checkout: $SIOKIT_HOME, else two folders above build/collector/. */
+static char *find_root(void)
+{
+    const char *home = g_getenv("SIOKIT_HOME");
+    if (home)
+        return g_strdup(home);
+    char *exe = g_file_read_link("/proc/self/exe", NULL);
+    char *d1 = g_path_get_dirname(exe), *d2 = g_path_get_dirname(d1);
+    char *root = g_path_get_dirname(d2);
+    g_free(exe);
+    g_free(d1);
+    g_free(d2);
+    return root;
+}
+
+static gboolean parse_uint(const char *name, const char *text, unsigned min, unsigned max,
+                           unsigned *out, GError **error)
+{
+    uint64_t v;
+    if (text == NULL)
+        return TRUE;
+    if (!sk_cli_parse_u64(name, text, min, max, &v, error))
+        return FALSE;
+    *out = (unsigned)v;
+    return TRUE;
+}
+
+static gboolean parse_settings(Settings *s, GError **error)
+{
+    s->runs = 1;
+    s->duration = 10;
+    s->boot_timeout = 300;
+    s->nested = TRUE;
+    if (opt_test == NULL || strcmp(opt_test, "iperf3") != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    opt_test ? "option --test: unknown test '%s' (iperf3)"
+                             : "option --test is required (iperf3)", opt_test);
+        return FALSE;
+    }
+    if (opt_l2vm == NULL) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --l2vm is required");
+        return FALSE;
+    }
+    if (!parse_uint("--l2vm", opt_l2vm, 1, 16, &s->tenants, error) ||
+        !parse_uint("--runs", opt_runs, 1, 1000, &s->runs, error) ||
+        !parse_uint("--duration", opt_duration, 1, 86400, &s->duration, error) ||
+        !parse_uint("--boot-timeout", opt_timeout, 10, 3600, &s->boot_timeout, error) ||
+        !parse_uint("--vmid", opt_vmid, 0, 255, &s->l1_id, error))
+        return FALSE;
+    if (opt_topology && strcmp(opt_topology, "flat") == 0) {
+        s->nested = FALSE;
+    } else if (opt_topology && strcmp(opt_topology, "nested") != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --topology: unknown topology '%s' (nested, flat)", opt_topology);
+        return FALSE;
+    }
+    if (opt_direction && !iperf3_direction_parse(opt_direction, &s->direction)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --direction: unknown direction '%s' (rx, tx, both)", opt_direction);
+        return FALSE;
+    }
+    s->root = find_root();
+    s->out = opt_out ? g_canonicalize_filename(opt_out, NULL)
+                     : g_build_filename(s->root, "build", "logs", NULL);
+    s->state = g_build_filename(s->root, "build", "vms", NULL);
+    s->identity = g_build_filename(s->root, "build", "keys", "id_ed25519", NULL);
+    return collector_qemu_resolve(s->root, opt_qemu, &s->qemu, error);
+}
+
+/* Builds (or finds cached) the image of a VM type; its folder. */
+static char *build_image(const Settings *s, const char *type, GError **error)
+{
+    char *script = g_build_filename(s->root, "vmwrapper", "image", "build-image.sh", NULL);
+    const char *argv[] = {script, "--type", type, NULL};
+    char *out = NULL;
+    int status = 0;
+    gboolean ran = g_spawn_sync(s->root, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
+                                NULL, NULL, &out, NULL, &status, error);
+    g_free(script);
+    if (ran && !g_spawn_check_wait_status(status, NULL)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
+                    "building the %s image failed (its error is above)", type);
+        ran = FALSE;
+    }
+    if (!ran) {
+        g_free(out);
+        return NULL;
+    }
+    return g_strstrip(out);
+}
+
+/* Removes a previous run's folder (one holding a manifest.json, or empty),
+ * so that a re-run starts clean; refuses to touch anything else. */
+static gboolean clear_run_dir(const char *dir, GError **error)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d == NULL)
+        return TRUE;
+    char *manifest = g_build_filename(dir, "manifest.json", NULL);
+    gboolean ours = g_file_test(manifest, G_FILE_TEST_EXISTS);
+    const char *name;
+    g_free(manifest);
+    if (!ours && g_dir_read_name(d) != NULL) {
+        g_dir_close(d);
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "%s exists and is not a log-collector run (no manifest.json)", dir);
+        return FALSE;
+    }
+    g_dir_rewind(d);
+    while ((name = g_dir_read_name(d))) {
+        char *path = g_build_filename(dir, name, NULL);
+        if (g_unlink(path) != 0) {
+            g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot remove %s: %s", path,
+                        g_strerror(errno));
+            g_free(path);
+            g_dir_close(d);
+            return FALSE;
+        }
+        g_free(path);
+    }
+    g_dir_close(d);
+    return TRUE;
+}
+
+static char *now_iso(void)
+{
+    GDateTime *t = g_date_time_new_now_utc();
+    char *s = g_date_time_format_iso8601(t);
+    g_date_time_unref(t);
+    return s;
+}
+
+static JsonObject *qemu_json(const CollectorQemu *q)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "kind", q->kind);
+    json_object_set_string_member(o, "binary", q->binary);
+    json_object_set_string_member(o, "version", q->version);
+    if (q->build_info) {
+        JsonNode *info = json_from_string(q->build_info, NULL);
+        if (info)
+            json_object_set_member(o, "build_info", info);
+    }
+    if (q->trace_events)
+        json_object_set_string_member(o, "trace_events", q->trace_events);
+    return o;
+}
+
+static JsonArray *strings_json(GPtrArray *a)
+{
+    JsonArray *j = json_array_new();
+    for (guint i = 0; i < a->len; i++)
+        json_array_add_string_element(j, a->pdata[i]);
+    return j;
+}
+
+/* Each tenant: who, where, its ids and its test's result. */
+static JsonArray *tenants_json(const Topology *topo, JsonArray *results)
+{
+    JsonArray *a = json_array_new();
+    for (guint k = 0; k < topo->tenants->len; k++) {
+        const Tenant *t = topo->tenants->pdata[k];
+        JsonObject *o = json_object_new();
+        char *sid = g_strdup_printf("0x%x", t->sid);
+        json_object_set_int_member(o, "index", t->index);
+        json_object_set_string_member(o, "name", t->name);
+        json_object_set_string_member(o, "vm", t->vm->name);
+        json_object_set_string_member(o, "interface", t->ifname);
+        json_object_set_string_member(o, "address", t->addr);
+        json_object_set_int_member(o, "host_port", t->host_port);
+        json_object_set_string_member(o, "bdf", t->bdf);
+        json_object_set_string_member(o, "sid", sid);
+        g_free(sid);
+        if (k < json_array_get_length(results)) {
+            JsonObject *r = json_array_get_object_element(results, k);
+            json_object_set_object_member(o, opt_test, json_object_ref(r));
+        }
+        json_array_add_object_element(a, o);
+    }
+    return a;
+}
+
+/* Adds each tenant's domain and event counts to its object in a. */
+static void add_events_json(JsonArray *a, const TenantEvents *ev)
+{
+    for (guint k = 0; k < json_array_get_length(a); k++) {
+        JsonObject *o = json_array_get_object_element(a, k);
+        if (ev[k].did >= 0) {
+            char *did = g_strdup_printf("0x%" G_GINT64_MODIFIER "x", ev[k].did);
+            json_object_set_string_member(o, "domain", did);
+            g_free(did);
+        } else {
+            json_object_set_null_member(o, "domain");
+        }
+        JsonObject *c = json_object_new();
+        json_object_set_int_member(c, "translations", (gint64)ev[k].translations);
+        json_object_set_int_member(c, "iotlb_hits", (gint64)ev[k].iotlb_hits);
+        json_object_set_int_member(c, "walks", (gint64)ev[k].walks);
+        json_object_set_int_member(c, "slpte_fetches", (gint64)ev[k].slpte_fetches);
+        json_object_set_int_member(c, "context", (gint64)ev[k].context);
+        json_object_set_int_member(c, "invalidations", (gint64)ev[k].invalidations);
+        json_object_set_int_member(c, "faults", (gint64)ev[k].faults);
+        json_object_set_object_member(o, "events", c);
+    }
+}
+
+/* One run: returns 0, 1 (failed; manifest says incomplete) or 128+signal. */
+static int collect_run(const Settings *s, unsigned run, GError **error)
+{
+    char *name = g_strdup_printf("%s_%u_%u", opt_test, s->tenants, run);
+    char *dir = g_build_filename(s->out, name, NULL);
+    char *started = now_iso();
+    Manifest *m = NULL;
+    Board *board = NULL;
+    Topology *topo = NULL;
+    GPtrArray *qemu_args = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *logs = g_ptr_array_new_with_free_func(g_free);
+    JsonArray *results = json_array_new();
+    TenantEvents *ev = NULL;
+    LogSummary summary = {0};
+    gint64 t0 = g_get_monotonic_time();
+    int status = 1;
+    gboolean tested = FALSE;
+
+    if (!clear_run_dir(dir, error) || g_mkdir_with_parents(dir, 0755) != 0) {
+        if (error && *error == NULL)
+            g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create %s: %s", dir,
+                        g_strerror(errno));
+        goto out;
+    }
+    collector_qemu_recording(&s->qemu, dir, qemu_args, logs);
+    g_ptr_array_add(qemu_args, NULL);
+
+    m = manifest_new(dir);
+    json_object_set_string_member(m->root, "status", "incomplete");
+    json_object_set_string_member(m->root, "tool", "log-collector");
+    json_object_set_array_member(m->root, "command", json_array_ref(s->command));
+    json_object_set_string_member(m->root, "test", opt_test);
+    json_object_set_int_member(m->root, "tenants", s->tenants);
+    json_object_set_int_member(m->root, "run", run);
+    json_object_set_string_member(m->root, "topology", s->nested ? "nested" : "flat");
+    json_object_set_int_member(m->root, "duration", s->duration);
+    json_object_set_string_member(m->root, "direction", iperf3_direction_name(s->direction));
+    json_object_set_object_member(m->root, "qemu", qemu_json(&s->qemu));
+    json_object_set_array_member(m->root, "logs", strings_json(logs));
+    json_object_set_string_member(m->root, "started", started);
+    if (!manifest_write(m, error))
+        goto out;
+
+    board = board_new(opt_quiet);
+    TopologyOptions to = {.nested = s->nested, .tenants = s->tenants, .l1_id = s->l1_id,
+                          .state_root = s->state, .identity = s->identity,
+                          .l1_image = s->l1_image, .l2_image = s->l2_image,
+                          .qemu = s->qemu.binary,
+                          .qemu_args = (const char *const *)qemu_args->pdata,
+                          .console_dir = dir, .boot_timeout_ms = (int)s->boot_timeout * 1000};
+    topo = topology_up(&to, board, error);
+    if (topo) {
+        guint n = topo->tenants->len;
+        char *log = g_build_filename(dir, g_ptr_array_index(logs, logs->len - 1), NULL);
+        GError *local = NULL;
+
+        tested = iperf3_run(topo, s->duration, s->direction, dir, board, results, error);
+        JsonArray *tenants = tenants_json(topo, results);
+        ev = g_new0(TenantEvents, n);
+        for (guint k = 0; k < n; k++)
+            ev[k].sid = ((Tenant *)topo->tenants->pdata[k])->sid;
+        /* The guests stop before the log is read: QEMU flushes it as it exits. */
+        topology_down(topo, &to, board);
+        topo = NULL;
+        if (tested && !events_count(log, NULL, ev, n, &summary, &local)) {
+            g_propagate_prefixed_error(error, local, "reading the event log: ");
+            tested = FALSE;
+        }
+        if (tested && opt_split && !events_split(log, ev, n, dir, error))
+            tested = FALSE;
+        if (tested)
+            add_events_json(tenants, ev);
+        json_object_set_array_member(m->root, "tenant_list", tenants);
+        g_free(log);
+    }
+    JsonObject *events = json_object_new();
+    json_object_set_int_member(events, "lines", (gint64)summary.stats.lines);
+    json_object_set_int_member(events, "events", (gint64)summary.stats.events);
+    json_object_set_int_member(events, "malformed", (gint64)summary.stats.malformed);
+    json_object_set_int_member(events, "unattributed", (gint64)summary.unattributed);
+    if (summary.dialect)
+        json_object_set_string_member(events, "dialect", summary.dialect);
+    json_object_set_object_member(m->root, "events", events);
+    json_object_set_member(m->root, "steps", board_steps_json(board));
+    {
+        char *finished = now_iso();
+        json_object_set_string_member(m->root, "finished", finished);
+        json_object_set_double_member(m->root, "seconds",
+                                      (g_get_monotonic_time() - t0) / 1e6);
+        g_free(finished);
+    }
+    if (tested && !sk_cli_stop_signal()) {
+        if (opt_split) {
+            JsonArray *split = json_array_new();
+            for (unsigned k = 0; k < s->tenants; k++) {
+                char *file = g_strdup_printf("tenant_%u.txt", k);
+                json_array_add_string_element(split, file);
+                g_free(file);
+            }
+            json_object_set_array_member(m->root, "tenant_logs", split);
+        }
+        json_object_set_string_member(m->root, "status", "complete");
+        status = 0;
+    } else {
+        int sig = sk_cli_stop_signal();
+        json_object_set_string_member(m->root, "reason",
+                                      sig ? (sig == SIGINT ? "interrupted (SIGINT)"
+                                                           : "interrupted (SIGTERM)")
+                                          : (error && *error) ? (*error)->message : "failed");
+        status = sig ? 128 + sig : 1;
+    }
+    if (!manifest_write(m, status == 0 ? error : NULL) && status == 0)
+        status = 1;
+out:
+    board_free(board);
+    manifest_free(m);
+    g_free(ev);
+    log_summary_clear(&summary);
+    json_array_unref(results);
+    g_ptr_array_free(qemu_args, TRUE);
+    g_ptr_array_free(logs, TRUE);
+    g_free(started);
+    g_free(dir);
+    g_free(name);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    GOptionContext *ctx = g_option_context_new("- collect per-tenant IOMMU logs from guests");
+    Settings s = {0};
+    GError *error = NULL;
+    int status = 2;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, "See docs/log-collector.md.");
+    s.command = json_array_new();
+    for (int i = 0; i < argc; i++)
+        json_array_add_string_element(s.command, argv[i]);
+    if (!sk_cli_parse(ctx, &argc, &argv, &error) || !parse_settings(&s, &error))
+        goto fail;
+    if (argc > 1) {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT, "unexpected argument '%s'", argv[1]);
+        goto fail;
+    }
+    sk_cli_catch_signals();
+    status = 1;
+    if (!(s.l1_image = build_image(&s, "l1", &error)) ||
+        (s.nested && !(s.l2_image = build_image(&s, "l2", &error))))
+        goto fail;
+    for (unsigned run = 0; run < s.runs; run++) {
+        status = collect_run(&s, run, &error);
+        if (status != 0)
+            goto fail;
+        if (!opt_quiet && isatty(STDOUT_FILENO))
+            printf("%s/%s_%u_%u: complete\n", s.out, opt_test, s.tenants, run);
+        else
+            printf("%s/%s_%u_%u\n", s.out, opt_test, s.tenants, run);
+    }
+    goto done;
+fail:
+    if (error) {
+        fprintf(stderr, "log-collector: %s\n", error->message);
+        if (status == 2 || g_error_matches(error, SK_ERROR, SK_ERROR_INPUT))
+            status = status > 128 ? status : 2;
+    }
+done:
+    g_clear_error(&error);
+    collector_qemu_clear(&s.qemu);
+    json_array_unref(s.command);
+    g_free(s.root);
+    g_free(s.out);
+    g_free(s.state);
+    g_free(s.identity);
+    g_free(s.l1_image);
+    g_free(s.l2_image);
+    g_option_context_free(ctx);
+    return status;
+}
