@@ -1,0 +1,142 @@
+#!/bin/bash
+# test_collector.sh - log-collector end to end with real guests: bad input,
+# iperf3 on two flat tenants (boot, traffic, logs, manifest, then trace-gen
+# and sioperf on the result), an interrupted run marked incomplete with no
+# QEMU left and a clean re-run, and the nested topology (two L2s through
+# VFIO).  TAP output.
+set -u
+build=${SIOKIT_BUILD:?}
+src=${SIOKIT_SRC:?}
+export SIOKIT_HOME=$src
+lc=$build/collector/log-collector
+tg=$build/tracegen/trace-gen
+sp=$build/perf/sioperf
+tmp=$(mktemp -d)
+bg=""
+cleanup() {
+    [ -n "$bg" ] && kill -TERM "$bg" 2>/dev/null && wait "$bg" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+
+if ! command -v qemu-system-x86_64 >/dev/null || ! command -v iperf3 >/dev/null; then
+    echo "1..0 # SKIP qemu-system-x86_64 or iperf3 is not installed"
+    exit 0
+fi
+
+# field FILE EXPR: a Python expression over the manifest m, printed.
+field() {
+    python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
+}
+# bad ARGS...: exit 2 and one line on stderr naming the fault.
+bad() {
+    local want=$1; shift
+    "$lc" "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    check "bad input: $* (exit 2, one line: $want)" \
+        sh -c "test $rc -eq 2 && test \$(wc -l <'$tmp/err') -eq 1 && grep -q -- '$want' '$tmp/err'"
+}
+bad "--test" --l2vm 2
+bad "unknown test 'fio'" --test fio --l2vm 2
+bad "--l2vm" --test iperf3
+bad "outside 1..16" --test iperf3 --l2vm 0
+bad "unknown topology" --test iperf3 --l2vm 1 --topology star
+bad "--qemu" --test iperf3 --l2vm 1 --qemu /nonexistent/qemu
+bad "unknown direction" --test iperf3 --l2vm 1 --direction up
+mkdir -p "$tmp/notours/iperf3_1_0" && echo keep >"$tmp/notours/iperf3_1_0/precious"
+bad "not a log-collector run" --test iperf3 --l2vm 1 --topology flat -o "$tmp/notours"
+check "a folder that is not a run is left alone" test -s "$tmp/notours/iperf3_1_0/precious"
+
+# ---- flat: two NICs of one L1, each its own domain ---------------------------------
+out=$tmp/logs
+"$lc" --test iperf3 --l2vm 2 --topology flat --duration 3 --qemu stock --split -o "$out" \
+    >"$tmp/flat.out" 2>"$tmp/flat.err"
+rc=$?
+run=$out/iperf3_2_0
+m=$run/manifest.json
+check "flat run exits 0 and prints its folder" sh -c "test $rc -eq 0 && grep -qx '$run' '$tmp/flat.out'" ||
+    cat "$tmp/flat.err" >&2
+check "manifest says complete" test "$(field "$m" 'm["status"]')" = complete
+check "manifest names the QEMU that wrote the log" \
+    test "$(field "$m" 'm["qemu"]["kind"]+"|"+str("QEMU emulator" in m["qemu"]["version"])')" = "stock|True"
+check "two tenants with distinct source ids and distinct domains" \
+    test "$(field "$m" 'len({t["sid"] for t in m["tenant_list"]})*10+len({t["domain"] for t in m["tenant_list"] if t["domain"]})')" = 22
+check "every tenant's domain shows translations" \
+    test "$(field "$m" 'all(t["events"]["translations"]>1000 for t in m["tenant_list"])')" = True
+check "hits and walks add up to the translations" \
+    test "$(field "$m" 'all(t["events"]["iotlb_hits"]+t["events"]["walks"]==t["events"]["translations"] for t in m["tenant_list"])')" = True
+check "each tenant's iperf3 report is kept and moved data" \
+    test "$(field "$m" 'all(t["iperf3"]["mbytes_per_s"]>0.5 and __import__("os").path.getsize(sys.argv[1].rsplit("/",1)[0]+"/"+t["iperf3"]["file"])>0 for t in m["tenant_list"])')" = True
+check "the console is kept" grep -q 'siokit: ready' "$run/console-l1-0.log"
+check "steps are recorded with their durations" \
+    test "$(field "$m" 'all(s["ok"] for s in m["steps"]) and {s["step"] for s in m["steps"]} >= {"boot","nic","traffic","stop"}')" = True
+pid=$(field "$m" 'm["l1"]["pid"]')
+check "no QEMU left after the run (pid $pid)" sh -c "test -n '$pid' && ! kill -0 '$pid' 2>/dev/null"
+check "no VM state left" test ! -e "$src/build/vms/l1-0/vm.json"
+
+# trace-gen and sioperf on the result: the whole log and the split logs.
+"$tg" --logs "$run/vtd" --tenants 2 --json -o "$tmp/flat.trace" >"$tmp/tg.json" 2>"$tmp/tg.err"
+check "trace-gen reads the run's log (prefix vtd)" test -s "$tmp/flat.trace"
+check "trace-gen's tenants are the manifest's domains with its counts" test "$(python3 - "$tmp/tg.json" "$m" <<'PY'
+import json, sys
+tg = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
+got = sorted((t["domain"], t["translations"]) for t in tg["tenants"])
+want = sorted((int(t["domain"], 16), t["events"]["translations"]) for t in m["tenant_list"])
+print(got == want)
+PY
+)" = True
+"$tg" --logs "$run/tenant" --tenants 2 --json -o "$tmp/split.trace" >"$tmp/tgs.json" 2>/dev/null
+check "the split logs hold one tenant each, all its translations" test "$(python3 - "$tmp/tgs.json" "$m" <<'PY'
+import json, sys
+tg = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
+print([l["translations"] for l in tg["logs"]] == [t["events"]["translations"] for t in m["tenant_list"]])
+PY
+)" = True
+"$sp" --json "$tmp/flat.trace" >"$tmp/sp.json"
+check "sioperf replays the collected trace" \
+    test "$(field "$tmp/sp.json" '0 < m["utilization"] <= 1 and m["tenant_count"] == 2')" = True
+
+# ---- interrupted: incomplete, nothing left, a re-run starts clean -----------------
+"$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/int" \
+    >/dev/null 2>"$tmp/int.err" &
+bg=$!
+mi=$tmp/int/iperf3_1_0/manifest.json
+deadline=$((SECONDS + 240))
+until [ -n "$(field "$mi" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+pid=$(field "$mi" 'm["l1"]["pid"]')
+sleep 2      # into the traffic
+kill -INT "$bg"
+wait "$bg"
+rc=$?
+bg=""
+check "Ctrl-C stops the run with status 130" test $rc -eq 130
+check "an interrupted run is marked incomplete, with the reason" \
+    test "$(field "$mi" 'm["status"]+"|"+m["reason"]')" = "incomplete|interrupted (SIGINT)"
+check "no QEMU left after the interrupt (pid $pid)" sh -c "test -n '$pid' && ! kill -0 '$pid' 2>/dev/null"
+echo stale >"$tmp/int/iperf3_1_0/stale.txt"
+"$lc" --test iperf3 --l2vm 1 --topology flat --duration 2 --qemu stock -o "$tmp/int" \
+    >/dev/null 2>"$tmp/int2.err"
+check "a re-run completes" test "$(field "$mi" 'm["status"]')" = complete
+check "a re-run starts clean (nothing of the old run left)" test ! -e "$tmp/int/iperf3_1_0/stale.txt"
+
+# ---- nested: HyperSIO's topology, one L2 per tenant through VFIO ----------------------
+"$lc" --test iperf3 --l2vm 2 --duration 3 --qemu stock -o "$tmp/nested" \
+    >/dev/null 2>"$tmp/nested.err"
+rc=$?
+mn=$tmp/nested/iperf3_2_0/manifest.json
+check "nested run (two L2s through VFIO) completes" \
+    sh -c "test $rc -eq 0 && test \"\$(python3 -c 'import json;print(json.load(open(\"$mn\"))[\"status\"])')\" = complete" ||
+    cat "$tmp/nested.err" >&2
+check "each L2 is a tenant with its own domain and translations" \
+    test "$(field "$mn" '[t["vm"] for t in m["tenant_list"]]==["l2-0","l2-1"] and len({t["domain"] for t in m["tenant_list"]})==2 and all(t["events"]["translations"]>1000 for t in m["tenant_list"])')" = True
+check "the L2 consoles are kept" grep -q 'type=l2' "$tmp/nested/iperf3_2_0/console-l2-1.log"
+pid=$(field "$mn" 'm["l1"]["pid"]')
+check "no QEMU left after the nested run" sh -c "test -n '$pid' && ! kill -0 '$pid' 2>/dev/null"
+
+echo "1..$n"
+exit $((fails > 0))
