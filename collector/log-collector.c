@@ -327,6 +327,11 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         char *log = g_build_filename(dir, g_ptr_array_index(logs, logs->len - 1), NULL);
         GError *local = NULL;
 
+        JsonObject *l1 = json_object_new();
+        json_object_set_string_member(l1, "name", topo->l1->name);
+        json_object_set_int_member(l1, "pid", topo->l1->pid);
+        json_object_set_object_member(m->root, "l1", l1);
+        manifest_write(m, NULL);
         tested = iperf3_run(topo, s->duration, s->direction, dir, board, results, error);
         JsonArray *tenants = tenants_json(topo, results);
         ev = g_new0(TenantEvents, n);

@@ -42,7 +42,7 @@ bad() {
         sh -c "test $rc -eq 2 && test \$(wc -l <'$tmp/err') -eq 1 && grep -q -- '$want' '$tmp/err'"
 }
 bad "--test" --l2vm 2
-bad "unknown test 'fio'" --test fio --l2vm 2
+bad "unknown test .fio." --test fio --l2vm 2
 bad "--l2vm" --test iperf3
 bad "outside 1..16" --test iperf3 --l2vm 0
 bad "unknown topology" --test iperf3 --l2vm 1 --topology star
@@ -80,7 +80,7 @@ check "no QEMU left after the run (pid $pid)" sh -c "test -n '$pid' && ! kill -0
 check "no VM state left" test ! -e "$src/build/vms/l1-0/vm.json"
 
 # trace-gen and sioperf on the result: the whole log and the split logs.
-"$tg" --logs "$run/vtd" --tenants 2 --json -o "$tmp/flat.trace" >"$tmp/tg.json" 2>"$tmp/tg.err"
+"$tg" --logs "$run/vtd" --tenants 2 --order orig --json -o "$tmp/flat.trace" >"$tmp/tg.json" 2>"$tmp/tg.err"
 check "trace-gen reads the run's log (prefix vtd)" test -s "$tmp/flat.trace"
 check "trace-gen's tenants are the manifest's domains with its counts" test "$(python3 - "$tmp/tg.json" "$m" <<'PY'
 import json, sys
