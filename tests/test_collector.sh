@@ -119,10 +119,31 @@ check "an interrupted run is marked incomplete, with the reason" \
     test "$(field "$mi" 'm["status"]+"|"+m["reason"]')" = "incomplete|interrupted (SIGINT)"
 check "no QEMU left after the interrupt (pid $pid)" sh -c "test -n '$pid' && ! kill -0 '$pid' 2>/dev/null"
 echo stale >"$tmp/int/iperf3_1_0/stale.txt"
-"$lc" --test iperf3 --l2vm 1 --topology flat --duration 2 --qemu stock -o "$tmp/int" \
-    >/dev/null 2>"$tmp/int2.err"
+# The re-run on a terminal (script(1) gives it one): the board shows each step.
+script -qec "'$lc' --test iperf3 --l2vm 1 --topology flat --duration 2 --qemu stock -o '$tmp/int'" \
+    /dev/null </dev/null >"$tmp/tty.out" 2>&1
 check "a re-run completes" test "$(field "$mi" 'm["status"]')" = complete
 check "a re-run starts clean (nothing of the old run left)" test ! -e "$tmp/int/iperf3_1_0/stale.txt"
+check "on a terminal, progress shows each VM's steps" \
+    sh -c "grep -q 'l1-0 .*boot' '$tmp/tty.out' && grep -q 'l1-0.nic0 .*traffic' '$tmp/tty.out'"
+
+# A VM failing: its QEMU killed during the traffic.
+"$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/die" \
+    >/dev/null 2>"$tmp/die.err" &
+bg=$!
+md=$tmp/die/iperf3_1_0/manifest.json
+deadline=$((SECONDS + 240))
+until [ -n "$(field "$md" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
+pid=$(field "$md" 'm["l1"]["pid"]')
+sleep 2
+[ -n "$pid" ] && kill -KILL "$pid"
+wait "$bg"
+rc=$?
+bg=""
+check "a VM dying fails the run (exit 1, one line on stderr)" \
+    sh -c "test $rc -eq 1 && test \$(wc -l <'$tmp/die.err') -eq 1"
+check "a failed run is marked incomplete with the error" \
+    test "$(field "$md" 'm["status"]=="incomplete" and len(m["reason"])>0')" = True
 
 # ---- nested: HyperSIO's topology, one L2 per tenant through VFIO ----------------------
 "$lc" --test iperf3 --l2vm 2 --duration 3 --qemu stock -o "$tmp/nested" \
