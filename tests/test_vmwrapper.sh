@@ -183,13 +183,17 @@ rc=$?
 check "SIGTERM: the launcher stops its VM and exits 143 (exit $rc)" \
     sh -c "test $rc -eq 143 && ! kill -0 $pid 2>/dev/null"
 
-# Even SIGKILL, which cannot be caught, leaves no QEMU: it dies with its launcher.
-launch client 0 "$tmp/c.json"
+# Even SIGKILL, which cannot be caught, leaves no QEMU (nor virtiofsd):
+# they die with their launcher.
+launch client 0 "$tmp/c.json" --share "$tmp/share"
 pid=$(qemu_pid client-0)
+fspid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["virtiofsd_pid"])' \
+        "$src/build/vms/client-0/vm.json" 2>/dev/null)
 kill -KILL "${launchers[-1]}"
 wait "${launchers[-1]}" 2>/dev/null
-for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-check "SIGKILL of the launcher: its QEMU dies too" sh -c "! kill -0 $pid 2>/dev/null"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || kill -0 "${fspid:-0}" 2>/dev/null || break; sleep 0.1; done
+check "SIGKILL of the launcher: its QEMU and virtiofsd ($fspid) die too" \
+    sh -c "test -n '$fspid' && ! kill -0 $pid 2>/dev/null && ! kill -0 $fspid 2>/dev/null"
 
 # QEMU dying during boot: one line, exit 1, nothing left.
 "$vw" --vmtype l1 --vmid 2 --action launch --qemu /bin/false >"$tmp/out" 2>"$tmp/err"
