@@ -2,7 +2,7 @@
 # test_images.sh - guest images end to end: build-image.sh builds l2 and l1,
 # a second build is a cache hit, the initramfs holds the expected files; the
 # l2 image boots under TCG to SSH with its pinned host key (and a wrong pin
-# is refused), runs iperf3 and powers off through QMP; the l1 image boots
+# is refused), runs iperf3 and fio and powers off through QMP; the l1 image boots
 # with a vIOMMU, has QEMU, KVM and the embedded l2 image, starts that l2
 # under KVM and powers off from inside.  No QEMU outlives the test.  TAP.
 #
@@ -98,7 +98,7 @@ has_files() {
 }
 kver=$(sed -n 's/^kernel linux-image-\([^ ]*\) .*/\1/p' "$l2/inputs")
 m=usr/lib/modules/$kver/kernel
-common="init usr/bin/busybox usr/sbin/dropbear usr/bin/iperf3 usr/lib64/ld-linux-x86-64.so.2
+common="init usr/bin/busybox usr/sbin/dropbear usr/bin/iperf3 usr/bin/fio usr/lib64/ld-linux-x86-64.so.2
   usr/lib/x86_64-linux-gnu/libc.so.6 usr/lib/x86_64-linux-gnu/libiperf.so.0
   etc/dropbear/dropbear_ed25519_host_key root/.ssh/authorized_keys etc/siokit/modules
   etc/udhcpc/default.script etc/acpi/PWRF/00000080 etc/inittab usr/lib/modules/$kver/modules.dep
@@ -228,6 +228,8 @@ if wait_ssh "$t0" "$kh"; then
         grep -q 'Authentications that can continue: publickey$' <(tr -d '\r' <"$tmp/auth.err")
     out=$(gssh "$port" "$kh" iperf3 --version 2>&1)
     check "iperf3 --version runs over SSH" grep -q '^iperf 3' <<<"$out"
+    out=$(gssh "$port" "$kh" fio --version 2>&1)
+    check "fio --version runs over SSH ($out)" grep -q '^fio-3' <<<"$out"
     out=$(gssh "$port" "$kh" cat /proc/cmdline 2>&1)
     check "/proc/cmdline carries siokit.mgmt_mac" grep -q "siokit.mgmt_mac=$mgmt_mac" <<<"$out"
     out=$(gssh "$port" "$kh" hostname 2>&1)

@@ -4,8 +4,11 @@
  * vfio-pci) and runs under KVM inside L1 (L1's -cpu max exposes SVM), from
  * the L2 image embedded in L1's initramfs.  Its SSH is L1's port
  * VM_L2_SSH_BASE + k, which L1's launch forwarded from a host port on
- * 127.0.0.1, and is pinned to the L2 image's host key.  Everything in L1
- * is done over SSH with quoted arguments. */
+ * 127.0.0.1, and is pinned to the L2 image's host key.  When prepare-vm
+ * made L2 k a data disk for this L1 (vm_prepare_l2_disk()), L1 carries it
+ * as an NVMe (serial siokit-l2-k) behind L0's vIOMMU, and L2 k gets that
+ * NVMe through VFIO too (/dev/nvme0n1 in L2).  Everything in L1 is done
+ * over SSH with quoted arguments. */
 #ifndef VM_NESTED_H
 #define VM_NESTED_H
 

@@ -44,7 +44,16 @@ typedef struct VmSpec {
     unsigned memory_mb, cpus;
     const char *const *extra;   /* more QEMU arguments (e.g. -trace ...) */
     int ready_timeout_ms;
+    /* virtio-fs (direct QEMU only): the host folder shared with the guest
+     * as tag "share" (mounted at /mnt/share at boot), or NULL; the
+     * virtiofsd to run (NULL: VM_VIRTIOFSD) and more arguments for it. */
+    const char *share;
+    const char *virtiofsd;
+    const char *const *virtiofsd_args;
 } VmSpec;
+
+/* Debian 12's virtiofsd (package qemu-system-common). */
+#define VM_VIRTIOFSD "/usr/lib/qemu/virtiofsd"
 
 typedef struct Vm {
     char *name;
@@ -62,6 +71,7 @@ typedef struct Vm {
     gboolean ours;              /* launched by this process */
     char *backend;              /* NULL: direct QEMU; "libvirt" */
     char *backend_uri;          /* libvirt: the connection URI */
+    GPid fs_pid;                /* virtiofsd started by this process, or 0 */
 } Vm;
 
 /* A libvirt domain's name: this prefix and the VM's name. */
@@ -119,5 +129,20 @@ void vm_free(Vm *vm);
  * overlay's path (existing or new), or NULL with error. */
 char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
                       unsigned id, unsigned size_mb, GError **error);
+/* prepare-vm of L2 `id` in L1 `l1_id`: its data disk as above, in the
+ * L2's state folder, with a note (file `l1`) naming its L1.  L1 l1_id
+ * attaches it at launch (if id < its test NICs) as an NVMe with serial
+ * "siokit-l2-<id>" behind L0's vIOMMU; vm_launch_l2() hands that NVMe to
+ * the L2 through VFIO, beside its NIC, so its DMA is translated by L0's
+ * vIOMMU in the L2's own domain. */
+char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1_id,
+                         unsigned id, unsigned size_mb, GError **error);
+/* The data disk of L2 k prepared for the L1 named l1_name, or NULL. */
+char *vm_l2_disk(const char *state_root, const char *l1_name, unsigned k);
+/* The serial of L2 k's NVMe in its L1 ("siokit-l2-K"). */
+char *vm_l2_disk_serial(unsigned k);
+/* The QEMU arguments of the data disks (the VM's own; for an L1, those of
+ * its L2s too), appended to a; shared by the backends. */
+void vm_disk_args(const VmSpec *s, const Vm *vm, GPtrArray *a);
 
 #endif

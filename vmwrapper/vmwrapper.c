@@ -15,7 +15,8 @@
  * status       the VMs running, their ports and PIDs
  * poweroff     ACPI power-down through QMP, then quit, then kill
  * prepare-vm   gives the VM a data disk: a qcow2 overlay over a shared base,
- *              attached as NVMe behind the vIOMMU at launch
+ *              attached as NVMe behind the vIOMMU at launch (an L2's through
+ *              its L1, then VFIO)
  * See docs/vmwrapper.md. */
 #include <errno.h>
 #include <stdio.h>
@@ -31,14 +32,14 @@
 
 static char *opt_type, *opt_action, *opt_vmid, *opt_nics, *opt_nic_model;
 static char *opt_backend, *opt_qemu, *opt_memory, *opt_cpus, *opt_accel;
-static char *opt_timeout, *opt_l1, *opt_disk_size;
-static char **opt_qemu_args;
+static char *opt_timeout, *opt_l1, *opt_disk_size, *opt_share, *opt_virtiofsd;
+static char **opt_qemu_args, **opt_virtiofsd_args;
 static gboolean opt_all, opt_json;
 
 static GOptionEntry entries[] = {
     {"vmtype", 't', 0, G_OPTION_ARG_STRING, &opt_type, "l1, l2 or client", "TYPE"},
     {"action", 'a', 0, G_OPTION_ARG_STRING, &opt_action,
-     "build-image, launch, exec, login, copy, status or poweroff", "ACTION"},
+     "build-image, prepare-vm, launch, exec, login, copy, status or poweroff", "ACTION"},
     {"vmid", 'i', 0, G_OPTION_ARG_STRING, &opt_vmid, "VM id (default 0)", "N"},
     {"nics", 'n', 0, G_OPTION_ARG_STRING, &opt_nics,
      "test NICs behind the vIOMMU (default 1)", "N"},
@@ -57,9 +58,15 @@ static GOptionEntry entries[] = {
     {"timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout,
      "seconds to wait for SSH (launch) or power-off (default 180 / 60)", "S"},
     {"l1", 0, 0, G_OPTION_ARG_STRING, &opt_l1,
-     "l2: the id of the L1 it runs in (default 0)", "N"},
+     "l2 (launch, prepare-vm): the id of the L1 it runs in (default 0)", "N"},
     {"disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size,
      "prepare-vm: MiB of the data disk (default 1024)", "MB"},
+    {"share", 0, 0, G_OPTION_ARG_FILENAME, &opt_share,
+     "launch (l1, client): share DIR with the guest by virtio-fs, at /mnt/share", "DIR"},
+    {"virtiofsd", 0, 0, G_OPTION_ARG_FILENAME, &opt_virtiofsd,
+     "--share: the virtiofsd to run (default " VM_VIRTIOFSD ")", "PATH"},
+    {"virtiofsd-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_virtiofsd_args,
+     "--share: one more virtiofsd argument (repeatable)", "ARG"},
     {"all", 0, 0, G_OPTION_ARG_NONE, &opt_all, "poweroff: every running VM", NULL},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "launch, status: JSON on stdout", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -212,7 +219,9 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
                 .accel = opt_accel ? opt_accel : (type == VM_TYPE_L2 ? "kvm" : "tcg"),
                 .memory_mb = type == VM_TYPE_L1 ? 4096 : 512,
                 .cpus = type == VM_TYPE_L1 ? 2 : 1, .ready_timeout_ms = 180000,
-                .extra = (const char *const *)opt_qemu_args};
+                .extra = (const char *const *)opt_qemu_args,
+                .share = opt_share, .virtiofsd = opt_virtiofsd,
+                .virtiofsd_args = (const char *const *)opt_virtiofsd_args};
     unsigned timeout = 180;
     char *image = NULL;
     Vm *vm = NULL;
@@ -238,7 +247,14 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
         return 1;
     s.image = image;
     if (opt_backend && strcmp(opt_backend, "libvirt") == 0) {
-        char *dir = g_build_filename(p->root, "build", "libvirt", NULL);
+        char *dir;
+        if (opt_share) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "option --share: with the qemu backend only (not libvirt)");
+            status = 2;
+            goto out;
+        }
+        dir = g_build_filename(p->root, "build", "libvirt", NULL);
         vm = vm_libvirt_launch(&s, dir, error);
         g_free(dir);
         if (vm == NULL) {
@@ -348,19 +364,18 @@ static int action_copy(const Paths *p, const char *name, char **args, GError **e
 /* prepare-vm: the VM's own data disk, an overlay over a shared base. */
 static int action_prepare(const Paths *p, VmType type, unsigned id, GError **error)
 {
-    unsigned size = 1024;
+    unsigned size = 1024, l1_id = 0;
     char *images, *disk;
 
     if (!parse_uint("--disk-size", opt_disk_size, 16, 1048576, &size, error))
         return 2;
-    if (type == VM_TYPE_L2) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "prepare-vm: L2 data disks are not built yet (L2s boot from "
-                    "L1's embedded image and need no per-id copy)");
+    if (!parse_uint("--l1", opt_l1, 0, 255, &l1_id, error))
         return 2;
-    }
     images = g_build_filename(p->root, "build", "images", NULL);
-    disk = vm_prepare_disk(p->state, images, type, id, size, error);
+    if (type == VM_TYPE_L2)        /* L1 --l1 carries it for the L2 */
+        disk = vm_prepare_l2_disk(p->state, images, l1_id, id, size, error);
+    else
+        disk = vm_prepare_disk(p->state, images, type, id, size, error);
     g_free(images);
     if (disk == NULL)
         return 1;
@@ -492,6 +507,13 @@ int main(int argc, char **argv)
     if (opt_qemu_args && (type == VM_TYPE_L2 || strcmp(opt_action, "launch") != 0)) {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
                     "option --qemu-arg: only for launching an l1 or client VM");
+        goto fail;
+    }
+    if ((opt_share || opt_virtiofsd || opt_virtiofsd_args) &&
+        (type == VM_TYPE_L2 || strcmp(opt_action, "launch") != 0 || !opt_share)) {
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --share (--virtiofsd, --virtiofsd-arg): only for launching "
+                    "an l1 or client VM, with --share");
         goto fail;
     }
     char *name = vm_name(type, id);

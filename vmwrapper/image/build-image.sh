@@ -30,7 +30,7 @@ Usage: $0 --type l1|l2|client [--out DIR] [--keys DIR] [--qemu PATH] [--force] [
 
 Builds a guest image from Debian packages and prints its directory.
   --type TYPE   l1 (nested host: QEMU, vfio, kvm, an embedded l2 image),
-                l2 or client (iperf3 and dropbear only)
+                l2 or client (iperf3, fio and dropbear only)
   --out DIR     image folder (default build/images, a link to
                 \$SIOKIT_CACHE/images, \$SIOKIT_CACHE defaulting to ~/.cache/siokit)
   --keys DIR    SSH key folder; id_ed25519 is made if missing and becomes
@@ -100,7 +100,7 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 # ---- host tools --------------------------------------------------------------
-tool_pkgs="kmod cpio gzip busybox-static dropbear-bin openssh-client openssh-sftp-server iperf3 python3"
+tool_pkgs="kmod cpio gzip busybox-static dropbear-bin openssh-client openssh-sftp-server iperf3 fio python3"
 [ "$type" = l1 ] && tool_pkgs="$tool_pkgs qemu-system-x86 qemu-system-data seabios ipxe-qemu"
 missing=$( (dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $tool_pkgs 2>/dev/null || true) |
           awk '$2 == "ii" { print $1 }' | sort | comm -13 - <(printf '%s\n' $tool_pkgs | sort) | tr '\n' ' ')
@@ -208,7 +208,8 @@ kversion=${kversion//%3a/:}
 # Every binary with its ldd libraries and the dynamic loader; the packages
 # these files come from (and their versions) go into the image key.
 busybox=$(realpath /bin/busybox)
-bins="/usr/sbin/dropbear /usr/bin/iperf3 /usr/bin/scp /usr/lib/openssh/sftp-server"
+# fio: storage and virtio-fs tests (its libraries are most of the image).
+bins="/usr/sbin/dropbear /usr/bin/iperf3 /usr/bin/fio /usr/bin/scp /usr/lib/openssh/sftp-server"
 qemu_src="" qemu_mods="" firmware=""
 if [ "$type" = l1 ]; then
     if [ -n "$qemu_arg" ]; then
