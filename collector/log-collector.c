@@ -1,6 +1,6 @@
 /* log-collector.c - real per-tenant IOMMU logs from guests, unattended.
  *
- *   log-collector --test iperf3 --l2vm N [--runs R] [--duration S]
+ *   log-collector --test iperf3|storage --l2vm N [--runs R] [--duration S]
  *                 [--topology nested|flat] [--qemu auto|patched|stock|PATH]
  *                 [--direction rx|tx|both] [--split] [-o DIR]
  *
@@ -21,6 +21,7 @@
 
 #include "board.h"
 #include "events.h"
+#include "fio.h"
 #include "iperf3.h"
 #include "manifest.h"
 #include "qemu.h"
@@ -29,11 +30,12 @@
 #include "topology.h"
 
 static char *opt_test, *opt_l2vm, *opt_runs, *opt_duration, *opt_topology;
-static char *opt_qemu, *opt_direction, *opt_out, *opt_timeout, *opt_vmid;
+static char *opt_qemu, *opt_direction, *opt_out, *opt_timeout, *opt_vmid, *opt_disk_size;
 static gboolean opt_split, opt_quiet;
 
 static GOptionEntry entries[] = {
-    {"test", 0, 0, G_OPTION_ARG_STRING, &opt_test, "the test to run: iperf3", "TEST"},
+    {"test", 0, 0, G_OPTION_ARG_STRING, &opt_test,
+     "the test to run: iperf3 (network) or storage (fio on NVMe)", "TEST"},
     {"l2vm", 'n', 0, G_OPTION_ARG_STRING, &opt_l2vm, "tenants (L2 guests or NICs), 1-16", "N"},
     {"runs", 'r', 0, G_OPTION_ARG_STRING, &opt_runs, "runs, each on fresh guests (default 1)",
      "R"},
@@ -45,6 +47,8 @@ static GOptionEntry entries[] = {
      "auto (default: patched if built), patched, stock or a binary", "QEMU"},
     {"direction", 0, 0, G_OPTION_ARG_STRING, &opt_direction,
      "iperf3: rx (host sends, default), tx or both", "DIR"},
+    {"disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size,
+     "storage: MiB of each tenant's disk (default 1024)", "MB"},
     {"split", 0, 0, G_OPTION_ARG_NONE, &opt_split,
      "also write each tenant's lines as tenant_<k>.txt", NULL},
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out, "runs go here (default build/logs)",
@@ -56,10 +60,17 @@ static GOptionEntry entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
+/* The tests, and the device of each tenant they drive. */
+typedef enum {
+    TEST_IPERF3,      /* the tenant's NIC */
+    TEST_STORAGE,     /* the tenant's NVMe disk */
+} TestKind;
+
 typedef struct Settings {
-    char *root, *out, *state, *identity, *l1_image, *l2_image;
+    char *root, *out, *state, *identity, *images, *l1_image, *l2_image;
+    TestKind test;
     gboolean nested;
-    unsigned tenants, runs, duration, boot_timeout, l1_id;
+    unsigned tenants, runs, duration, boot_timeout, l1_id, disk_size;
     Iperf3Direction direction;
     CollectorQemu qemu;
     JsonArray *command;
@@ -98,10 +109,15 @@ static gboolean parse_settings(Settings *s, GError **error)
     s->duration = 10;
     s->boot_timeout = 300;
     s->nested = TRUE;
-    if (opt_test == NULL || strcmp(opt_test, "iperf3") != 0) {
+    s->disk_size = 1024;
+    if (opt_test && strcmp(opt_test, "iperf3") == 0) {
+        s->test = TEST_IPERF3;
+    } else if (opt_test && strcmp(opt_test, "storage") == 0) {
+        s->test = TEST_STORAGE;
+    } else {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    opt_test ? "option --test: unknown test '%s' (iperf3)"
-                             : "option --test is required (iperf3)", opt_test);
+                    opt_test ? "option --test: unknown test '%s' (iperf3, storage)"
+                             : "option --test is required (iperf3, storage)", opt_test);
         return FALSE;
     }
     if (opt_l2vm == NULL) {
@@ -112,7 +128,8 @@ static gboolean parse_settings(Settings *s, GError **error)
         !parse_uint("--runs", opt_runs, 1, 1000, &s->runs, error) ||
         !parse_uint("--duration", opt_duration, 1, 86400, &s->duration, error) ||
         !parse_uint("--boot-timeout", opt_timeout, 10, 3600, &s->boot_timeout, error) ||
-        !parse_uint("--vmid", opt_vmid, 0, 255, &s->l1_id, error))
+        !parse_uint("--vmid", opt_vmid, 0, 255, &s->l1_id, error) ||
+        !parse_uint("--disk-size", opt_disk_size, 16, 1048576, &s->disk_size, error))
         return FALSE;
     if (opt_topology && strcmp(opt_topology, "flat") == 0) {
         s->nested = FALSE;
@@ -130,6 +147,7 @@ static gboolean parse_settings(Settings *s, GError **error)
     s->out = opt_out ? g_canonicalize_filename(opt_out, NULL)
                      : g_build_filename(s->root, "build", "logs", NULL);
     s->state = g_build_filename(s->root, "build", "vms", NULL);
+    s->images = g_build_filename(s->root, "build", "images", NULL);
     s->identity = g_build_filename(s->root, "build", "keys", "id_ed25519", NULL);
     return collector_qemu_resolve(s->root, opt_qemu, &s->qemu, error);
 }
@@ -221,23 +239,44 @@ static JsonArray *strings_json(GPtrArray *a)
     return j;
 }
 
-/* Each tenant: who, where, its ids and its test's result. */
-static JsonArray *tenants_json(const Topology *topo, JsonArray *results)
+/* The source id of the device the test drives in tenant t. */
+static unsigned tested_sid(const Settings *s, const Tenant *t)
+{
+    return s->test == TEST_STORAGE ? t->disk_sid : t->sid;
+}
+
+/* Each tenant: who, where, its devices and ids, and its test's result. */
+static JsonArray *tenants_json(const Settings *s, const Topology *topo, JsonArray *results)
 {
     JsonArray *a = json_array_new();
     for (guint k = 0; k < topo->tenants->len; k++) {
         const Tenant *t = topo->tenants->pdata[k];
-        JsonObject *o = json_object_new();
-        char *sid = g_strdup_printf("0x%x", t->sid);
+        JsonObject *o = json_object_new(), *nic = json_object_new();
+        char *sid = g_strdup_printf("0x%x", tested_sid(s, t));
+        char *nic_sid = g_strdup_printf("0x%x", t->sid);
         json_object_set_int_member(o, "index", t->index);
         json_object_set_string_member(o, "name", t->name);
         json_object_set_string_member(o, "vm", t->vm->name);
-        json_object_set_string_member(o, "interface", t->ifname);
-        json_object_set_string_member(o, "address", t->addr);
-        json_object_set_int_member(o, "host_port", t->host_port);
-        json_object_set_string_member(o, "bdf", t->bdf);
+        json_object_set_string_member(o, "device", s->test == TEST_STORAGE ? "disk" : "nic");
+        json_object_set_string_member(o, "bdf", s->test == TEST_STORAGE ? t->disk_bdf : t->bdf);
         json_object_set_string_member(o, "sid", sid);
+        json_object_set_string_member(nic, "interface", t->ifname);
+        json_object_set_string_member(nic, "address", t->addr);
+        json_object_set_int_member(nic, "host_port", t->host_port);
+        json_object_set_string_member(nic, "bdf", t->bdf);
+        json_object_set_string_member(nic, "sid", nic_sid);
+        json_object_set_object_member(o, "nic", nic);
+        if (t->disk) {
+            JsonObject *disk = json_object_new();
+            char *disk_sid = g_strdup_printf("0x%x", t->disk_sid);
+            json_object_set_string_member(disk, "device", t->disk);
+            json_object_set_string_member(disk, "bdf", t->disk_bdf);
+            json_object_set_string_member(disk, "sid", disk_sid);
+            json_object_set_object_member(o, "disk", disk);
+            g_free(disk_sid);
+        }
         g_free(sid);
+        g_free(nic_sid);
         if (k < json_array_get_length(results)) {
             JsonObject *r = json_array_get_object_element(results, k);
             json_object_set_object_member(o, opt_test, json_object_ref(r));
@@ -269,6 +308,25 @@ static void add_events_json(JsonArray *a, const TenantEvents *ev)
         json_object_set_int_member(c, "faults", (gint64)ev[k].faults);
         json_object_set_object_member(o, "events", c);
     }
+}
+
+/* Fresh data disks for the storage test: vmwrapper's prepare-vm of L2 k of
+ * our L1 for every tenant k, a new overlay each run. */
+static gboolean prepare_disks(const Settings *s, GError **error)
+{
+    char *l1 = vm_name(VM_TYPE_L1, s->l1_id);
+    gboolean ok = TRUE;
+    for (unsigned k = 0; k < s->tenants && ok; k++) {
+        char *old = vm_l2_disk(s->state, l1, k);
+        if (old)
+            g_unlink(old);
+        char *disk = vm_prepare_l2_disk(s->state, s->images, s->l1_id, k, s->disk_size, error);
+        ok = disk != NULL;
+        g_free(old);
+        g_free(disk);
+    }
+    g_free(l1);
+    return ok;
 }
 
 /* One run: returns 0, 1 (failed; manifest says incomplete) or 128+signal. */
@@ -307,7 +365,8 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
     json_object_set_int_member(m->root, "run", run);
     json_object_set_string_member(m->root, "topology", s->nested ? "nested" : "flat");
     json_object_set_int_member(m->root, "duration", s->duration);
-    json_object_set_string_member(m->root, "direction", iperf3_direction_name(s->direction));
+    if (s->test == TEST_IPERF3)
+        json_object_set_string_member(m->root, "direction", iperf3_direction_name(s->direction));
     json_object_set_object_member(m->root, "qemu", qemu_json(&s->qemu));
     json_object_set_array_member(m->root, "logs", strings_json(logs));
     json_object_set_string_member(m->root, "started", started);
@@ -315,7 +374,10 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         goto out;
 
     board = board_new(opt_quiet);
-    TopologyOptions to = {.nested = s->nested, .tenants = s->tenants, .l1_id = s->l1_id,
+    if (s->test == TEST_STORAGE && !prepare_disks(s, error))
+        goto out;
+    TopologyOptions to = {.nested = s->nested, .disks = s->test == TEST_STORAGE,
+                          .tenants = s->tenants, .l1_id = s->l1_id,
                           .state_root = s->state, .identity = s->identity,
                           .l1_image = s->l1_image, .l2_image = s->l2_image,
                           .qemu = s->qemu.binary,
@@ -332,11 +394,14 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         json_object_set_int_member(l1, "pid", topo->l1->pid);
         json_object_set_object_member(m->root, "l1", l1);
         manifest_write(m, NULL);
-        tested = iperf3_run(topo, s->duration, s->direction, dir, board, results, error);
-        JsonArray *tenants = tenants_json(topo, results);
+        if (s->test == TEST_STORAGE)
+            tested = fio_run(topo, s->duration, dir, board, results, error);
+        else
+            tested = iperf3_run(topo, s->duration, s->direction, dir, board, results, error);
+        JsonArray *tenants = tenants_json(s, topo, results);
         ev = g_new0(TenantEvents, n);
         for (guint k = 0; k < n; k++)
-            ev[k].sid = ((Tenant *)topo->tenants->pdata[k])->sid;
+            ev[k].sid = tested_sid(s, topo->tenants->pdata[k]);
         /* The guests stop before the log is read: QEMU flushes it as it exits. */
         topology_down(topo, &to, board);
         topo = NULL;
@@ -449,6 +514,7 @@ done:
     g_free(s.root);
     g_free(s.out);
     g_free(s.state);
+    g_free(s.images);
     g_free(s.identity);
     g_free(s.l1_image);
     g_free(s.l2_image);

@@ -26,6 +26,26 @@ static const char nic_setup_script[] =
     "echo \"no NIC has MAC $mac\" >&2\n"
     "exit 3\n";
 
+/* Run in the VM that owns tenant k's disk: `sh -c SCRIPT x SERIAL`: the
+ * NVMe with that serial (any NVMe when SERIAL is empty: an L2 has one),
+ * printed as "DEVICE BDF" once its namespace's device exists. */
+static const char disk_find_script[] =
+    "serial=$1 i=0\n"
+    "while [ $i -lt 100 ]; do\n"
+    "  for c in /sys/class/nvme/*; do\n"
+    "    [ -e \"$c/serial\" ] || continue\n"
+    "    read -r s < \"$c/serial\" || true\n"
+    "    [ -z \"$serial\" ] || [ \"$s\" = \"$serial\" ] || continue\n"
+    "    n=${c##*/}\n"
+    "    [ -b \"/dev/${n}n1\" ] || continue\n"
+    "    echo \"/dev/${n}n1 $(basename \"$(readlink -f \"$c/device\")\")\"\n"
+    "    exit 0\n"
+    "  done\n"
+    "  usleep 100000; i=$((i + 1))\n"
+    "done\n"
+    "echo \"no NVMe disk${serial:+ with serial $serial}\" >&2\n"
+    "exit 3\n";
+
 /* bus << 8 | dev << 3 | fn of "dddd:bb:dd.f"; FALSE if it is not one. */
 static gboolean sid_of_bdf(const char *bdf, unsigned *sid)
 {
@@ -45,6 +65,8 @@ static void tenant_free(gpointer p)
     g_free(t->ifname);
     g_free(t->addr);
     g_free(t->bdf);
+    g_free(t->disk);
+    g_free(t->disk_bdf);
     g_free(t);
 }
 
@@ -81,10 +103,39 @@ static gboolean nic_setup(Tenant *t, const Vm *l1, unsigned l1_id, GError **erro
     return ok;
 }
 
-/* The PCI address in L1 of the NIC that L2 k was given. */
-static char *l2_bdf(const Vm *l1, unsigned k, GError **error)
+/* Finds tenant t's data disk in t->vm. */
+static gboolean disk_setup(Tenant *t, gboolean nested, GError **error)
 {
-    char *file = g_strdup_printf("/run/l2-%u.bdf", k);
+    char *serial = nested ? g_strdup("") : vm_l2_disk_serial(t->index);
+    const char *args[] = {serial, NULL};
+    char *out = remote_script(t->vm, disk_find_script, args, 30000, error);
+    gboolean ok = FALSE;
+
+    g_free(serial);
+    if (out == NULL) {
+        g_prefix_error(error, "%s: finding its disk: ", t->name);
+        return FALSE;
+    }
+    char **w = g_strsplit(g_strstrip(out), " ", 2);
+    if (g_strv_length(w) == 2) {
+        t->disk = g_strdup(w[0]);
+        if (t->disk_bdf == NULL)     /* flat: the disk is in L1 itself */
+            t->disk_bdf = g_strdup(w[1]);
+        ok = sid_of_bdf(t->disk_bdf, &t->disk_sid);
+    }
+    if (!ok)
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "%s: unexpected disk '%s'", t->name,
+                    out);
+    g_strfreev(w);
+    g_free(out);
+    return ok;
+}
+
+/* The PCI address in L1 of a device L2 k was given: its NIC (suffix
+ * "bdf") or its NVMe ("nvme"). */
+static char *l2_bdf(const Vm *l1, unsigned k, const char *what, GError **error)
+{
+    char *file = g_strdup_printf("/run/l2-%u.%s", k, what);
     const char *argv[] = {"cat", file, NULL};
     char *out = remote_run(l1, argv, 10000, error);
     g_free(file);
@@ -128,16 +179,21 @@ Topology *topology_up(const TopologyOptions *o, Board *board, GError **error)
                 goto fail;
             g_ptr_array_add(t->l2s, l2);
             tn->vm = l2;
-            if (!(tn->bdf = l2_bdf(t->l1, k, error)))
+            if (!(tn->bdf = l2_bdf(t->l1, k, "bdf", error)) ||
+                (o->disks && !(tn->disk_bdf = l2_bdf(t->l1, k, "nvme", error))))
                 goto fail;
         } else {
-            tn->name = g_strdup_printf("%s.nic%u", l1_name, k);
-            board_step(board, tn->name, "nic");
+            tn->name = g_strdup_printf("%s.t%u", l1_name, k);
             tn->vm = t->l1;
         }
         board_step(board, tn->name, "nic");
         if (!nic_setup(tn, t->l1, o->l1_id, error))
             goto fail;
+        if (o->disks) {
+            board_step(board, tn->name, "disk");
+            if (!disk_setup(tn, o->nested, error))
+                goto fail;
+        }
         board_done(board, tn->name, TRUE, NULL);
         if (sk_cli_stop_signal()) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "interrupted");

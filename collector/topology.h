@@ -10,7 +10,11 @@
  * Either way tenant k's NIC is L1's test NIC k, on the user-mode network
  * 10.0.(10+k).0/24: its address in the guest is .15, and a host port on
  * 127.0.0.1 forwards to .15:5201.  Its source id in L0's vIOMMU is the
- * NIC's PCI address in L1 (bus << 8 | dev << 3 | fn). */
+ * NIC's PCI address in L1 (bus << 8 | dev << 3 | fn).
+ *
+ * With disks, tenant k also has the data disk vmwrapper's prepare-vm made
+ * for L2 k of this L1: an NVMe behind L0's vIOMMU (serial siokit-l2-k),
+ * used by L1 itself (flat) or handed to L2 k through VFIO (nested). */
 #ifndef COLLECTOR_TOPOLOGY_H
 #define COLLECTOR_TOPOLOGY_H
 
@@ -21,17 +25,21 @@
 
 typedef struct Tenant {
     unsigned index;
-    char *name;          /* "l2-3" (nested) or "l1-0.nic3" (flat) */
+    char *name;          /* "l2-3" (nested) or "l1-0.t3" (flat) */
     Vm *vm;              /* where its workload runs: L2 k, or the L1 */
     char *ifname;        /* the NIC's interface in that VM */
     char *addr;          /* its IPv4 address, 10.0.(10+k).15 */
     int host_port;       /* 127.0.0.1 port forwarded to addr:5201 */
     char *bdf;           /* the NIC's PCI address in L1 */
     unsigned sid;        /* its source id in L0's vIOMMU */
+    char *disk;          /* with disks: its NVMe in that VM, e.g. /dev/nvme0n1 */
+    char *disk_bdf;      /* the NVMe's PCI address in L1 */
+    unsigned disk_sid;
 } Tenant;
 
 typedef struct TopologyOptions {
     gboolean nested;
+    gboolean disks;           /* each tenant has its data disk (prepare-vm) */
     unsigned tenants;
     unsigned l1_id;
     const char *state_root;   /* build/vms */

@@ -101,6 +101,20 @@ PY
 check "sioperf replays the collected trace" \
     test "$(field "$tmp/sp.json" '0 < m["utilization"] <= 1 and m["tenant_count"] == 2')" = True
 
+# ---- storage: fio on each tenant's own NVMe behind the vIOMMU ----------------------
+"$lc" --test storage --l2vm 2 --topology flat --duration 3 --qemu stock -o "$out" \
+    >/dev/null 2>"$tmp/storage.err"
+rc=$?
+ms=$out/storage_2_0/manifest.json
+check "storage run (fio on two NVMe disks) completes" \
+    sh -c "test $rc -eq 0 && test \"\$(python3 -c 'import json;print(json.load(open(\"$ms\"))[\"status\"])')\" = complete" ||
+    cat "$tmp/storage.err" >&2
+check "each tenant's disk is its own device and domain, with translations" \
+    test "$(field "$ms" 'len({t["disk"]["sid"] for t in m["tenant_list"]})==2 and len({t["domain"] for t in m["tenant_list"]})==2 and all(t["sid"]==t["disk"]["sid"] and t["events"]["translations"]>100 for t in m["tenant_list"])')" = True
+check "each tenant's fio report is kept and did I/O" \
+    test "$(field "$ms" 'all(t["storage"]["read_iops"]>0 and t["storage"]["write_iops"]>0 for t in m["tenant_list"])')" = True
+check "the iperf3 run of the same tenants is left alone" test -s "$out/iperf3_2_0/manifest.json"
+
 # ---- interrupted: incomplete, nothing left, a re-run starts clean -----------------
 "$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/int" \
     >/dev/null 2>"$tmp/int.err" &
@@ -125,7 +139,7 @@ script -qec "'$lc' --test iperf3 --l2vm 1 --topology flat --duration 2 --qemu st
 check "a re-run completes" test "$(field "$mi" 'm["status"]')" = complete
 check "a re-run starts clean (nothing of the old run left)" test ! -e "$tmp/int/iperf3_1_0/stale.txt"
 check "on a terminal, progress shows each VM's steps" \
-    sh -c "grep -q 'l1-0 .*boot' '$tmp/tty.out' && grep -q 'l1-0.nic0 .*traffic' '$tmp/tty.out'"
+    sh -c "grep -q 'l1-0 .*boot' '$tmp/tty.out' && grep -q 'l1-0.t0 .*traffic' '$tmp/tty.out'"
 
 # A VM failing: its QEMU killed during the traffic.
 "$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/die" \
