@@ -9,15 +9,20 @@
 
 typedef struct Job {
     const Tenant *tenant;
+    FioTarget target;
     unsigned duration;
     char *report;             /* fio's JSON, or NULL */
     GError *error;
     gint finished;            /* atomic */
 } Job;
 
-/* In the tenant's VM: `sh -c SCRIPT x PIDFILE FIO-ARGS...`: fio, its pid
- * kept so that an interrupted run can stop it (and only it). */
-static const char fio_script[] = "echo $$ > \"$1\"; shift; exec fio \"$@\"\n";
+/* In the tenant's VM: `sh -c SCRIPT x PIDFILE DIR FIO-ARGS...`: fio (in
+ * DIR, made if missing), its pid kept so that an interrupted run can stop
+ * it (and only it). */
+static const char fio_script[] =
+    "echo $$ > \"$1\" && mkdir -p \"$2\" && cd \"$2\" || exit 1\n"
+    "shift 2\n"
+    "exec fio \"$@\"\n";
 static const char stop_script[] = "p=$(cat \"$1\" 2>/dev/null) && kill \"$p\" 2>/dev/null; true\n";
 
 static char *pid_file(const Tenant *t)
@@ -29,16 +34,26 @@ static gpointer run_job(gpointer data)
 {
     Job *j = data;
     char *pids = pid_file(j->tenant);
-    char *file = g_strdup_printf("--filename=%s", j->tenant->disk);
     char *runtime = g_strdup_printf("--runtime=%u", j->duration);
-    const char *args[] = {pids, "--name=siokit", file, "--rw=randrw", "--bs=4k",
-                          "--direct=1", "--ioengine=libaio", "--iodepth=8", "--size=256M",
+    char *where, *file;
+    if (j->target == FIO_DISK) {
+        where = g_strdup("/tmp");
+        file = g_strdup_printf("--filename=%s", j->tenant->disk);
+    } else {
+        where = g_strdup_printf("/mnt/share/tenant-%u", j->tenant->index);
+        file = g_strdup("--size=32M");
+    }
+    const char *args[] = {pids, where, "--name=siokit", file, "--rw=randrw", "--bs=4k",
+                          j->target == FIO_DISK ? "--direct=1" : "--direct=0",
+                          j->target == FIO_DISK ? "--ioengine=libaio" : "--ioengine=psync",
+                          "--iodepth=8", j->target == FIO_DISK ? "--size=256M" : "--nrfiles=4",
                           "--time_based", runtime, "--output-format=json", NULL};
     j->report = remote_script(j->tenant->vm, fio_script, args, ((int)j->duration + 120) * 1000,
                               &j->error);
     if (j->error)
         g_prefix_error(&j->error, "fio: ");
     g_free(pids);
+    g_free(where);
     g_free(file);
     g_free(runtime);
     g_atomic_int_set(&j->finished, 1);
@@ -78,8 +93,8 @@ static gboolean report_rates(const char *text, double *riops, double *wiops, dou
     return ok;
 }
 
-gboolean fio_run(const Topology *topo, unsigned duration, const char *run_dir, Board *board,
-                 JsonArray *results, GError **error)
+gboolean fio_run(const Topology *topo, FioTarget target, unsigned duration,
+                 const char *run_dir, Board *board, JsonArray *results, GError **error)
 {
     guint n = topo->tenants->len;
     Job *jobs = g_new0(Job, n);
@@ -89,6 +104,7 @@ gboolean fio_run(const Topology *topo, unsigned duration, const char *run_dir, B
     for (guint k = 0; k < n; k++) {
         jobs[k].tenant = topo->tenants->pdata[k];
         jobs[k].duration = duration;
+        jobs[k].target = target;
         board_step(board, jobs[k].tenant->name, "fio");
         threads[k] = g_thread_new("fio", run_job, &jobs[k]);
     }

@@ -1,8 +1,9 @@
 /* log-collector.c - real per-tenant IOMMU logs from guests, unattended.
  *
- *   log-collector --test iperf3|storage --l2vm N [--runs R] [--duration S]
+ *   log-collector --test iperf3|storage|virtiofs --l2vm N [--runs R] [--duration S]
  *                 [--topology nested|flat] [--qemu auto|patched|stock|PATH]
- *                 [--direction rx|tx|both] [--split] [-o DIR]
+ *                 [--record auto|text|binary] [--direction rx|tx|both]
+ *                 [--split] [-o DIR]
  *
  * For each run: boots the topology with vmwrapper's library (L1 under TCG
  * recording its virtual IOMMU's events; nested: one L2 per tenant through
@@ -22,6 +23,7 @@
 #include "board.h"
 #include "events.h"
 #include "fio.h"
+#include "fuse.h"
 #include "iperf3.h"
 #include "manifest.h"
 #include "qemu.h"
@@ -31,11 +33,13 @@
 
 static char *opt_test, *opt_l2vm, *opt_runs, *opt_duration, *opt_topology;
 static char *opt_qemu, *opt_direction, *opt_out, *opt_timeout, *opt_vmid, *opt_disk_size;
+static char *opt_record;
 static gboolean opt_split, opt_quiet;
 
 static GOptionEntry entries[] = {
     {"test", 0, 0, G_OPTION_ARG_STRING, &opt_test,
-     "the test to run: iperf3 (network) or storage (fio on NVMe)", "TEST"},
+     "the test: iperf3 (network), storage (fio on NVMe) or virtiofs (fio on a share)",
+     "TEST"},
     {"l2vm", 'n', 0, G_OPTION_ARG_STRING, &opt_l2vm, "tenants (L2 guests or NICs), 1-16", "N"},
     {"runs", 'r', 0, G_OPTION_ARG_STRING, &opt_runs, "runs, each on fresh guests (default 1)",
      "R"},
@@ -45,6 +49,8 @@ static GOptionEntry entries[] = {
      "nested (an L2 per tenant, default) or flat (the L1's own NICs)", "TOPOLOGY"},
     {"qemu", 0, 0, G_OPTION_ARG_STRING, &opt_qemu,
      "auto (default: patched if built), patched, stock or a binary", "QEMU"},
+    {"record", 0, 0, G_OPTION_ARG_STRING, &opt_record,
+     "the event log: auto (default), text (vtd_* events) or binary (patched QEMU)", "HOW"},
     {"direction", 0, 0, G_OPTION_ARG_STRING, &opt_direction,
      "iperf3: rx (host sends, default), tx or both", "DIR"},
     {"disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size,
@@ -64,11 +70,13 @@ static GOptionEntry entries[] = {
 typedef enum {
     TEST_IPERF3,      /* the tenant's NIC */
     TEST_STORAGE,     /* the tenant's NVMe disk */
+    TEST_VIRTIOFS,    /* the tenant's folder of the L1's virtio-fs share */
 } TestKind;
 
 typedef struct Settings {
     char *root, *out, *state, *identity, *images, *l1_image, *l2_image;
     TestKind test;
+    RecordMode record;
     gboolean nested;
     unsigned tenants, runs, duration, boot_timeout, l1_id, disk_size;
     Iperf3Direction direction;
@@ -114,10 +122,13 @@ static gboolean parse_settings(Settings *s, GError **error)
         s->test = TEST_IPERF3;
     } else if (opt_test && strcmp(opt_test, "storage") == 0) {
         s->test = TEST_STORAGE;
+    } else if (opt_test && strcmp(opt_test, "virtiofs") == 0) {
+        s->test = TEST_VIRTIOFS;
+        s->nested = FALSE;
     } else {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    opt_test ? "option --test: unknown test '%s' (iperf3, storage)"
-                             : "option --test is required (iperf3, storage)", opt_test);
+                    opt_test ? "option --test: unknown test '%s' (iperf3, storage, virtiofs)"
+                             : "option --test is required (iperf3, storage, virtiofs)", opt_test);
         return FALSE;
     }
     if (opt_l2vm == NULL) {
@@ -133,6 +144,13 @@ static gboolean parse_settings(Settings *s, GError **error)
         return FALSE;
     if (opt_topology && strcmp(opt_topology, "flat") == 0) {
         s->nested = FALSE;
+    } else if (opt_topology && strcmp(opt_topology, "nested") == 0 && s->test == TEST_VIRTIOFS) {
+        /* A nested share would need virtiofsd inside L1, and the device
+         * cannot sit behind the vIOMMU anyway. */
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --topology: the virtiofs test runs in the flat topology only "
+                    "(virtiofsd serves the L1; vhost-user-fs cannot sit behind the vIOMMU)");
+        return FALSE;
     } else if (opt_topology && strcmp(opt_topology, "nested") != 0) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                     "option --topology: unknown topology '%s' (nested, flat)", opt_topology);
@@ -149,7 +167,26 @@ static gboolean parse_settings(Settings *s, GError **error)
     s->state = g_build_filename(s->root, "build", "vms", NULL);
     s->images = g_build_filename(s->root, "build", "images", NULL);
     s->identity = g_build_filename(s->root, "build", "keys", "id_ed25519", NULL);
-    return collector_qemu_resolve(s->root, opt_qemu, &s->qemu, error);
+    if (opt_record == NULL || strcmp(opt_record, "auto") == 0) {
+        s->record = RECORD_AUTO;
+    } else if (strcmp(opt_record, "text") == 0) {
+        s->record = RECORD_TEXT;
+    } else if (strcmp(opt_record, "binary") == 0) {
+        s->record = RECORD_BINARY;
+    } else {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --record: unknown way '%s' (auto, text, binary)", opt_record);
+        return FALSE;
+    }
+    if (!collector_qemu_resolve(s->root, opt_qemu, &s->qemu, error) ||
+        !collector_qemu_record_mode(&s->qemu, &s->record, error))
+        return FALSE;
+    if (opt_split && s->record != RECORD_TEXT) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --split: splitting needs a text log (--record text)");
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* Builds (or finds cached) the image of a VM type; its folder. */
@@ -207,6 +244,24 @@ static gboolean clear_run_dir(const char *dir, GError **error)
     return TRUE;
 }
 
+/* Removes a folder and everything in it (the virtio-fs scratch share). */
+static void remove_tree(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        char *child = g_build_filename(path, name, NULL);
+        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree(child);
+        else
+            g_unlink(child);
+        g_free(child);
+    }
+    if (d)
+        g_dir_close(d);
+    g_rmdir(path);
+}
+
 static char *now_iso(void)
 {
     GDateTime *t = g_date_time_new_now_utc();
@@ -231,14 +286,6 @@ static JsonObject *qemu_json(const CollectorQemu *q)
     return o;
 }
 
-static JsonArray *strings_json(GPtrArray *a)
-{
-    JsonArray *j = json_array_new();
-    for (guint i = 0; i < a->len; i++)
-        json_array_add_string_element(j, a->pdata[i]);
-    return j;
-}
-
 /* The source id of the device the test drives in tenant t. */
 static unsigned tested_sid(const Settings *s, const Tenant *t)
 {
@@ -257,9 +304,14 @@ static JsonArray *tenants_json(const Settings *s, const Topology *topo, JsonArra
         json_object_set_int_member(o, "index", t->index);
         json_object_set_string_member(o, "name", t->name);
         json_object_set_string_member(o, "vm", t->vm->name);
-        json_object_set_string_member(o, "device", s->test == TEST_STORAGE ? "disk" : "nic");
-        json_object_set_string_member(o, "bdf", s->test == TEST_STORAGE ? t->disk_bdf : t->bdf);
-        json_object_set_string_member(o, "sid", sid);
+        json_object_set_string_member(o, "device", s->test == TEST_STORAGE    ? "disk"
+                                                   : s->test == TEST_VIRTIOFS ? "share"
+                                                                              : "nic");
+        if (s->test != TEST_VIRTIOFS) {   /* virtio-fs is not behind the vIOMMU */
+            json_object_set_string_member(o, "bdf", s->test == TEST_STORAGE ? t->disk_bdf
+                                                                            : t->bdf);
+            json_object_set_string_member(o, "sid", sid);
+        }
         json_object_set_string_member(nic, "interface", t->ifname);
         json_object_set_string_member(nic, "address", t->addr);
         json_object_set_int_member(nic, "host_port", t->host_port);
@@ -339,7 +391,7 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
     Board *board = NULL;
     Topology *topo = NULL;
     GPtrArray *qemu_args = g_ptr_array_new_with_free_func(g_free);
-    GPtrArray *logs = g_ptr_array_new_with_free_func(g_free);
+    char *log_name = NULL, *share = NULL;
     JsonArray *results = json_array_new();
     TenantEvents *ev = NULL;
     LogSummary summary = {0};
@@ -353,7 +405,7 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
                         g_strerror(errno));
         goto out;
     }
-    collector_qemu_recording(&s->qemu, dir, qemu_args, logs);
+    log_name = collector_qemu_recording(&s->qemu, s->record, dir, qemu_args);
     g_ptr_array_add(qemu_args, NULL);
 
     m = manifest_new(dir);
@@ -368,7 +420,13 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
     if (s->test == TEST_IPERF3)
         json_object_set_string_member(m->root, "direction", iperf3_direction_name(s->direction));
     json_object_set_object_member(m->root, "qemu", qemu_json(&s->qemu));
-    json_object_set_array_member(m->root, "logs", strings_json(logs));
+    {
+        JsonArray *logs = json_array_new();
+        json_array_add_string_element(logs, log_name);
+        json_object_set_array_member(m->root, "logs", logs);
+        json_object_set_string_member(m->root, "record",
+                                      s->record == RECORD_BINARY ? "binary" : "text");
+    }
     json_object_set_string_member(m->root, "started", started);
     if (!manifest_write(m, error))
         goto out;
@@ -376,7 +434,15 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
     board = board_new(opt_quiet);
     if (s->test == TEST_STORAGE && !prepare_disks(s, error))
         goto out;
+    /* virtio-fs: a scratch folder shared with the L1, removed after. */
+    const char *fs_args[] = {"--trace=enable=virtiofsd_fuse_request,file=/dev/null", NULL};
+    if (s->test == TEST_VIRTIOFS) {
+        share = g_build_filename(dir, "share", NULL);
+        g_mkdir_with_parents(share, 0755);
+    }
     TopologyOptions to = {.nested = s->nested, .disks = s->test == TEST_STORAGE,
+                          .share = share, .virtiofsd = s->qemu.virtiofsd,
+                          .virtiofsd_args = s->qemu.siokit_log ? fs_args : NULL,
                           .tenants = s->tenants, .l1_id = s->l1_id,
                           .state_root = s->state, .identity = s->identity,
                           .l1_image = s->l1_image, .l2_image = s->l2_image,
@@ -386,7 +452,7 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
     topo = topology_up(&to, board, error);
     if (topo) {
         guint n = topo->tenants->len;
-        char *log = g_build_filename(dir, g_ptr_array_index(logs, logs->len - 1), NULL);
+        char *log = g_build_filename(dir, log_name, NULL);
         GError *local = NULL;
 
         JsonObject *l1 = json_object_new();
@@ -394,8 +460,9 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         json_object_set_int_member(l1, "pid", topo->l1->pid);
         json_object_set_object_member(m->root, "l1", l1);
         manifest_write(m, NULL);
-        if (s->test == TEST_STORAGE)
-            tested = fio_run(topo, s->duration, dir, board, results, error);
+        if (s->test == TEST_STORAGE || s->test == TEST_VIRTIOFS)
+            tested = fio_run(topo, s->test == TEST_STORAGE ? FIO_DISK : FIO_SHARE, s->duration,
+                             dir, board, results, error);
         else
             tested = iperf3_run(topo, s->duration, s->direction, dir, board, results, error);
         JsonArray *tenants = tenants_json(s, topo, results);
@@ -411,7 +478,21 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         }
         if (tested && opt_split && !events_split(log, ev, n, dir, error))
             tested = FALSE;
-        if (tested)
+        if (tested && s->test == TEST_VIRTIOFS && !s->qemu.siokit_log) {
+            json_object_set_null_member(m->root, "fuse");
+            json_object_set_string_member(m->root, "fuse_note",
+                                          "Debian's virtiofsd has no request events: use "
+                                          "siokit's patched build (--qemu patched)");
+        } else if (tested && s->test == TEST_VIRTIOFS) {
+            char *fslog = g_build_filename(dir, "virtiofsd.log", NULL);
+            JsonObject *fuse = fuse_count(fslog, error);
+            if (fuse)
+                json_object_set_object_member(m->root, "fuse", fuse);
+            else
+                tested = FALSE;
+            g_free(fslog);
+        }
+        if (tested && s->test != TEST_VIRTIOFS)
             add_events_json(tenants, ev);
         json_object_set_array_member(m->root, "tenant_list", tenants);
         g_free(log);
@@ -461,7 +542,11 @@ out:
     log_summary_clear(&summary);
     json_array_unref(results);
     g_ptr_array_free(qemu_args, TRUE);
-    g_ptr_array_free(logs, TRUE);
+    if (share) {
+        remove_tree(share);
+        g_free(share);
+    }
+    g_free(log_name);
     g_free(started);
     g_free(dir);
     g_free(name);

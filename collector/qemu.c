@@ -58,6 +58,8 @@ gboolean collector_qemu_resolve(const char *root, const char *what, CollectorQem
         q->kind = g_strdup("patched");
         q->binary = g_strdup(patched);
         q->hypersio_events = TRUE;
+        q->siokit_log = TRUE;
+        q->virtiofsd = g_build_filename(dir, "virtiofsd", NULL);
         char *info = g_build_filename(dir, "build-info.json", NULL);
         if (!g_file_get_contents(info, &q->build_info, NULL, NULL))
             q->build_info = NULL;
@@ -77,6 +79,7 @@ gboolean collector_qemu_resolve(const char *root, const char *what, CollectorQem
         }
         q->kind = g_strdup("stock");
         q->binary = found;
+        q->virtiofsd = g_strdup("/usr/lib/qemu/virtiofsd");
     } else {
         if (!g_file_test(what, G_FILE_TEST_IS_EXECUTABLE) ||
             g_file_test(what, G_FILE_TEST_IS_DIR)) {
@@ -89,8 +92,17 @@ gboolean collector_qemu_resolve(const char *root, const char *what, CollectorQem
     }
     if (!(q->version = version_line(q->binary, error)))
         goto fail;
-    if (strcmp(q->kind, "path") == 0)
-        q->hypersio_events = strstr(q->version, "siokit") != NULL;
+    if (strcmp(q->kind, "path") == 0) {
+        /* A siokit build elsewhere: its virtiofsd beside it. */
+        char *bindir = g_path_get_dirname(q->binary);
+        q->hypersio_events = q->siokit_log = strstr(q->version, "siokit") != NULL;
+        q->virtiofsd = g_build_filename(bindir, "virtiofsd", NULL);
+        if (!g_file_test(q->virtiofsd, G_FILE_TEST_IS_EXECUTABLE)) {
+            g_free(q->virtiofsd);
+            q->virtiofsd = g_strdup("/usr/lib/qemu/virtiofsd");
+        }
+        g_free(bindir);
+    }
     g_free(dir);
     g_free(patched);
     return TRUE;
@@ -101,34 +113,47 @@ fail:
     return FALSE;
 }
 
-void collector_qemu_recording(const CollectorQemu *q, const char *dir, GPtrArray *args,
-                              GPtrArray *logs)
+gboolean collector_qemu_record_mode(const CollectorQemu *q, RecordMode *mode, GError **error)
+{
+    if (*mode == RECORD_AUTO)
+        *mode = q->siokit_log ? RECORD_BINARY : RECORD_TEXT;
+    if (*mode == RECORD_BINARY && !q->siokit_log) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --record: binary logs need siokit's patched QEMU (%s is %s)",
+                    q->binary, q->kind);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+char *collector_qemu_recording(const CollectorQemu *q, RecordMode mode, const char *dir,
+                               GPtrArray *args)
 {
     const char *const *events = q->hypersio_events ? hypersio_events : stock_events;
 
+#define ARG(...) g_ptr_array_add(args, g_strdup_printf(__VA_ARGS__))
     if (strcmp(q->kind, "stock") != 0) {
         /* A build tree has no firmware of its own. */
-        static const char *const fw[] = {"/usr/share/seabios", "/usr/share/qemu",
-                                         "/usr/lib/ipxe/qemu", NULL};
-        for (const char *const *f = fw; *f; f++) {
-            g_ptr_array_add(args, g_strdup("-L"));
-            g_ptr_array_add(args, g_strdup(*f));
-        }
+        ARG("-L"); ARG("/usr/share/seabios");
+        ARG("-L"); ARG("/usr/share/qemu");
+        ARG("-L"); ARG("/usr/lib/ipxe/qemu");
+    }
+    if (mode == RECORD_BINARY) {
+        /* The lean path: fixed-size records written off the vCPU threads. */
+        ARG("-global"); ARG("intel-iommu.x-siokit-log=%s/vtd_0.bin", dir);
+        return g_strdup("vtd_0.bin");
     }
     for (const char *const *e = events; *e; e++) {
-        g_ptr_array_add(args, g_strdup("-trace"));
-        g_ptr_array_add(args, g_strdup(*e));
+        ARG("-trace"); ARG("%s", *e);
     }
     if (q->trace_events) {
-        /* A log,simple build sends enabled events to both backends: keep
-         * the simple one's file in the run too. */
-        g_ptr_array_add(args, g_strdup("-trace"));
-        g_ptr_array_add(args, g_strdup_printf("file=%s/vtd_0.simple", dir));
-        g_ptr_array_add(logs, g_strdup("vtd_0.simple"));
+        /* A log,simple build: the simple backend would write trace-<pid>
+         * in the current folder; the log backend's text is what we keep. */
+        ARG("-trace"); ARG("file=/dev/null");
     }
-    g_ptr_array_add(args, g_strdup("-D"));
-    g_ptr_array_add(args, g_strdup_printf("%s/vtd_0.txt", dir));
-    g_ptr_array_add(logs, g_strdup("vtd_0.txt"));
+    ARG("-D"); ARG("%s/vtd_0.txt", dir);
+#undef ARG
+    return g_strdup("vtd_0.txt");
 }
 
 void collector_qemu_clear(CollectorQemu *q)
@@ -138,5 +163,6 @@ void collector_qemu_clear(CollectorQemu *q)
     g_free(q->version);
     g_free(q->build_info);
     g_free(q->trace_events);
+    g_free(q->virtiofsd);
     memset(q, 0, sizeof *q);
 }

@@ -10,6 +10,13 @@
 
 #include <glib.h>
 
+/* How the L1's QEMU records its vIOMMU's events. */
+typedef enum {
+    RECORD_AUTO,      /* binary with the patched build, else text */
+    RECORD_TEXT,      /* vtd_* events, log backend: vtd_0.txt */
+    RECORD_BINARY,    /* the patched build's x-siokit-log: vtd_0.bin */
+} RecordMode;
+
 typedef struct CollectorQemu {
     char *kind;          /* "patched", "stock" or "path" */
     char *binary;
@@ -17,6 +24,8 @@ typedef struct CollectorQemu {
     char *build_info;    /* patched: the text of build/qemu/build-info.json */
     char *trace_events;  /* patched: its trace-events-all, else NULL */
     gboolean hypersio_events;  /* knows HyperSIO's vtd_* event texts */
+    gboolean siokit_log;       /* has x-siokit-log (the patched build) */
+    char *virtiofsd;           /* the virtiofsd of the same build */
 } CollectorQemu;
 
 /* Resolves `what` (auto, patched, stock or a path) with the checkout at
@@ -24,12 +33,15 @@ typedef struct CollectorQemu {
 gboolean collector_qemu_resolve(const char *root, const char *what, CollectorQemu *q,
                                 GError **error);
 
+/* Resolves RECORD_AUTO for q; FALSE with an SK_ERROR_INPUT error naming
+ * --record when q cannot record that way. */
+gboolean collector_qemu_record_mode(const CollectorQemu *q, RecordMode *mode, GError **error);
+
 /* Appends to args the QEMU arguments that make it record the vIOMMU's
- * events into the run folder dir (firmware folders too for a build that has
- * none), and to logs the names (relative to dir) of the event logs it will
- * write (the text log, which the collector counts, last). */
-void collector_qemu_recording(const CollectorQemu *q, const char *dir, GPtrArray *args,
-                              GPtrArray *logs);
+ * events into the run folder dir the way mode says (firmware folders too
+ * for a build that has none), and returns the log's name in dir. */
+char *collector_qemu_recording(const CollectorQemu *q, RecordMode mode, const char *dir,
+                               GPtrArray *args);
 
 void collector_qemu_clear(CollectorQemu *q);
 

@@ -149,7 +149,9 @@ Topology *topology_up(const TopologyOptions *o, Board *board, GError **error)
                 .nic_model = VM_NIC_VIRTIO, .qemu = o->qemu, .image = o->l1_image,
                 .identity = o->identity, .state_root = o->state_root, .accel = "tcg",
                 .memory_mb = o->nested ? 2048 + 512 * o->tenants : 2048, .cpus = 2,
-                .extra = o->qemu_args, .ready_timeout_ms = o->boot_timeout_ms};
+                .extra = o->qemu_args, .ready_timeout_ms = o->boot_timeout_ms,
+                .share = o->share, .virtiofsd = o->virtiofsd,
+                .virtiofsd_args = o->virtiofsd_args};
     char *l1_name = vm_name(VM_TYPE_L1, o->l1_id);
 
     t->tenants = g_ptr_array_new_with_free_func(tenant_free);
@@ -249,8 +251,20 @@ void topology_down(Topology *t, const TopologyOptions *o, Board *board)
         board_step(board, t->l1->name, "stop");
         GError *error = NULL;
         gboolean ok = vm_stop(t->l1, 20000, &error);
-        if (o->console_dir)
+        if (o->console_dir) {
             save_console(t, t->l1, 0, o->console_dir);
+            if (o->share) {
+                char *from = g_build_filename(t->l1->dir, "virtiofsd.log", NULL);
+                char *to = g_build_filename(o->console_dir, "virtiofsd.log", NULL);
+                char *text = NULL;
+                gsize len = 0;
+                if (g_file_get_contents(from, &text, &len, NULL))
+                    g_file_set_contents(to, text, (gssize)len, NULL);
+                g_free(text);
+                g_free(from);
+                g_free(to);
+            }
+        }
         board_done(board, t->l1->name, ok, error ? error->message : NULL);
         g_clear_error(&error);
         vm_free(t->l1);

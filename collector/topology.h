@@ -47,7 +47,11 @@ typedef struct TopologyOptions {
     const char *l1_image, *l2_image;
     const char *qemu;         /* L1's QEMU */
     const char *const *qemu_args;  /* more arguments for it (recording) */
-    const char *console_dir;  /* consoles are copied here when torn down */
+    const char *console_dir;  /* consoles (and virtiofsd's log) are copied
+                                 here when torn down */
+    const char *share;        /* flat: a host folder shared by virtio-fs */
+    const char *virtiofsd;
+    const char *const *virtiofsd_args;
     int boot_timeout_ms;
 } TopologyOptions;
 
