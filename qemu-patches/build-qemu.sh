@@ -26,8 +26,9 @@ Usage: $0 [--out DIR] [--link PATH] [--jobs N] [--force] [--print-key] [--quiet]
 Builds siokit's patched QEMU (Debian's qemu source + qemu-patches/series)
 and prints the folder holding qemu-system-x86_64, virtiofsd,
 trace-events-all and build-info.json.
-  --out DIR     cache folder (default \$SIOKIT_CACHE/qemu, \$SIOKIT_CACHE
-                defaulting to ~/.cache/siokit)
+  --out DIR     where builds go (default \$SIOKIT_CACHE/qemu, \$SIOKIT_CACHE
+                defaulting to ~/.cache/siokit); Debian's source files are
+                kept in \$SIOKIT_CACHE/qemu/src whatever --out says
   --link PATH   symlink to point at the build (default BUILD/qemu)
   --jobs N      parallel compile jobs (default 2)
   --force       rebuild even if a build with the same key exists
@@ -156,7 +157,7 @@ log=$work/build.log
 
 # Debian's source, kept per version (apt-get source unpacks it and applies
 # Debian's own quilt series).
-srcdl=$out/src/$version
+srcdl=$cache/qemu/src/$version
 if [ ! -f "$srcdl/complete" ]; then
     say "fetching Debian's qemu $version source"
     rm -rf "$srcdl.tmp.$$"
