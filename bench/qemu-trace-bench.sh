@@ -4,7 +4,8 @@
 # behind the vIOMMU (guest TX, `iperf3 -R`), under siokit's patched QEMU,
 # in four modes:
 #   off     no recording
-#   log     HyperSIO + siokit events, -trace events=F with the log backend
+#   log     HyperSIO's five events (every translation, every walk step),
+#           -trace events=F with the log backend
 #           to a file (-D); the simple backend's file goes to /dev/null
 #   simple  the same events, -trace events=F,file=OUT (the log backend
 #           still formats them, to -D /dev/null: a log,simple build always
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
         --seconds) secs=$2; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "qemu-trace-bench: unexpected argument '$1'" >&2; exit 2 ;;
     esac
 done
@@ -35,7 +36,7 @@ tmp=$(mktemp -d)
 launcher=""
 trap '[ -n "$launcher" ] && kill -TERM $launcher 2>/dev/null; wait; rm -rf "$tmp"' EXIT
 printf '%s\n' vtd_iotlb_page_hit vtd_iotlb_page_update vtd_slpte_fetch \
-    'vtd_iotlb_cc_*' 'vtd_sk_*' >"$tmp/events"
+    'vtd_iotlb_cc_*' >"$tmp/events"
 vmid=13
 mac=$(printf '52:54:00:62:%02x:00' $vmid)
 results=$out/results.jsonl
