@@ -6,7 +6,8 @@
  *   2. a line splitter over one 1 MiB buffer: memchr() for '\n', lines
  *      handed out in place (no copy, no allocation);
  *   3. sk_qemulog_parse() on each line.
- * Binary "simple"-backend logs skip all three and go to sk_simpletrace.
+ * Binary "simple"-backend logs skip all three and go to sk_simpletrace;
+ * siokit's binary VT-d logs (x-siokit-log) go to sk_vtdlog.
  *
  * Invariants of the text path:
  *   1. buf[pos..end) holds bytes not yet split into lines, 0 <= pos <= end
@@ -29,6 +30,7 @@
 
 #include "sk_error.h"
 #include "sk_qemulog.h"
+#include "sk_vtdlog.h"
 
 #if defined(__has_include)
 #if __has_include("sk_simpletrace.h")
@@ -47,6 +49,7 @@ typedef enum {
     SRC_GZIP,
     SRC_ZSTD,
     SRC_SIMPLE,
+    SRC_VTD,
 } SkLogSource;
 
 struct SkLogReader {
@@ -78,9 +81,12 @@ struct SkLogReader {
 #ifdef SK_HAVE_SIMPLETRACE
     SkSimpleTrace *simple;
 #endif
+    SkVtdLog *vtd;
+    uint64_t vtd_malformed;  /* malformed records already reported */
 };
 
-static const char *const source_names[] = { "text", "gzip", "zstd", "simple" };
+static const char *const source_names[] = { "text", "gzip", "zstd", "simple",
+                                            "siokit" };
 
 /* ---- byte sources -------------------------------------------------------- */
 
@@ -364,6 +370,13 @@ static gboolean open_text(SkLogReader *r, GError **error)
     r->buf = g_malloc(BUF_SIZE);
     if (!refill_buf(r, error))
         return FALSE;
+    if (r->src != SRC_PLAIN && sk_vtd_log_sniff((const uint8_t *)r->buf,
+                                                r->end)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "log '%s': a %s-compressed siokit binary log: "
+                    "decompress it first", r->path, source_names[r->src]);
+        return FALSE;
+    }
 #ifdef SK_HAVE_SIMPLETRACE
     if (r->src != SRC_PLAIN && sk_simple_trace_sniff((const uint8_t *)r->buf,
                                                      r->end)) {
@@ -430,12 +443,24 @@ SkLogReader *sk_log_reader_open(const char *path, const SkLogReaderOptions *opt,
     else if (r->in_end >= sizeof(zstd_magic) &&
              memcmp(r->in, zstd_magic, sizeof(zstd_magic)) == 0)
         r->src = SRC_ZSTD;
+    else if (sk_vtd_log_sniff(r->in, r->in_end))
+        r->src = SRC_VTD;
 #ifdef SK_HAVE_SIMPLETRACE
     else if (sk_simple_trace_sniff(r->in, r->in_end))
         r->src = SRC_SIMPLE;
 #endif
     else
         r->src = SRC_PLAIN;
+
+    if (r->src == SRC_VTD) {
+        close(r->fd);
+        r->fd = -1;
+        r->vtd = sk_vtd_log_open(path, error);
+        if (r->vtd == NULL)
+            goto err;
+        r->dialect = SK_LOG_DIALECT_SIOKIT;
+        return r;
+    }
 
 #ifdef SK_HAVE_SIMPLETRACE
     if (r->src == SRC_SIMPLE) {
@@ -467,6 +492,32 @@ static int fail(SkLogReader *r, GError *e, GError **error)
     return -1;
 }
 
+/* The next event of a siokit binary log; malformed records become
+ * examples (and, when strict, the error) as text lines do. */
+static int next_vtd(SkLogReader *r, SkLogEvent *ev, GError **error)
+{
+    GError *e = NULL;
+    int ret = sk_vtd_log_next(r->vtd, ev, NULL, &r->stats, &e);
+    const char *reason;
+    uint64_t bad = sk_vtd_log_malformed(r->vtd, &reason);
+
+    if (bad != r->vtd_malformed) {
+        r->vtd_malformed = bad;
+        add_example(r, reason);
+        if (r->strict) {
+            g_clear_error(&e);
+            g_set_error(&e, SK_ERROR, SK_ERROR_INPUT, "%s: %s", r->path,
+                        reason);
+            return fail(r, e, error);
+        }
+    }
+    if (ret < 0)
+        return fail(r, e, error);
+    if (ret == 0)
+        r->state = 1;
+    return ret;
+}
+
 int sk_log_reader_next(SkLogReader *r, SkLogEvent *ev, GError **error)
 {
     char reason[SK_QEMULOG_REASON_MAX];
@@ -477,6 +528,8 @@ int sk_log_reader_next(SkLogReader *r, SkLogEvent *ev, GError **error)
             g_propagate_error(error, g_error_copy(r->failure));
         return r->state < 0 ? -1 : 0;
     }
+    if (r->src == SRC_VTD)
+        return next_vtd(r, ev, error);
 #ifdef SK_HAVE_SIMPLETRACE
     if (r->src == SRC_SIMPLE) {
         int ret = sk_simple_trace_next(r->simple, ev, &r->stats, &e);
@@ -571,6 +624,7 @@ void sk_log_reader_free(SkLogReader *r)
 #ifdef SK_HAVE_SIMPLETRACE
     sk_simple_trace_free(r->simple);
 #endif
+    sk_vtd_log_free(r->vtd);
     if (r->z_ready)
         inflateEnd(&r->z);
     ZSTD_freeDStream(r->zs);

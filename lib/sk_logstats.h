@@ -14,7 +14,7 @@ typedef enum {
     SK_LOG_DIALECT_HYPERSIO10,   /* HyperSIO 1.0's patched QEMU 3.0, log backend */
     SK_LOG_DIALECT_QEMU72,       /* stock QEMU 7.2, log backend */
     SK_LOG_DIALECT_SIMPLE,       /* QEMU's binary "simple" trace backend */
-    SK_LOG_DIALECT_SIOKIT,       /* siokit's patched QEMU (later) */
+    SK_LOG_DIALECT_SIOKIT,       /* siokit's binary VT-d log (x-siokit-log) */
 } SkLogDialect;
 
 /* What a reader has seen so far.  Every line (text) or record (simple) is

@@ -444,8 +444,8 @@ static gboolean parse_options(int *argc, char ***argv, Gen *g, GPtrArray *logs,
 
     g_option_context_set_summary(ctx,
         "Interleaves per-tenant IOMMU event logs (HyperSIO 1.0 or stock QEMU 7.2\n"
-        "text logs, QEMU simple-backend logs; plain, gzip or zstd) into one\n"
-        "hyper-tenant translation trace for sioperf.");
+        "text logs, QEMU simple-backend logs, siokit's binary VT-d logs; plain,\n"
+        "gzip or zstd) into one hyper-tenant translation trace for sioperf.");
     g_option_context_set_description(ctx,
         "A tenant is one domain of one log.  Exit status: 0 success, 1 failure,\n"
         "2 bad usage or bad input, 130/143 interrupted (nothing written).\n"
