@@ -228,13 +228,11 @@ gboolean sk_point_options(const SkPoint *p, SkModelOptions *o, GError **error)
 
     sk_model_options_default(o);
     if (d == NULL) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "point %s: unknown design '%s'",
-                    p->id, p->design);
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "unknown design '%s'", p->design);
         return FALSE;
     }
     if (!sk_model_parse(p->model, &o->model)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "point %s: unknown model '%s'",
-                    p->id, p->model);
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "unknown model '%s'", p->model);
         return FALSE;
     }
     o->caches = d->caches;
@@ -251,18 +249,13 @@ gboolean sk_point_options(const SkPoint *p, SkModelOptions *o, GError **error)
         sets = g->size / g->assoc;
         if (g->size % g->assoc || (sets & (sets - 1)) || g->groups > sets) {
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                        "point %s: --iotlb-size %u does not fit design %s "
-                        "(%u ways, %u groups: size must be ways x a power of two "
-                        "of at least %u sets)", p->id, p->iotlb_size, d->name,
-                        g->assoc, g->groups, g->groups);
+                        "--iotlb-size %u does not fit design %s: the size must be "
+                        "%u ways times a power of two of sets, at least %u",
+                        p->iotlb_size, d->name, g->assoc, g->groups);
             return FALSE;
         }
     }
-    if (!sk_model_options_check(o, error)) {
-        g_prefix_error(error, "point %s: ", p->id);
-        return FALSE;
-    }
-    return TRUE;
+    return sk_model_options_check(o, error);
 }
 
 static void add_point(JsonBuilder *b, const SkPoint *p)

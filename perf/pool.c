@@ -22,6 +22,7 @@ static void child(gpointer job, SkPoolJobFunc run, gpointer data, int fd)
 {
     GError *error = NULL;
 
+    setpgid(0, 0);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (run(job, data, &error))
@@ -34,16 +35,35 @@ static void child(gpointer job, SkPoolJobFunc run, gpointer data, int fd)
     _exit(1);
 }
 
-/* Waits for any worker; returns its index after reporting it. */
+/* Waits for a worker to end and reports it; returns early, reporting
+ * nothing, when a stop signal arrives, so that the caller can stop the
+ * others.  Polls: a signal handler installed with SA_RESTART would keep a
+ * blocking waitpid() from returning. */
 static void reap(Worker *w, guint n, guint *running, SkPoolDoneFunc done,
                  gpointer data)
 {
+    gboolean stopping = sk_cli_stop_signal() != 0;
     int status;
     pid_t pid;
 
-    do
-        pid = waitpid(-1, &status, 0);
-    while (pid < 0 && errno == EINTR);
+    for (;;) {
+        pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0 || (pid < 0 && errno != EINTR))
+            break;
+        if (!stopping && sk_cli_stop_signal())
+            return;
+        g_usleep(2000);
+    }
+    if (pid < 0) {                      /* no child left: none can report */
+        for (guint i = 0; i < n; i++)
+            if (w[i].pid) {
+                close(w[i].fd);
+                done(w[i].job, w[i].pid, "worker lost", data);
+                w[i].pid = 0;
+                (*running)--;
+            }
+        return;
+    }
     for (guint i = 0; i < n; i++) {
         char buf[MAX_MESSAGE + 1];
         ssize_t len, got = 0;
@@ -60,7 +80,7 @@ static void reap(Worker *w, guint n, guint *running, SkPoolDoneFunc done,
             message = g_strdup_printf("killed by signal %d", WTERMSIG(status));
         else if (WEXITSTATUS(status) != 0)
             message = g_strdup(got ? buf : "failed with no message");
-        done(w[i].job, message, data);
+        done(w[i].job, pid, message, data);
         g_free(message);
         w[i].pid = 0;
         (*running)--;
@@ -84,7 +104,7 @@ gboolean sk_pool_run(GPtrArray *jobs, guint workers, SkPoolJobFunc run,
             while (w[slot].pid)
                 slot++;
             if (pipe(fds) != 0) {
-                done(jobs->pdata[next++], "cannot create a pipe", data);
+                done(jobs->pdata[next++], 0, "cannot create a pipe", data);
                 continue;
             }
             fflush(NULL);
@@ -97,9 +117,10 @@ gboolean sk_pool_run(GPtrArray *jobs, guint workers, SkPoolJobFunc run,
             if (w[slot].pid < 0) {
                 w[slot].pid = 0;
                 close(fds[0]);
-                done(jobs->pdata[next++], "cannot fork a worker", data);
+                done(jobs->pdata[next++], 0, "cannot fork a worker", data);
                 continue;
             }
+            setpgid(w[slot].pid, w[slot].pid);
             w[slot].fd = fds[0];
             w[slot].job = jobs->pdata[next++];
             running++;
@@ -107,7 +128,7 @@ gboolean sk_pool_run(GPtrArray *jobs, guint workers, SkPoolJobFunc run,
         if (sk_cli_stop_signal()) {
             for (guint i = 0; i < workers; i++)
                 if (w[i].pid)
-                    kill(w[i].pid, SIGTERM);
+                    kill(-w[i].pid, SIGTERM);   /* its group: trace-gen too */
         }
         if (running)
             reap(w, workers, &running, done, data);

@@ -176,12 +176,17 @@ static gboolean make_trace(gpointer job, gpointer data, GError **error)
                                 t->translations, sw->spec->trace_gen, error);
 }
 
-static void trace_done(gpointer job, const char *message, gpointer data)
+static void trace_done(gpointer job, int pid, const char *message, gpointer data)
 {
     TraceJob *t = job;
     SkSweep *sw = data;
 
     if (message) {
+        /* A worker killed while writing leaves the trace writer's temporary
+         * file (sk_trace.c names it <path>.tmp.<pid>). */
+        char *tmp = g_strdup_printf("%s.tmp.%d", t->path, pid);
+        g_unlink(tmp);
+        g_free(tmp);
         t->error = g_strdup(message);
         if (!sw->spec->quiet)
             fprintf(stderr, "perf-explore: trace %s: %s\n", t->path, message);
@@ -196,7 +201,7 @@ static gboolean run_point(gpointer job, gpointer data, GError **error)
     return sk_point_run(job, error);
 }
 
-static void point_done(gpointer job, const char *message, gpointer data)
+static void point_done(gpointer job, int pid, const char *message, gpointer data)
 {
     SkPoint *p = job;
     SkSweep *sw = data;
