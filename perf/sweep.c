@@ -141,6 +141,9 @@ SkSweep *sk_sweep_new(const SkSweepSpec *sp, GError **error)
             goto fail;
         }
         g_ptr_array_add(sw->sources, src);
+        for (guint o = 0; o < sp->orders->len; o++)
+            if (!sk_source_check_order(src, sp->orders->pdata[o], error))
+                goto fail;
         if (!sp->quiet && src->synthetic)
             fprintf(stderr, "perf-explore: benchmark %s: no collected logs in %s, "
                     "using the synthetic workload %s\n", bench,
@@ -148,9 +151,6 @@ SkSweep *sk_sweep_new(const SkSweepSpec *sp, GError **error)
         else if (!sp->quiet)
             fprintf(stderr, "perf-explore: benchmark %s: using the logs of %s "
                     "(%u tenants collected)\n", bench, src->run_dir, src->collected);
-        for (guint o = 0; o < sp->orders->len; o++)
-            if (!sk_source_check_order(src, sp->orders->pdata[o], error))
-                goto fail;
     }
     for (guint b = 0; b < sw->sources->len; b++)
     for (guint o = 0; o < sp->orders->len; o++)
