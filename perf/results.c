@@ -198,10 +198,9 @@ static void csv_field(GString *s, const char *f)
     g_string_append_c(s, '"');
 }
 
-gboolean sk_results_write_csv(const char *path, GPtrArray *rows, GError **error)
+char *sk_results_csv_text(GPtrArray *rows)
 {
     GString *s = g_string_new(NULL);
-    gboolean ok;
 
     for (int c = 0; c < SK_N_COLS; c++) {
         if (c)
@@ -218,10 +217,17 @@ gboolean sk_results_write_csv(const char *path, GPtrArray *rows, GError **error)
         }
         g_string_append_c(s, '\n');
     }
-    ok = g_file_set_contents(path, s->str, (gssize)s->len, error);
+    return g_string_free(s, FALSE);
+}
+
+gboolean sk_results_write_csv(const char *path, GPtrArray *rows, GError **error)
+{
+    char *text = sk_results_csv_text(rows);
+    gboolean ok = g_file_set_contents(path, text, -1, error);
+
     if (!ok)
         g_prefix_error(error, "cannot write '%s': ", path);
-    g_string_free(s, TRUE);
+    g_free(text);
     return ok;
 }
 

@@ -37,6 +37,8 @@ gboolean sk_result_column_is_axis(SkResultColumn c);
  * not a point record is an SK_ERROR_INPUT error naming it. */
 GPtrArray *sk_results_gather(const char *dir, GError **error);
 
+/* Rows as CSV text; g_free() it. */
+char *sk_results_csv_text(GPtrArray *rows);
 /* Writes rows as CSV to path (temporary name, then renamed). */
 gboolean sk_results_write_csv(const char *path, GPtrArray *rows, GError **error);
 /* Reads a CSV written by sk_results_write_csv; name is used in messages. */

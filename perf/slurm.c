@@ -25,7 +25,7 @@ static gboolean run(const char *const *argv, char **out, GError **error)
         return FALSE;
     }
     if (!g_spawn_check_wait_status(status, NULL)) {
-        g_strstrip(err);
+        g_strstrip(g_strdelimit(err, "\r\n", ' '));   /* one line */
         g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "%s failed: %s", argv[0],
                     *err ? err : "no message");
         g_free(err);

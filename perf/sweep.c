@@ -271,8 +271,10 @@ gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
     }
     if (todo->len && sp->slurm) {
         guint failed = 0;
-        if (!sk_slurm_run(todo, sp->out_dir, sp->self, sp->quiet, error))
+        if (!sk_slurm_run(todo, sp->out_dir, sp->self, sp->quiet, error)) {
+            ok = FALSE;
             goto out;
+        }
         for (guint i = 0; i < todo->len; i++) {
             SkPoint *p = todo->pdata[i];
             if (sk_point_done(p))
