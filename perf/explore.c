@@ -345,16 +345,22 @@ int main(int argc, char **argv)
         return run_point(opt_run_point);
     if (opt_plot)
         return replot(opt_plot);
-    if (!parse_sweep(&sp, &error))
+    if (!parse_sweep(&sp, &error)) {
+        sk_sweep_spec_clear(&sp);
         return sk_report(PROG, error);
+    }
     sk_cli_catch_signals();
     sweep = sk_sweep_new(&sp, &error);
-    if (sweep == NULL)
-        return sk_report(PROG, error);
+    if (sweep == NULL) {
+        status = sk_report(PROG, error);
+        goto out;
+    }
     if (!sk_sweep_run(sweep, &stats, &error)) {
         sk_sweep_free(sweep);
         status = sk_report(PROG, error);
-        return sk_cli_stop_signal() ? 128 + sk_cli_stop_signal() : status;
+        if (sk_cli_stop_signal())
+            status = 128 + sk_cli_stop_signal();
+        goto out;
     }
     sk_sweep_free(sweep);
     if (!opt_quiet)
@@ -376,5 +382,6 @@ out:
     if (rows)
         g_ptr_array_free(rows, TRUE);
     g_free(csv);
+    sk_sweep_spec_clear(&sp);
     return status;
 }

@@ -34,6 +34,27 @@ struct SkSweep {
     SkSweepStats *stats;
 };
 
+void sk_sweep_spec_clear(SkSweepSpec *sp)
+{
+    GPtrArray *strings[] = {sp->benchmarks, sp->orders, sp->designs, sp->models};
+    GArray *numbers[] = {sp->tenants, sp->bursts, sp->iotlb_sizes, sp->tqueues,
+                         sp->links};
+
+    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
+        if (strings[i])
+            g_ptr_array_free(strings[i], TRUE);
+    for (guint i = 0; i < G_N_ELEMENTS(numbers); i++)
+        if (numbers[i])
+            g_array_free(numbers[i], TRUE);
+    g_free(sp->logs_dir);
+    g_free(sp->logs_root);
+    g_free(sp->traces_dir);
+    g_free(sp->out_dir);
+    g_free(sp->trace_gen);
+    g_free(sp->self);
+    memset(sp, 0, sizeof(*sp));
+}
+
 static void source_free(SkSource *s)
 {
     sk_source_clear(s);

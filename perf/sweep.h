@@ -25,6 +25,9 @@ typedef struct SkSweepSpec {
     gboolean slurm, quiet;
 } SkSweepSpec;
 
+/* Frees what the spec holds (any field may be NULL) and clears it. */
+void sk_sweep_spec_clear(SkSweepSpec *spec);
+
 typedef struct SkSweepStats {
     guint points, skipped, run, failed, traces_made;
 } SkSweepStats;
