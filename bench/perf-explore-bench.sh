@@ -17,26 +17,27 @@ traces=$build/bench/explore-traces
 out=$build/bench/explore-out
 mkdir -p "$traces"
 rm -rf "$out"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
-sweep() {
-    "$pe" --quiet --no-plot -j "$jobs" -t 1024 -n 10000000 --order rand \
-        --logs-root "$build/bench/no-logs" --traces "$traces" -o "$out" \
-        -d base,tq,prefetch,hypertrio --iotlb-size 64,128,256,512 \
-        --link-gbps 100,200,400,800 "$@"
-}
+common=(--quiet --no-plot -j "$jobs" -t 1024 -n 10000000 --order rand
+        --logs-root "$build/bench/no-logs" --traces "$traces" -o "$out")
+axes=(-d base,tq,prefetch,hypertrio --iotlb-size 64,128,256,512
+      --link-gbps 100,200,400,800)
 
-# The trace alone (cached): one point makes it.
+# The trace alone (cached): a one-point sweep makes it.
 start=$(date +%s.%N)
-sweep -d base --iotlb-size 64 --link-gbps 100 >/dev/null
+"$pe" "${common[@]}" -d base >/dev/null
 made=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}")
 rm -rf "$out"
 
-/usr/bin/time -f "%e %M" -o "$build/bench/explore.time" sweep >/dev/null
-read -r secs rss <"$build/bench/explore.time"
-points=$(tail -n +2 "$out/points.csv" | grep -c ',ok,' || true)
+/usr/bin/time -f "%e %U %M" -o "$build/bench/explore.time" "$pe" "${common[@]}" "${axes[@]}" >/dev/null
+read -r secs user rss <"$build/bench/explore.time"
+points=$(grep -c ',ok,' "$out/points.csv" || true)
 rate=$(awk "BEGIN{printf \"%.1f M\", 64 * 10 / $secs}")
 verdict=$(awk "BEGIN{print ($secs < 120) ? \"met\" : \"NOT met\"}")
 printf 'trace (1024 tenants, 10 M translations): %s s to make, or cached\n' "$made"
-printf 'sweep: %s points ok of 64, %s s with -j %s (%s translations/s); peak RSS %s KB (largest process)\n' \
-    "$points" "$secs" "$jobs" "$rate" "$rss"
+printf 'sweep: %s points ok of 64, %s s wall, %s s CPU (all workers), with -j %s (%s translations/s); peak RSS %s KB\n' \
+    "$points" "$secs" "$user" "$jobs" "$rate" "$rss"
+printf 'load average (1, 5, 15 min) before: %s, after: %s (other work on the machine slows the sweep)\n' \
+    "$load" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'goal: 64 points over a 10 M trace in < 120 s on 2 cores: %s\n' "$verdict"
