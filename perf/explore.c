@@ -277,9 +277,11 @@ static int report(const char *dir, GPtrArray *rows, gboolean plot)
 
     sk_table_print(stdout, rows);
     fflush(stdout);
-    if (plot && !sk_plot_write(dir, rows, &error))
-        return sk_report(PROG, error) ? 1 : 1;
-    if (plot && !opt_quiet)
+    if (plot && !sk_plot_write(dir, rows, &error)) {
+        sk_report(PROG, error);
+        return 1;
+    }
+    if (plot && !opt_quiet && sk_plot_has_points(rows))
         fprintf(stderr, PROG ": plots: %s/utilisation.svg (.png), "
                 "%s/iotlb-hit-rate.svg (.png)\n", dir, dir);
     return 0;

@@ -56,11 +56,16 @@ static gboolean write_data(const char *dir, GPtrArray *series, GError **error)
 
 static void plot_commands(GString *gp, GPtrArray *series, int column)
 {
+    gboolean first = TRUE;
+
     g_string_append(gp, "plot ");
     for (guint i = 0; i < series->len; i++) {
         SkSeries *s = series->pdata[i];
+        if (!sk_plot_has_points(s->rows))
+            continue;           /* every point failed: nothing to draw */
         g_string_append_printf(gp, "%s'plot/s%u.dat' using 1:%d with linespoints "
-                               "lw 2 title ", i ? ", \\\n     " : "", i, column);
+                               "lw 2 title ", first ? "" : ", \\\n     ", i, column);
+        first = FALSE;
         quoted(gp, s->label);
     }
     g_string_append_c(gp, '\n');
@@ -95,6 +100,14 @@ static char *script(GPtrArray *series, gboolean logx)
     return g_string_free(gp, FALSE);
 }
 
+gboolean sk_plot_has_points(GPtrArray *rows)
+{
+    for (guint i = 0; i < rows->len; i++)
+        if (strcmp(((char **)rows->pdata[i])[SK_COL_STATUS], "ok") == 0)
+            return TRUE;
+    return FALSE;
+}
+
 gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
 {
     GPtrArray *series = sk_series_group(rows);
@@ -108,8 +121,8 @@ gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
     guint32 lo = tenants->len ? g_array_index(tenants, guint32, 0) : 1;
     guint32 hi = tenants->len ? g_array_index(tenants, guint32, tenants->len - 1) : 1;
 
-    if (series->len == 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "nothing to plot in '%s'", dir);
+    if (!sk_plot_has_points(rows)) {
+        ok = TRUE;
         goto out;
     }
     if (g_mkdir_with_parents(plotdir, 0755) != 0) {
@@ -128,7 +141,7 @@ gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
         goto out;
     }
     if (!g_spawn_check_wait_status(status, NULL)) {
-        g_strstrip(err);
+        g_strstrip(g_strdelimit(err, "\r\n", ' '));
         g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "gnuplot failed on '%s': %s",
                     gp_path, err);
         goto out;

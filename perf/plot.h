@@ -14,7 +14,11 @@
 
 #include <glib.h>
 
-/* gnuplot is run from PATH; FALSE with SK_ERROR_FAILED when it cannot be
+/* Whether any row has a result to plot. */
+gboolean sk_plot_has_points(GPtrArray *rows);
+
+/* Does nothing when no row has a result (every point failed).  gnuplot is
+ * run from PATH; FALSE with SK_ERROR_FAILED when it cannot be
  * run or fails (its message included). */
 gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error);
 

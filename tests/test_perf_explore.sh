@@ -106,6 +106,14 @@ sweep -t 1,4,16 -d base,hypertrio -j 1 -o "$tmp/j1" --no-plot >/dev/null 2>&1
 check "-j 1 gives the same CSV as -j 2" cmp -s <(cut -d, -f2- "$out/points.csv") <(cut -d, -f2- "$tmp/j1/points.csv")
 check "--no-plot draws nothing" test ! -e "$tmp/j1/utilisation.svg"
 
+# --- progress: on a terminal only, and never with --quiet ---------------------
+if command -v script >/dev/null; then
+    script -qec "'$pe' -n 30000 --traces '$tmp/traces' --logs-root '$tmp/nologs' -t 2 -d base,tq --no-plot -o '$tmp/tty1' >/dev/null" /dev/null >"$tmp/tty" 2>&1
+    check "a progress line on a terminal" grep -q "points: " "$tmp/tty"
+    script -qec "'$pe' -n 30000 --traces '$tmp/traces' --logs-root '$tmp/nologs' -t 2 -d base,tq --no-plot --quiet -o '$tmp/tty2' >/dev/null" /dev/null >"$tmp/tty" 2>&1
+    check "--quiet: nothing on a terminal's stderr" test ! -s "$tmp/tty"
+fi
+
 # --- models as an axis ----------------------------------------------------------
 sweep -t 4 -d base -m siokit,hypersio-1.0 -o "$tmp/m" >"$tmp/table" 2>/dev/null
 check "two models: two points, the series named by model" csv_check "$tmp/m/points.csv" \
