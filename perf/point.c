@@ -1,0 +1,373 @@
+/* point.c - one sweep point: its file, its design, its run (see point.h). */
+#include "point.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "designs.h"
+#include "report.h"
+#include "sk_error.h"
+
+#define GROUP "point"
+
+void sk_point_clear(SkPoint *p)
+{
+    g_free(p->id);
+    g_free(p->benchmark);
+    g_free(p->source);
+    g_free(p->order);
+    g_free(p->design);
+    g_free(p->model);
+    g_free(p->trace);
+    g_free(p->output);
+    memset(p, 0, sizeof(*p));
+}
+
+SkPoint *sk_point_copy(const SkPoint *p)
+{
+    SkPoint *c = g_new(SkPoint, 1);
+
+    *c = *p;
+    c->id = g_strdup(p->id);
+    c->benchmark = g_strdup(p->benchmark);
+    c->source = g_strdup(p->source);
+    c->order = g_strdup(p->order);
+    c->design = g_strdup(p->design);
+    c->model = g_strdup(p->model);
+    c->trace = g_strdup(p->trace);
+    c->output = g_strdup(p->output);
+    return c;
+}
+
+void sk_point_free(SkPoint *p)
+{
+    if (p) {
+        sk_point_clear(p);
+        g_free(p);
+    }
+}
+
+char *sk_point_to_data(const SkPoint *p)
+{
+    GKeyFile *kf = g_key_file_new();
+    char link[G_ASCII_DTOSTR_BUF_SIZE];
+    char *text;
+
+    g_key_file_set_string(kf, GROUP, "id", p->id);
+    g_key_file_set_string(kf, GROUP, "benchmark", p->benchmark);
+    g_key_file_set_string(kf, GROUP, "source", p->source);
+    g_key_file_set_uint64(kf, GROUP, "tenants", p->tenants);
+    g_key_file_set_string(kf, GROUP, "order", p->order);
+    g_key_file_set_uint64(kf, GROUP, "burst", p->burst);
+    g_key_file_set_uint64(kf, GROUP, "translations", p->translations);
+    g_key_file_set_string(kf, GROUP, "design", p->design);
+    g_key_file_set_uint64(kf, GROUP, "iotlb_size", p->iotlb_size);
+    g_key_file_set_uint64(kf, GROUP, "tqueue", p->tqueue);
+    g_key_file_set_string(kf, GROUP, "link_gbps",
+                          g_ascii_dtostr(link, sizeof(link), p->link_gbps));
+    g_key_file_set_string(kf, GROUP, "model", p->model);
+    g_key_file_set_string(kf, GROUP, "trace", p->trace);
+    g_key_file_set_string(kf, GROUP, "output", p->output);
+    text = g_key_file_to_data(kf, NULL, NULL);
+    g_key_file_free(kf);
+    return text;
+}
+
+static gboolean bad_key(const char *name, const char *key, const char *why,
+                        GError **error)
+{
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "point file '%s': key '%s': %s",
+                name, key, why);
+    return FALSE;
+}
+
+static gboolean get_string(GKeyFile *kf, const char *name, const char *key,
+                           char **out, GError **error)
+{
+    *out = g_key_file_get_string(kf, GROUP, key, NULL);
+    if (*out == NULL || **out == '\0')
+        return bad_key(name, key, "missing or empty", error);
+    return TRUE;
+}
+
+static gboolean get_u64(GKeyFile *kf, const char *name, const char *key,
+                        uint64_t min, uint64_t max, uint64_t *out, GError **error)
+{
+    char *text = g_key_file_get_value(kf, GROUP, key, NULL);
+    char *end = NULL;
+    gboolean ok;
+
+    errno = 0;
+    ok = text && *text >= '0' && *text <= '9' &&
+         (*out = g_ascii_strtoull(text, &end, 10), errno == 0 && *end == '\0') &&
+         *out >= min && *out <= max;
+    g_free(text);
+    if (!ok) {
+        char *why = g_strdup_printf("not a whole number in %" G_GUINT64_FORMAT
+                                    "..%" G_GUINT64_FORMAT, min, max);
+        bad_key(name, key, why, error);
+        g_free(why);
+    }
+    return ok;
+}
+
+static gboolean id_ok(const char *id)
+{
+    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+        return FALSE;
+    for (const char *c = id; *c; c++)
+        if (!g_ascii_isalnum(*c) && *c != '.' && *c != '_' && *c != '-')
+            return FALSE;
+    return TRUE;
+}
+
+gboolean sk_point_parse(const char *name, const char *text, gsize len,
+                        SkPoint *p, GError **error)
+{
+    GKeyFile *kf = g_key_file_new();
+    GError *local = NULL;
+    SkModelKind kind;
+    uint64_t v;
+    char *link = NULL, *end = NULL;
+    gboolean ok = FALSE;
+
+    memset(p, 0, sizeof(*p));
+    if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &local)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "point file '%s': %s", name,
+                    local->message);
+        g_error_free(local);
+        goto out;
+    }
+    if (!g_key_file_has_group(kf, GROUP)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "point file '%s': no [point] group", name);
+        goto out;
+    }
+    if (!get_string(kf, name, "id", &p->id, error))
+        goto out;
+    if (!id_ok(p->id)) {
+        bad_key(name, "id", "only letters, digits, '.', '_' and '-'", error);
+        goto out;
+    }
+    if (!get_string(kf, name, "benchmark", &p->benchmark, error) ||
+        !get_string(kf, name, "source", &p->source, error) ||
+        !get_u64(kf, name, "tenants", 1, 1000000, &v, error))
+        goto out;
+    p->tenants = (uint32_t)v;
+    if (!get_string(kf, name, "order", &p->order, error) ||
+        !get_u64(kf, name, "burst", 1, 1000000, &v, error))
+        goto out;
+    p->burst = (uint32_t)v;
+    if (!get_u64(kf, name, "translations", 0, UINT64_C(1000000000000),
+                 &p->translations, error))
+        goto out;
+    if (!get_string(kf, name, "design", &p->design, error))
+        goto out;
+    if (sk_design_find(p->design) == NULL) {
+        bad_key(name, "design", "unknown design", error);
+        goto out;
+    }
+    if (!get_u64(kf, name, "iotlb_size", 0, SK_CACHE_MAX_ENTRIES, &v, error))
+        goto out;
+    p->iotlb_size = (uint32_t)v;
+    if (!get_u64(kf, name, "tqueue", 0, 1u << 20, &v, error))
+        goto out;
+    p->tqueue = (uint32_t)v;
+    if (!get_string(kf, name, "link_gbps", &link, error))
+        goto out;
+    p->link_gbps = g_ascii_strtod(link, &end);
+    if (*end != '\0' || !isfinite(p->link_gbps) || p->link_gbps < 0.001 ||
+        p->link_gbps > 1e6) {
+        bad_key(name, "link_gbps", "not a speed in 0.001..1000000", error);
+        goto out;
+    }
+    if (!get_string(kf, name, "model", &p->model, error))
+        goto out;
+    if (!sk_model_parse(p->model, &kind)) {
+        bad_key(name, "model", "unknown model", error);
+        goto out;
+    }
+    if (!get_string(kf, name, "trace", &p->trace, error) ||
+        !get_string(kf, name, "output", &p->output, error))
+        goto out;
+    ok = TRUE;
+out:
+    g_free(link);
+    g_key_file_free(kf);
+    if (!ok)
+        sk_point_clear(p);
+    return ok;
+}
+
+gboolean sk_point_load(const char *path, SkPoint *p, GError **error)
+{
+    char *text = NULL;
+    gsize len;
+    GError *local = NULL;
+    gboolean ok;
+
+    memset(p, 0, sizeof(*p));
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "cannot read point file: %s",
+                    local->message);
+        g_error_free(local);
+        return FALSE;
+    }
+    ok = sk_point_parse(path, text, len, p, error);
+    g_free(text);
+    return ok;
+}
+
+gboolean sk_point_options(const SkPoint *p, SkModelOptions *o, GError **error)
+{
+    const SkDesign *d = sk_design_find(p->design);
+    SkCacheGeometry *g;
+
+    sk_model_options_default(o);
+    if (d == NULL) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "unknown design '%s'", p->design);
+        return FALSE;
+    }
+    if (!sk_model_parse(p->model, &o->model)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "unknown model '%s'", p->model);
+        return FALSE;
+    }
+    o->caches = d->caches;
+    o->tqueue = p->tqueue ? p->tqueue : d->tqueue;
+    o->salloc = d->salloc;
+    o->tenants = p->tenants;
+    o->link_mbps = (uint64_t)llround(p->link_gbps * 1000.0);
+    g = &o->caches.iotlb;
+    if (p->iotlb_size) {
+        uint32_t sets;
+        g->size = p->iotlb_size;
+        if (g->assoc > g->size)
+            g->assoc = g->size;    /* a small IOTLB is fully associative */
+        sets = g->size / g->assoc;
+        if (g->size % g->assoc || (sets & (sets - 1)) || g->groups > sets) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "--iotlb-size %u does not fit design %s: the size must be "
+                        "%u ways times a power of two of sets, at least %u",
+                        p->iotlb_size, d->name, g->assoc, g->groups);
+            return FALSE;
+        }
+    }
+    return sk_model_options_check(o, error);
+}
+
+static void add_point(JsonBuilder *b, const SkPoint *p)
+{
+    json_builder_set_member_name(b, "point");
+    json_builder_begin_object(b);
+#define STR(k, v) json_builder_set_member_name(b, k); json_builder_add_string_value(b, v)
+#define INT(k, v) json_builder_set_member_name(b, k); json_builder_add_int_value(b, (gint64)(v))
+    STR("benchmark", p->benchmark);
+    STR("source", p->source);
+    INT("tenants", p->tenants);
+    STR("order", p->order);
+    INT("burst", p->burst);
+    INT("translations", p->translations);
+    STR("design", p->design);
+    INT("iotlb_size", p->iotlb_size);
+    INT("tqueue", p->tqueue);
+    json_builder_set_member_name(b, "link_gbps");
+    json_builder_add_double_value(b, p->link_gbps);
+    STR("model", p->model);
+    STR("trace", p->trace);
+#undef STR
+#undef INT
+    json_builder_end_object(b);
+}
+
+/* Writes {"id", "status", ["error"], "point", ["result"]} to p->output. */
+static gboolean write_record(const SkPoint *p, const char *message,
+                             const char *result_json, GError **error)
+{
+    JsonBuilder *b = json_builder_new();
+    JsonGenerator *gen = json_generator_new();
+    JsonNode *root;
+    char *text;
+    gboolean ok;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "id");
+    json_builder_add_string_value(b, p->id);
+    json_builder_set_member_name(b, "status");
+    json_builder_add_string_value(b, message ? "failed" : "ok");
+    if (message) {
+        json_builder_set_member_name(b, "error");
+        json_builder_add_string_value(b, message);
+    }
+    add_point(b, p);
+    if (result_json) {
+        JsonNode *r = json_from_string(result_json, NULL);
+        json_builder_set_member_name(b, "result");
+        json_builder_add_value(b, r);
+    }
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    text = json_generator_to_data(gen, NULL);
+    ok = g_file_set_contents(p->output, text, -1, error);  /* temp + rename */
+    if (!ok)
+        g_prefix_error(error, "cannot write '%s': ", p->output);
+    g_free(text);
+    json_node_unref(root);
+    g_object_unref(gen);
+    g_object_unref(b);
+    return ok;
+}
+
+gboolean sk_point_write_failed(const SkPoint *p, const char *message,
+                               GError **error)
+{
+    return write_record(p, message, NULL, error);
+}
+
+gboolean sk_point_run(const SkPoint *p, GError **error)
+{
+    SkModelOptions o;
+    SkModelResult result = {0};
+    SkTraceReader *reader = NULL;
+    GError *local = NULL;
+    char *json = NULL;
+    gboolean ok = FALSE;
+
+    if (!sk_point_options(p, &o, &local))
+        goto out;
+    reader = sk_trace_reader_open(p->trace, SK_FORMAT_AUTO, &local);
+    if (reader == NULL || !sk_model_run(&o, reader, &result, &local))
+        goto out;
+    json = sk_report_json(&result, &o, p->trace, FALSE);
+    ok = write_record(p, NULL, json, error);
+    goto done;
+out:
+    write_record(p, local->message, NULL, NULL);
+    g_propagate_error(error, local);
+done:
+    if (reader)
+        sk_trace_reader_free(reader);
+    sk_model_result_clear(&result);
+    g_free(json);
+    return ok;
+}
+
+gboolean sk_point_done(const SkPoint *p)
+{
+    JsonParser *parser = json_parser_new();
+    gboolean done = FALSE;
+
+    if (json_parser_load_from_file(parser, p->output, NULL)) {
+        JsonNode *root = json_parser_get_root(parser);
+        if (root && JSON_NODE_HOLDS_OBJECT(root)) {
+            JsonObject *o = json_node_get_object(root);
+            const char *status = json_object_get_string_member_with_default(o, "status", "");
+            done = strcmp(status, "ok") == 0 && json_object_has_member(o, "result");
+        }
+    }
+    g_object_unref(parser);
+    return done;
+}

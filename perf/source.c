@@ -1,0 +1,324 @@
+/* source.c - a benchmark's collected logs or synthetic workload, and the
+ * cached traces made from them (see source.h). */
+#include "source.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <json-glib/json-glib.h>
+
+#include "sk_error.h"
+#include "sk_trace.h"
+
+void sk_source_clear(SkSource *s)
+{
+    g_free(s->benchmark);
+    g_free(s->run_dir);
+    g_strfreev(s->logs);
+    g_free(s->trace_events);
+    g_free(s->label);
+    g_free(s->tag);
+    memset(s, 0, sizeof(*s));
+}
+
+static gboolean bad_manifest(const char *path, const char *field, const char *why,
+                             GError **error)
+{
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "manifest '%s': field '%s': %s",
+                path, field, why);
+    return FALSE;
+}
+
+/* A path inside the run directory: relative, no "..". */
+static char *run_path(const char *run_dir, const char *rel)
+{
+    if (*rel == '\0' || g_path_is_absolute(rel) || strstr(rel, ".."))
+        return NULL;
+    return g_build_filename(run_dir, rel, NULL);
+}
+
+gboolean sk_source_load_run(const char *run_dir, SkSource *s, GError **error)
+{
+    char *manifest = g_build_filename(run_dir, "manifest.json", NULL);
+    JsonParser *parser = json_parser_new();
+    GError *local = NULL;
+    JsonObject *o;
+    JsonNode *root, *n;
+    JsonArray *logs;
+    char *text = NULL, *hash;
+    gsize len;
+    gboolean ok = FALSE;
+
+    memset(s, 0, sizeof(*s));
+    if (!g_file_test(run_dir, G_FILE_TEST_IS_DIR)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "logs '%s': no such run directory",
+                    run_dir);
+        goto out;
+    }
+    if (!g_file_get_contents(manifest, &text, &len, &local) ||
+        !json_parser_load_from_data(parser, text, (gssize)len, &local)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "manifest '%s': %s", manifest,
+                    local->message);
+        g_error_free(local);
+        goto out;
+    }
+    root = json_parser_get_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "manifest '%s': not a JSON object",
+                    manifest);
+        goto out;
+    }
+    o = json_node_get_object(root);
+    n = json_object_get_member(o, "status");
+    if (n == NULL || json_node_get_value_type(n) != G_TYPE_STRING) {
+        bad_manifest(manifest, "status", "missing or not a string", error);
+        goto out;
+    }
+    if (strcmp(json_node_get_string(n), "complete") != 0) {
+        char *why = g_strdup_printf("run is '%s', not complete", json_node_get_string(n));
+        bad_manifest(manifest, "status", why, error);
+        g_free(why);
+        goto out;
+    }
+    n = json_object_get_member(o, "test");
+    if (n == NULL || json_node_get_value_type(n) != G_TYPE_STRING ||
+        *json_node_get_string(n) == '\0') {
+        bad_manifest(manifest, "test", "missing or not a string", error);
+        goto out;
+    }
+    s->benchmark = g_strdup(json_node_get_string(n));
+    n = json_object_get_member(o, "tenants");
+    if (n == NULL || json_node_get_value_type(n) != G_TYPE_INT64 ||
+        json_node_get_int(n) < 1 || json_node_get_int(n) > 1000000) {
+        bad_manifest(manifest, "tenants", "missing or not a number in 1..1000000", error);
+        goto out;
+    }
+    s->collected = (uint32_t)json_node_get_int(n);
+    n = json_object_get_member(o, "logs");
+    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n) ||
+        json_array_get_length(logs = json_node_get_array(n)) == 0) {
+        bad_manifest(manifest, "logs", "missing or not a list of paths", error);
+        goto out;
+    }
+    s->logs = g_new0(char *, json_array_get_length(logs) + 1);
+    for (guint i = 0; i < json_array_get_length(logs); i++) {
+        JsonNode *e = json_array_get_element(logs, i);
+        char *field = g_strdup_printf("logs[%u]", i);
+        if (json_node_get_value_type(e) != G_TYPE_STRING ||
+            (s->logs[i] = run_path(run_dir, json_node_get_string(e))) == NULL) {
+            bad_manifest(manifest, field, "not a relative path inside the run", error);
+            g_free(field);
+            goto out;
+        }
+        if (!g_file_test(s->logs[i], G_FILE_TEST_IS_REGULAR)) {
+            bad_manifest(manifest, field, "no such log file", error);
+            g_free(field);
+            goto out;
+        }
+        g_free(field);
+    }
+    n = json_object_get_member(o, "trace_events");
+    if (n && (json_node_get_value_type(n) != G_TYPE_STRING ||
+              (s->trace_events = run_path(run_dir, json_node_get_string(n))) == NULL)) {
+        bad_manifest(manifest, "trace_events", "not a relative path inside the run", error);
+        goto out;
+    }
+    s->run_dir = g_strdup(run_dir);
+    s->label = g_strdup_printf("logs:%s", run_dir);
+    /* The cached trace's name changes with the run and its manifest. */
+    {
+        char *abs = g_canonicalize_filename(run_dir, NULL);
+        GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+        g_checksum_update(ck, (const guchar *)abs, -1);
+        g_checksum_update(ck, (const guchar *)text, (gssize)len);
+        hash = g_strndup(g_checksum_get_string(ck), 12);
+        s->tag = g_strdup_printf("logs-%s", hash);
+        g_free(hash);
+        g_checksum_free(ck);
+        g_free(abs);
+    }
+    ok = TRUE;
+out:
+    if (!ok)
+        sk_source_clear(s);
+    g_free(text);
+    g_free(manifest);
+    g_object_unref(parser);
+    return ok;
+}
+
+/* The newest complete run of benchmark under root, or NULL. */
+static char *newest_run(const char *benchmark, const char *root)
+{
+    GDir *dir = g_dir_open(root, 0, NULL);
+    const char *name;
+    char *best = NULL, *prefix = g_strdup_printf("%s_", benchmark);
+    gint64 best_time = -1;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        char *run = g_build_filename(root, name, NULL);
+        char *manifest = g_build_filename(run, "manifest.json", NULL);
+        struct stat st;
+        SkSource s;
+        if (g_str_has_prefix(name, prefix) && stat(manifest, &st) == 0 &&
+            sk_source_load_run(run, &s, NULL)) {
+            gint64 t = (gint64)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+            if (strcmp(s.benchmark, benchmark) == 0 &&
+                (t > best_time || (t == best_time && strcmp(run, best) > 0))) {
+                g_free(best);
+                best = g_strdup(run);
+                best_time = t;
+            }
+            sk_source_clear(&s);
+        }
+        g_free(manifest);
+        g_free(run);
+    }
+    if (dir)
+        g_dir_close(dir);
+    g_free(prefix);
+    return best;
+}
+
+gboolean sk_source_find(const char *benchmark, const char *logs_dir,
+                        const char *logs_root, SkSource *s, GError **error)
+{
+    char *run;
+
+    memset(s, 0, sizeof(*s));
+    if (logs_dir) {
+        if (!sk_source_load_run(logs_dir, s, error))
+            return FALSE;
+        if (strcmp(s->benchmark, benchmark) != 0) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                        "logs '%s': a run of '%s', not of benchmark '%s'", logs_dir,
+                        s->benchmark, benchmark);
+            sk_source_clear(s);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    run = logs_root ? newest_run(benchmark, logs_root) : NULL;
+    if (run) {
+        gboolean ok = sk_source_load_run(run, s, error);
+        g_free(run);
+        return ok;
+    }
+    if (!sk_synth_workload_parse(benchmark, &s->workload)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "benchmark '%s': no complete run in '%s' and no synthetic "
+                    "workload of that name (iperf3, uniform, mixed)", benchmark,
+                    logs_root ? logs_root : "(none)");
+        return FALSE;
+    }
+    s->synthetic = TRUE;
+    s->benchmark = g_strdup(benchmark);
+    s->label = g_strdup_printf("synthetic:%s", benchmark);
+    s->tag = g_strdup("synth");
+    return TRUE;
+}
+
+gboolean sk_source_check_order(const SkSource *s, const char *order,
+                               GError **error)
+{
+    static const char *const synth[] = {"rr", "rand", NULL};
+    static const char *const logs[] = {"rr", "rand", "orig", NULL};
+
+    if (g_strv_contains(s->synthetic ? synth : logs, order))
+        return TRUE;
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --order: unknown order '%s' "
+                "(%s)", order, s->synthetic ? "rr, rand" : "rr, rand, orig");
+    return FALSE;
+}
+
+char *sk_source_trace_path(const SkSource *s, const char *traces_dir,
+                           uint32_t tenants, const char *order, uint32_t burst,
+                           uint64_t translations)
+{
+    char *name, *path;
+
+    if (s->synthetic)
+        name = g_strdup_printf("%s_%s_t%u_%s%u_n%" G_GUINT64_FORMAT ".sktrace",
+                               s->benchmark, s->tag, tenants, order, burst,
+                               translations);
+    else
+        name = g_strdup_printf("%s_%s_t%u_%s%u.sktrace", s->benchmark, s->tag,
+                               tenants, order, burst);
+    path = g_build_filename(traces_dir, name, NULL);
+    g_free(name);
+    return path;
+}
+
+static gboolean make_synthetic(const SkSource *s, const char *path, uint32_t tenants,
+                               const char *order, uint32_t burst,
+                               uint64_t translations, GError **error)
+{
+    SkSynthParams p;
+    SkTraceWriter *w;
+
+    sk_synth_params_init(&p);
+    p.workload = s->workload;
+    p.tenants = tenants;
+    p.burst = burst;
+    p.translations = translations;
+    if (!sk_synth_order_parse(order, &p.order)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "unknown order '%s'", order);
+        return FALSE;
+    }
+    w = sk_trace_writer_new(path, SK_FORMAT_SIOKIT, NULL, error);
+    if (w == NULL)
+        return FALSE;
+    if (!sk_synth_write(&p, w, NULL, NULL, NULL, error)) {
+        sk_trace_writer_abort(w);
+        return FALSE;
+    }
+    return sk_trace_writer_close(w, error);
+}
+
+static gboolean make_from_logs(const SkSource *s, const char *path, uint32_t tenants,
+                               const char *order, uint32_t burst,
+                               const char *trace_gen, GError **error)
+{
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    char *err = NULL;
+    int status = 0;
+    gboolean ok;
+
+    g_ptr_array_add(argv, g_strdup(trace_gen));
+    g_ptr_array_add(argv, g_strdup("--quiet"));
+    g_ptr_array_add(argv, g_strdup_printf("--tenants=%u", tenants));
+    g_ptr_array_add(argv, g_strdup_printf("--order=%s", order));
+    g_ptr_array_add(argv, g_strdup_printf("--burst=%u", burst));
+    if (tenants > s->collected)
+        g_ptr_array_add(argv, g_strdup("--reuse"));
+    if (s->trace_events)
+        g_ptr_array_add(argv, g_strdup_printf("--trace-events=%s", s->trace_events));
+    g_ptr_array_add(argv, g_strdup_printf("--output=%s", path));
+    g_ptr_array_add(argv, g_strdup("--"));
+    for (char **l = s->logs; *l; l++)
+        g_ptr_array_add(argv, g_strdup(*l));
+    g_ptr_array_add(argv, NULL);
+    ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                      NULL, NULL, NULL, &err, &status, error);
+    if (ok && !g_spawn_check_wait_status(status, NULL)) {
+        g_strstrip(err);
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "trace-gen on %s (%u tenants) "
+                    "failed: %s", s->run_dir, tenants, *err ? err : "no message");
+        ok = FALSE;
+    } else if (!ok) {
+        g_prefix_error(error, "cannot run '%s': ", trace_gen);
+    }
+    g_free(err);
+    g_ptr_array_free(argv, TRUE);
+    return ok;
+}
+
+gboolean sk_source_make_trace(const SkSource *s, const char *path,
+                              uint32_t tenants, const char *order,
+                              uint32_t burst, uint64_t translations,
+                              const char *trace_gen, GError **error)
+{
+    if (s->synthetic)
+        return make_synthetic(s, path, tenants, order, burst, translations, error);
+    return make_from_logs(s, path, tenants, order, burst, trace_gen, error);
+}
