@@ -87,6 +87,16 @@ check "the refused run wrote nothing" test ! -e "$tmp/x.trace"
 "$tg" -q --reuse --logs "$fix/qemu72/vtd.log" --tenants 4 --order rr --json -o "$tmp/r.trace" >"$tmp/r.json"
 check "--reuse makes new tenants of the same log" json_check "$tmp/r.json" \
     'd["tenant_count"] == 4 and sorted(t["log"] for t in d["tenants"]) == [0, 1, 2, 3] and len(set(t["sid"] for t in d["tenants"])) == 4'
+"$tg" -q --reuse --logs "$fix/qemu72/vtd.log" --tenants 8 --order rr --translations 999 --json \
+    -o "$tmp/n.trace" >"$tmp/n.json"
+check "--translations ends the trace there; rr keeps the tenants within a turn of each other" \
+    json_check "$tmp/n.json" \
+    'd["translations"] == 999 and d["tenant_count"] == 8 and max(t["translations"] for t in d["tenants"]) - min(t["translations"] for t in d["tenants"]) <= 3'
+"$tg" -q --reuse --logs "$fix/qemu72/vtd.log" --tenants 4 --order rr -o "$tmp/n1.trace"
+"$tg" -q --reuse --logs "$fix/qemu72/vtd.log" --tenants 4 --order rr --translations 100000000 -o "$tmp/n2.trace"
+check "--translations beyond what the logs give changes nothing" cmp -s "$tmp/n1.trace" "$tmp/n2.trace"
+expect_error "--translations 0 is refused" 2 "translations" \
+    "$tg" --logs "$fix/qemu72/vtd.log" --tenants 1 --translations 0 -o "$tmp/x.trace"
 "$tg" -q --logs "$fix/hslogs/fix" --tenants 6 --order zipf --zipf 1.5 --json -o "$tmp/zf.trace" >"$tmp/zf.json"
 check "zipf keeps every translation of its tenants" json_check "$tmp/zf.json" \
     'd["tenant_count"] == 6 and d["translations"] == sum(t["translations"] for t in d["tenants"])'

@@ -31,7 +31,7 @@
 
 static char **opt_logs, *opt_tenants, *opt_order, *opt_burst, *opt_dpl;
 static char *opt_weights, *opt_zipf, *opt_seed, *opt_format, *opt_output;
-static char *opt_trace_events, *opt_tmpdir;
+static char *opt_trace_events, *opt_tmpdir, *opt_translations;
 static gboolean opt_strict, opt_reuse, opt_json, opt_quiet, opt_compress;
 
 static GOptionEntry entries[] = {
@@ -57,6 +57,8 @@ static GOptionEntry entries[] = {
      "siokit (default) or hypersio (writes OUT_iotlb_trace.bin)", "FORMAT"},
     {"strict", 0, 0, G_OPTION_ARG_NONE, &opt_strict,
      "fail on the first malformed line", NULL},
+    {"translations", 'n', 0, G_OPTION_ARG_STRING, &opt_translations,
+     "end the trace after N translations (default: when the order ends)", "N"},
     {"reuse", 0, 0, G_OPTION_ARG_NONE, &opt_reuse,
      "read the logs again as new tenants when they hold too few", NULL},
     {"trace-events", 'e', 0, G_OPTION_ARG_FILENAME, &opt_trace_events,
@@ -101,6 +103,11 @@ typedef struct Gen {
     uint64_t beyond;            /* translations of domains past --tenants */
     uint64_t unusable;          /* translations without a usable level */
     uint64_t duplicates;        /* dmar_translate of a logged hit/update */
+    uint64_t limit;             /* --translations, 0 = none */
+    uint64_t tenant_cap;        /* most translations a tenant can give, 0 = none */
+    gboolean limited;           /* the trace reached limit */
+    GArray *last_new;           /* per log file: the event after which its first
+                                   reading found no new domain (uint64_t) */
 } Gen;
 
 static gboolean stopped(GError **error)
@@ -127,6 +134,11 @@ static gboolean emit(const SkRecord *r, void *data, GError **error)
     Gen *g = data;
     TgTenant *t = tg_tenant(&g->tenants, r->tenant);
 
+    if (g->limit && g->translations >= g->limit) {
+        /* Full: interleaving stops here (no error); orig reads on. */
+        g->limited = TRUE;
+        return g->order.order == TG_ORDER_ORIG;
+    }
     t->emitted++;
     if (tg_page_set_add(&g->pages, r->iova & r->mask, r->tenant))
         t->pages++;
@@ -246,8 +258,10 @@ static gboolean translation(Gen *g, LogPass *p, LogInfo *info,
         t->sid = r.sid;
         t->has_sid = TRUE;
     }
-    t->read++;
     info->translations++;
+    if (g->tenant_cap && t->read >= g->tenant_cap)
+        return TRUE;             /* more than --translations can use */
+    t->read++;
     if (g->order.order == TG_ORDER_ORIG)
         return emit(&r, g, error);
     return tg_spill_add(g->spill, t->id, &r, error);
@@ -255,7 +269,23 @@ static gboolean translation(Gen *g, LogPass *p, LogInfo *info,
 
 /* Reads one log; returns the number of domains it contributed (what
  * HyperSIO subtracts from the tenants still wanted), or -1. */
-static int read_log(Gen *g, const char *path, uint32_t log, uint32_t round,
+/* TRUE when every tenant this reading of a log made has all the
+ * translations the trace can use (only with --translations). */
+static gboolean tenants_full(Gen *g, guint first)
+{
+    for (guint i = first; i < g->tenants.rows->len; i++)
+        if (tg_tenant(&g->tenants, i)->read < g->tenant_cap)
+            return FALSE;
+    return TRUE;
+}
+
+/* Reads one log (file number file, reading log of the trace); returns the
+ * number of domains it contributed (what HyperSIO subtracts from the
+ * tenants still wanted), or -1.  With --reuse and --translations, a later
+ * reading of a file stops once it is past the point where the first reading
+ * found its last domain and its tenants are full: the rest could not be
+ * used. */
+static int read_log(Gen *g, const char *path, guint file, uint32_t log, uint32_t round,
                     uint32_t valid, GError **error)
 {
     SkLogReaderOptions ropt = {.trace_events = opt_trace_events,
@@ -279,6 +309,10 @@ static int read_log(Gen *g, const char *path, uint32_t log, uint32_t round,
     p.valid_dids = g_hash_table_new(g_direct_hash, g_direct_equal);
     p.seen_dids = g_hash_table_new(g_direct_hash, g_direct_equal);
     p.sid_domain = g_hash_table_new(g_direct_hash, g_direct_equal);
+    guint first_tenant = g->tenants.rows->len, domains = 0;
+    if (g->last_new->len <= file)
+        g_array_set_size(g->last_new, file + 1);
+    uint64_t *last_new = &g_array_index(g->last_new, uint64_t, file);
     while ((got = sk_log_reader_next(reader, &ev, error)) > 0) {
         gpointer did_key = GUINT_TO_POINTER(ev.did + 1);
         if ((++events & 0xffff) == 0) {
@@ -286,6 +320,13 @@ static int read_log(Gen *g, const char *path, uint32_t log, uint32_t round,
                 goto out;
             sk_progress_update(progress, sk_log_reader_stats(reader)->lines);
         }
+        if (round == 0 && g_hash_table_size(p.seen_dids) != domains) {
+            domains = g_hash_table_size(p.seen_dids);
+            *last_new = events;
+        }
+        if (round > 0 && g->tenant_cap && (events & 0xfff) == 0 && events > *last_new &&
+            tenants_full(g, first_tenant))
+            break;
         switch (ev.type) {
         case SK_LOG_TRANSLATE:
             if (!translation(g, &p, &info, &ev, error))
@@ -321,6 +362,8 @@ static int read_log(Gen *g, const char *path, uint32_t log, uint32_t round,
     }
     if (got < 0)
         goto out;
+    if (round == 0 && g_hash_table_size(p.seen_dids) != domains)
+        *last_new = events;
     result = (int)g_hash_table_size(p.seen_dids);
 out:
     info.dialect = sk_log_reader_dialect(reader);
@@ -519,6 +562,16 @@ static gboolean parse_options(int *argc, char ***argv, Gen *g, GPtrArray *logs,
                     "option --compress: HyperSIO traces are never compressed");
         goto out;
     }
+    if (opt_translations) {
+        if (!sk_cli_parse_u64("--translations", opt_translations, 1, UINT64_C(1) << 40,
+                              &g->limit, error))
+            goto out;
+        /* What a tenant can give at most: in rr every tenant takes equal
+         * turns, so the trace is full before any tenant passes this. */
+        uint64_t turns = (g->limit + (uint64_t)g->want * g->order.consec - 1) /
+                         ((uint64_t)g->want * g->order.consec);
+        g->tenant_cap = g->order.order == TG_ORDER_RR ? turns * g->order.consec : g->limit;
+    }
     ok = TRUE;
 out:
     g_option_context_free(ctx);
@@ -660,7 +713,7 @@ static gboolean generate(Gen *g, GPtrArray *logs, const char *out, GError **erro
         for (guint k = 0; k < logs->len && !done; k++) {
             uint32_t log = round * logs->len + k;
             uint32_t valid = g->per_log ? (uint32_t)MIN(remaining, (int64_t)g->per_log) : 0;
-            int domains = read_log(g, logs->pdata[k], log, round, valid, error);
+            int domains = read_log(g, logs->pdata[k], k, log, round, valid, error);
             if (domains < 0)
                 goto out;
             if (g->per_log) {
@@ -701,7 +754,7 @@ static gboolean generate(Gen *g, GPtrArray *logs, const char *out, GError **erro
         ok = tg_interleave(g->spill, ids, n, &g->order, emit, g, error);
         g_free(weights);
         g->order.weights = NULL;
-        if (!ok)
+        if (!ok && !(g->limited && error && *error == NULL))
             goto out;
         ok = FALSE;
     }
@@ -757,6 +810,7 @@ int main(int argc, char **argv)
                     g->per_log ? 0 : g->want);
     tg_page_set_init(&g->pages);
     g->logs = g_array_new(FALSE, TRUE, sizeof(LogInfo));
+    g->last_new = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     if (!generate(g, logs, out, &error)) {
         int sig = sk_cli_stop_signal();
         status = sk_report("trace-gen", error);
@@ -769,6 +823,7 @@ int main(int argc, char **argv)
         g_strfreev(l->examples);
     }
     g_array_free(g->logs, TRUE);
+    g_array_free(g->last_new, TRUE);
     tg_page_set_clear(&g->pages);
     tg_tenants_clear(&g->tenants);
     tg_spill_free(g->spill);
