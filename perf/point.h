@@ -28,7 +28,7 @@ typedef struct SkPoint {
     uint32_t tenants;
     char *order;          /* rr, rand, ... */
     uint32_t burst;       /* packets per turn */
-    uint64_t translations;/* of a synthetic trace; 0 for logs */
+    uint64_t translations;/* of the trace (asked; logs may hold fewer) */
     char *design;         /* a preset name */
     uint32_t iotlb_size;  /* IOTLB entries; 0 = the design's */
     uint32_t tqueue;      /* 0 = the design's */

@@ -237,13 +237,8 @@ char *sk_source_trace_path(const SkSource *s, const char *traces_dir,
 {
     char *name, *path;
 
-    if (s->synthetic)
-        name = g_strdup_printf("%s_%s_t%u_%s%u_n%" G_GUINT64_FORMAT ".sktrace",
-                               s->benchmark, s->tag, tenants, order, burst,
-                               translations);
-    else
-        name = g_strdup_printf("%s_%s_t%u_%s%u.sktrace", s->benchmark, s->tag,
-                               tenants, order, burst);
+    name = g_strdup_printf("%s_%s_t%u_%s%u_n%" G_GUINT64_FORMAT ".sktrace", s->benchmark,
+                           s->tag, tenants, order, burst, translations);
     path = g_build_filename(traces_dir, name, NULL);
     g_free(name);
     return path;
@@ -276,7 +271,7 @@ static gboolean make_synthetic(const SkSource *s, const char *path, uint32_t ten
 }
 
 static gboolean make_from_logs(const SkSource *s, const char *path, uint32_t tenants,
-                               const char *order, uint32_t burst,
+                               const char *order, uint32_t burst, uint64_t translations,
                                const char *trace_gen, GError **error)
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
@@ -289,6 +284,7 @@ static gboolean make_from_logs(const SkSource *s, const char *path, uint32_t ten
     g_ptr_array_add(argv, g_strdup_printf("--tenants=%u", tenants));
     g_ptr_array_add(argv, g_strdup_printf("--order=%s", order));
     g_ptr_array_add(argv, g_strdup_printf("--burst=%u", burst));
+    g_ptr_array_add(argv, g_strdup_printf("--translations=%" G_GUINT64_FORMAT, translations));
     if (tenants > s->collected)
         g_ptr_array_add(argv, g_strdup("--reuse"));
     if (s->trace_events)
@@ -320,5 +316,5 @@ gboolean sk_source_make_trace(const SkSource *s, const char *path,
 {
     if (s->synthetic)
         return make_synthetic(s, path, tenants, order, burst, translations, error);
-    return make_from_logs(s, path, tenants, order, burst, trace_gen, error);
+    return make_from_logs(s, path, tenants, order, burst, translations, trace_gen, error);
 }

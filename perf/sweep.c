@@ -90,8 +90,7 @@ static char *point_id(const SkPoint *p, const SkSource *s)
         g_snprintf(tq, sizeof(tq), "%u", p->tqueue);
     if (p->iotlb_size)
         g_snprintf(iotlb, sizeof(iotlb), "%u", p->iotlb_size);
-    if (s->synthetic)
-        g_snprintf(n, sizeof(n), "-n%" G_GUINT64_FORMAT, p->translations);
+    g_snprintf(n, sizeof(n), "-n%" G_GUINT64_FORMAT, p->translations);
     return g_strdup_printf("%s_%s_%s-%s%s_%s%u_t%u_tq%s_iotlb%s_%sg", p->design,
                            p->model, p->benchmark, s->tag, n, p->order, p->burst,
                            p->tenants, tq, iotlb, link);
@@ -101,7 +100,7 @@ static void add_points(SkSweep *sw, const SkSource *src, const char *order,
                        guint32 burst, guint32 tenants, const char *points_dir)
 {
     const SkSweepSpec *sp = sw->spec;
-    uint64_t n = src->synthetic ? sp->translations : 0;
+    uint64_t n = sp->translations;
     char *trace = sk_source_trace_path(src, sp->traces_dir, tenants, order, burst, n);
     TraceJob *t = g_hash_table_lookup(sw->trace_by_path, trace);
 

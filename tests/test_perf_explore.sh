@@ -167,6 +167,11 @@ check "one tenant replays every translation of the real log ($hits)" json_check 
 f=$(ls "$tmp"/l/points/base_*_t3_*.json)
 check "three tenants reuse the one collected log" json_check "$f" \
     "d['result']['tenant_count'] == 3 and len(d['result']['tenants']) == 3"
+"$pe" --logs "$logs/iperf3_1_0" --traces "$tmp/traces" -t 3 -d base -n 300 -o "$tmp/l3" \
+    --no-plot --quiet >/dev/null 2>&1
+f=$(ls "$tmp"/l3/points/base_*_t3_*.json)
+check "--translations ends a trace made from logs there" json_check "$f" \
+    "d['result']['translations'] == 300 and d['point']['translations'] == 300"
 "$pe" --logs "$logs/iperf3_1_0" --traces "$tmp/traces" -t 1 -d base -o "$tmp/l2" \
     --no-plot --quiet >/dev/null 2>&1
 check "--logs RUN selects a run (same trace, same numbers)" \
