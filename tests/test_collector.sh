@@ -1,9 +1,11 @@
 #!/bin/bash
-# test_collector.sh - log-collector end to end with real guests: bad input,
-# iperf3 on two flat tenants (boot, traffic, logs, manifest, then trace-gen
-# and sioperf on the result), an interrupted run marked incomplete with no
-# QEMU left and a clean re-run, and the nested topology (two L2s through
-# VFIO).  TAP output.
+# test_collector.sh - log-collector end to end with real guests: bad input;
+# iperf3 on two flat tenants under stock QEMU (boot, traffic, text log,
+# manifest, split logs, then trace-gen and sioperf on the result) and under
+# the patched QEMU (its binary log); the virtiofs and storage tests; an
+# interrupted run and a VM dying, each marked incomplete with no QEMU left,
+# and a clean re-run; and the nested topology (two L2s through VFIO).
+# TAP output.
 set -u
 build=${SIOKIT_BUILD:?}
 src=${SIOKIT_SRC:?}
@@ -101,6 +103,47 @@ PY
 check "sioperf replays the collected trace" \
     test "$(field "$tmp/sp.json" '0 < m["utilization"] <= 1 and m["tenant_count"] == 2')" = True
 
+# ---- the patched QEMU (built or found cached), its lean binary log ----------------
+"$src/qemu-patches/build-qemu.sh" --quiet >"$tmp/bq.out" 2>&1 || cat "$tmp/bq.out" >&2
+"$lc" --test iperf3 --l2vm 2 --topology flat --duration 3 --qemu patched -o "$tmp/patched" \
+    >/dev/null 2>"$tmp/patched.err"
+rc=$?
+mp=$tmp/patched/iperf3_2_0/manifest.json
+check "patched QEMU: the run completes with a binary log" \
+    test "$rc|$(field "$mp" 'm["status"]+"|"+m["record"]+"|"+",".join(m["logs"])+"|"+m["events"]["dialect"]')" = "0|complete|binary|vtd_0.bin|siokit" ||
+    cat "$tmp/patched.err" >&2
+check "patched QEMU: the manifest carries its version and patch-series hash" \
+    test "$(field "$mp" '"siokit-" in m["qemu"]["version"] and len(m["qemu"]["build_info"]["series_sha256"])==64')" = True
+"$tg" --logs "$tmp/patched/iperf3_2_0/vtd_0.bin" --tenants 2 --order orig --json -o "$tmp/bin.trace" \
+    >"$tmp/tgb.json" 2>/dev/null
+check "trace-gen reads the binary log: the manifest's domains and counts" test "$(python3 - "$tmp/tgb.json" "$mp" <<'PY'
+import json, sys
+tg = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
+got = sorted((t["domain"], t["translations"]) for t in tg["tenants"])
+want = sorted((int(t["domain"], 16), t["events"]["translations"]) for t in m["tenant_list"])
+print(got == want and all(n > 1000 for _, n in got))
+PY
+)" = True
+
+# ---- virtio-fs: fio in each tenant's folder of a share, FUSE requests counted ---------
+"$lc" --test virtiofs --l2vm 2 --duration 3 --qemu patched -o "$tmp/patched" \
+    >/dev/null 2>"$tmp/vfs.err"
+rc=$?
+mv=$tmp/patched/virtiofs_2_0/manifest.json
+check "virtiofs run completes (flat, patched virtiofsd)" \
+    test "$rc|$(field "$mv" 'm["status"]+"|"+m["topology"]')" = "0|complete|flat" ||
+    cat "$tmp/vfs.err" >&2
+# (Reads may all come from the guest's page cache: they are not required.)
+check "virtiofsd's FUSE events match what the tenants did (a folder each, 4 files each, writes, fsync)" \
+    test "$(field "$mv" 'f=m["fuse"]["by_opcode"]; f["MKDIR"]==2 and f["CREATE"]==8 and f["FSYNC"]>=8 and f["WRITE"]>0 and m["fuse"]["write_bytes"]>=4096*f["WRITE"]')" = True ||
+    field "$mv" 'm["fuse"]' >&2
+check "each tenant's fio report is kept" \
+    test "$(field "$mv" 'all(t["virtiofs"]["write_iops"]>0 for t in m["tenant_list"])')" = True
+check "the scratch share is removed after the run" test ! -e "$tmp/patched/virtiofs_2_0/share"
+bad "flat topology only" --test virtiofs --l2vm 1 --topology nested
+bad "binary logs need" --test iperf3 --l2vm 1 --qemu stock --record binary
+bad "needs a text log" --test iperf3 --l2vm 1 --qemu patched --split
+
 # ---- storage: fio on each tenant's own NVMe behind the vIOMMU ----------------------
 "$lc" --test storage --l2vm 2 --topology flat --duration 3 --qemu stock -o "$out" \
     >/dev/null 2>"$tmp/storage.err"
@@ -159,8 +202,8 @@ check "a VM dying fails the run (exit 1, one line on stderr)" \
 check "a failed run is marked incomplete with the error" \
     test "$(field "$md" 'm["status"]=="incomplete" and len(m["reason"])>0')" = True
 
-# ---- nested: HyperSIO's topology, one L2 per tenant through VFIO ----------------------
-"$lc" --test iperf3 --l2vm 2 --duration 3 --qemu stock -o "$tmp/nested" \
+# ---- nested: HyperSIO's topology, one L2 per tenant through VFIO (patched QEMU) -------
+"$lc" --test iperf3 --l2vm 2 --duration 3 --qemu patched -o "$tmp/nested" \
     >/dev/null 2>"$tmp/nested.err"
 rc=$?
 mn=$tmp/nested/iperf3_2_0/manifest.json
