@@ -158,6 +158,15 @@ static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
         !u32_values("--tqueue", opt_tqueues, "0", opt_tqueues ? 1 : 0, 1u << 20,
                     &sp->tqueues, error))
         goto fail;
+    for (guint i = 0; i < sp->benchmarks->len; i++) {
+        const char *b = sp->benchmarks->pdata[i];
+        if (*b == '\0' || strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789-") != strlen(b)) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --benchmark: '%s' is "
+                        "not a name (letters, digits and '-')", b);
+            goto fail;
+        }
+    }
     if (sp->designs->len == 0) {
         guint n;
         const SkDesign *d = sk_designs(&n);

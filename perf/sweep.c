@@ -85,7 +85,7 @@ static char *point_id(const SkPoint *p, const SkSource *s)
     char link[G_ASCII_DTOSTR_BUF_SIZE], tq[16] = "D", iotlb[16] = "D";
     char n[32] = "";
 
-    g_ascii_formatd(link, sizeof(link), "%g", p->link_gbps);
+    g_ascii_formatd(link, sizeof(link), "%.10g", p->link_gbps);   /* no "e+" */
     if (p->tqueue)
         g_snprintf(tq, sizeof(tq), "%u", p->tqueue);
     if (p->iotlb_size)

@@ -196,6 +196,7 @@ expect_error "tqueue 0" 2 "option --tqueue" "$pe" --tqueue 0 -o "$tmp/x"
 expect_error "unknown launcher" 2 "option --launcher" "$pe" --launcher pbs -o "$tmp/x"
 expect_error "an order synthetic traces cannot give" 2 "option --order: unknown order 'zipf'" \
     "$pe" --logs-root "$tmp/nologs" --order zipf -o "$tmp/x"
+expect_error "a benchmark that is not a name" 2 "option --benchmark: 'a/b'" "$pe" --benchmark a/b -o "$tmp/x"
 expect_error "unknown option" 2 "nknown option" "$pe" --bogus
 expect_error "an extra argument" 2 "unexpected argument" "$pe" extra
 check "bad usage creates no results directory" test ! -e "$tmp/x"
