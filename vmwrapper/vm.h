@@ -110,7 +110,8 @@ Vm *vm_find(const char *state_root, const char *name, GError **error);
 /* TRUE while its QEMU runs. */
 gboolean vm_alive(const Vm *vm);
 /* ACPI power-down through QMP, then QMP quit after timeout_ms, then SIGKILL;
- * returns once QEMU is gone. */
+ * returns once QEMU is gone (and the virtiofsd this process started for
+ * it, if any). */
 gboolean vm_stop(Vm *vm, int timeout_ms, GError **error);
 /* Waits for QEMU to exit on its own (a launcher's child), or until a stop
  * signal; returns TRUE if it exited. */
