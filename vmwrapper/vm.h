@@ -92,6 +92,11 @@ gboolean vm_save(const Vm *vm, GError **error);
  * command line, and the QEMU arguments of the NICs (user-mode networking
  * with the VM's forwarded ports), appended to a. */
 char *vm_mgmt_mac(VmType type, unsigned id);
+/* A child's setup (g_spawn): dies with this process (PR_SET_PDEATHSIG,
+ * SIGKILL), in its own session (the terminal's Ctrl-C is ours). */
+void vm_die_with_parent(gpointer data);
+/* The last lines of a file, for error messages (never NULL). */
+char *vm_tail_of(const char *path, int lines);
 char *vm_kernel_cmdline(const VmSpec *s, const Vm *vm);
 void vm_net_args(const VmSpec *s, const Vm *vm, GPtrArray *a);
 /* A new Vm for spec: its folder, free ports, the image's host key pinned;
