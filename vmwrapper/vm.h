@@ -139,7 +139,8 @@ char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
  * vIOMMU in the L2's own domain. */
 char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1_id,
                          unsigned id, unsigned size_mb, GError **error);
-/* The data disk of L2 k prepared for the L1 named l1_name, or NULL. */
+/* The data disk of L2 k prepared for the L1 named l1_name, or NULL (a
+ * disk made by vm_prepare_disk() alone, with no note, is l1-0's). */
 char *vm_l2_disk(const char *state_root, const char *l1_name, unsigned k);
 /* The serial of L2 k's NVMe in its L1 ("siokit-l2-K"). */
 char *vm_l2_disk_serial(unsigned k);
