@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_libvirt.sh - vmwrapper --backend libvirt with a real guest: an L1
 # as a transient libvirt domain (q35, intel vIOMMU, TCG, an NVMe data disk)
-# boots to SSH, exec, status, poweroff; no QEMU, libvirtd or virtlogd left
+# boots to SSH, runs an L2 inside it, exec, status, poweroff; no QEMU, libvirtd or virtlogd left
 # behind after poweroff, SIGTERM or SIGKILL of the launcher.
 # TAP output.
 set -u
@@ -10,8 +10,9 @@ src=${SIOKIT_SRC:?}
 export SIOKIT_HOME=$src
 vw=$build/vmwrapper/vmwrapper
 tmp=$(mktemp -d)
-launcher=
+launcher= l2launcher=
 cleanup() {
+    [ -n "$l2launcher" ] && kill -TERM "$l2launcher" 2>/dev/null && wait "$l2launcher" 2>/dev/null
     [ -n "$launcher" ] && kill -TERM "$launcher" 2>/dev/null && wait "$launcher" 2>/dev/null
     rm -rf "$tmp"
 }
@@ -51,6 +52,7 @@ none_left() { ! { pgrep -a -x libvirtd; pgrep -a -x virtlogd; pgrep -a -f 'guest
 # L1 0 has a data disk (prepare-vm): NVMe behind the vIOMMU in the domain too.
 rm -f "$src/build/vms/l1-0/data.qcow2"      # from an earlier run
 disk=$("$vw" --vmtype l1 --vmid 0 --action prepare-vm --disk-size 64)
+"$vw" --vmtype l2 --vmid 0 --l1 0 --action prepare-vm --disk-size 64 >/dev/null
 check "launch --backend libvirt: L1 boots to SSH as a libvirt domain" launch 0 "$tmp/l1.json"
 check "it is libvirt's QEMU: q35 with intel-iommu, TCG, -cpu max" \
     sh -c "pgrep -a -f '[g]uest=siokit-l1-0,' | grep -- '-device {\"driver\":\"intel-iommu\"' | grep -q -- '-accel tcg -cpu max'"
@@ -72,6 +74,18 @@ check "the guest writes and reads back its NVMe data disk" test -n "$sum"
 check "the NVMe sits behind the vIOMMU (an IOMMU group)" \
     "$vw" --vmtype l1 --action exec -- sh -c "$find_nvme"' && test -e /sys/class/nvme/$n/device/iommu_group'
 check "fio runs in the guest" sh -c "'$vw' --vmtype l1 --action exec -- fio --version | grep -q '^fio-3'"
+# Its L2s run under the QEMU inside it, as under direct QEMU.
+"$vw" --vmtype l2 --vmid 0 --action launch --json >"$tmp/l2.json" 2>"$tmp/l2.err" &
+l2launcher=$!
+for i in $(seq 480); do grep -q ssh_port "$tmp/l2.json" && break; kill -0 $l2launcher 2>/dev/null || break; sleep 0.5; done
+check "an L2 starts inside the libvirt L1, with its NIC and NVMe disk through VFIO" \
+    "$vw" --vmtype l2 --vmid 0 --action exec -- sh -c \
+    'test "$(hostname)" = l2-0 && test -b /dev/nvme0n1 && grep -qx 52:54:00:60:00:00 /sys/class/net/*/address'
+"$vw" --vmtype l2 --vmid 0 --action poweroff
+wait $l2launcher
+rc=$?
+l2launcher=
+check "the L2 stops; its launcher exits 0 (exit $rc)" test $rc -eq 0
 check "vm.json says backend libvirt" grep -q '"backend" : "libvirt"' "$src/build/vms/l1-0/vm.json"
 check "status lists l1-0" sh -c "'$vw' --action status | grep -q '^l1-0 '"
 "$vw" --vmtype l1 --action poweroff

@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "qmp.h"
+#include "share.h"
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_ssh.h"
@@ -80,7 +80,7 @@ static int free_port(GError **error)
     return port;
 }
 
-static void die_with_parent(gpointer data)
+void vm_die_with_parent(gpointer data)
 {
     (void)data;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -88,7 +88,7 @@ static void die_with_parent(gpointer data)
 }
 
 /* The last lines of a file, for error messages. */
-static char *tail_of(const char *path, int lines)
+char *vm_tail_of(const char *path, int lines)
 {
     char *text = NULL;
     gsize len = 0;
@@ -237,144 +237,6 @@ char *vm_kernel_cmdline(const VmSpec *s, const Vm *vm)
     return line;
 }
 
-void vm_disk_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
-{
-    /* The data disk prepare-vm made, on NVMe behind the vIOMMU. */
-    char *disk = g_build_filename(vm->dir, "data.qcow2", NULL);
-
-#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
-    if (s->type != VM_TYPE_L2 && g_file_test(disk, G_FILE_TEST_IS_REGULAR)) {
-        ARG("-drive"); ARG("file=%s,if=none,id=data,format=qcow2", disk);
-        ARG("-device"); ARG("nvme,drive=data,serial=siokit-data");
-    }
-    /* An L1 carries the disks of its L2s, one NVMe each, for VFIO. */
-    for (unsigned k = 0; s->type == VM_TYPE_L1 && k < s->nics; k++) {
-        char *l2disk = vm_l2_disk(s->state_root, vm->name, k);
-        char *serial = vm_l2_disk_serial(k);
-        if (l2disk) {
-            ARG("-drive"); ARG("file=%s,if=none,id=l2disk%u,format=qcow2", l2disk, k);
-            ARG("-device"); ARG("nvme,drive=l2disk%u,serial=%s", k, serial);
-        }
-        g_free(l2disk);
-        g_free(serial);
-    }
-#undef ARG
-    g_free(disk);
-}
-
-/* virtio-fs: the shared memory vhost-user needs and the device (it cannot
- * sit behind the vIOMMU: QEMU refuses iommu_platform for it). */
-static void share_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
-{
-    char *sock;
-
-    if (s->share == NULL)
-        return;
-    sock = g_build_filename(vm->dir, "virtiofs.sock", NULL);
-#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
-    ARG("-object"); ARG("memory-backend-memfd,id=mem,size=%uM,share=on", s->memory_mb);
-    ARG("-numa"); ARG("node,memdev=mem");
-    ARG("-chardev"); ARG("socket,id=fs0,path=%s", sock);
-    ARG("-device"); ARG("vhost-user-fs-pci,chardev=fs0,tag=share");
-#undef ARG
-    g_free(sock);
-}
-
-/* Reaps virtiofsd (it exits when QEMU closes its socket), else stops it. */
-static void stop_virtiofsd(Vm *vm)
-{
-    if (vm->fs_pid <= 0)
-        return;
-    for (int i = 0; i < 3; i++) {
-        int sig = i == 0 ? 0 : (i == 1 ? SIGTERM : SIGKILL);
-        if (sig)
-            kill(vm->fs_pid, sig);
-        for (int t = 0; t < 40; t++) {
-            pid_t r = waitpid(vm->fs_pid, NULL, WNOHANG);
-            if (r == vm->fs_pid || (r < 0 && errno == ECHILD)) {
-                vm->fs_pid = 0;
-                return;
-            }
-            g_usleep(50000);
-        }
-    }
-}
-
-/* Starts virtiofsd for s->share with its socket in the VM's folder, dying
- * with this process; returns once the socket is there. */
-static gboolean start_virtiofsd(const VmSpec *s, Vm *vm, GError **error)
-{
-    char *sock = g_build_filename(vm->dir, "virtiofs.sock", NULL);
-    char *log_path = g_build_filename(vm->dir, "virtiofsd.log", NULL);
-    char *source = NULL;
-    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
-    GError *local = NULL;
-    gboolean ok = FALSE;
-    int log_fd = -1, devnull = -1;
-
-    if (!g_file_test(s->share, G_FILE_TEST_IS_DIR) || strchr(s->share, ',')) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --share: '%s' is not a folder (or has a comma)", s->share);
-        goto out;
-    }
-    source = realpath(s->share, NULL);
-    g_ptr_array_add(argv, g_strdup(s->virtiofsd ? s->virtiofsd : VM_VIRTIOFSD));
-    g_ptr_array_add(argv, g_strdup_printf("--socket-path=%s", sock));
-    g_ptr_array_add(argv, g_strdup("-o"));
-    g_ptr_array_add(argv, g_strdup_printf("source=%s", source));
-    g_ptr_array_add(argv, g_strdup("-o"));
-    g_ptr_array_add(argv, g_strdup("cache=auto"));
-    for (const char *const *e = s->virtiofsd_args; e && *e; e++)
-        g_ptr_array_add(argv, g_strdup(*e));
-    g_ptr_array_add(argv, NULL);
-    unlink(sock);
-    log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (log_fd < 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s", log_path,
-                    g_strerror(errno));
-        goto out;
-    }
-    if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata, NULL,
-                                          G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
-                                          devnull, log_fd, log_fd, NULL, NULL, 0,
-                                          &vm->fs_pid, NULL, NULL, NULL, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot start virtiofsd: %s",
-                    local->message);
-        g_error_free(local);
-        goto out;
-    }
-    for (int i = 0; i < 200 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++) {
-        if (waitpid(vm->fs_pid, NULL, WNOHANG) == vm->fs_pid) {
-            char *tail = tail_of(log_path, 2);
-            g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "%s: virtiofsd exited: %s",
-                        vm->name, g_strstrip(tail));
-            g_free(tail);
-            vm->fs_pid = 0;
-            goto out;
-        }
-        g_usleep(50000);
-    }
-    if (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "%s: virtiofsd made no socket in 10 s",
-                    vm->name);
-        goto out;
-    }
-    ok = TRUE;
-out:
-    if (!ok)
-        stop_virtiofsd(vm);
-    if (log_fd >= 0)
-        close(log_fd);
-    if (devnull >= 0)
-        close(devnull);
-    g_ptr_array_free(argv, TRUE);
-    free(source);
-    g_free(sock);
-    g_free(log_path);
-    return ok;
-}
-
 /* The QEMU command line of a VM. */
 static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
                             const char *initrd)
@@ -408,7 +270,7 @@ static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
     g_ptr_array_add(a, vm_kernel_cmdline(s, vm));
     vm_net_args(s, vm, a);
     vm_disk_args(s, vm, a);
-    share_args(s, vm, a);
+    vm_share_args(s, vm, a);
     for (const char *const *e = s->extra; e && *e; e++)
         ARG("%s", *e);
 #undef ARG
@@ -510,7 +372,7 @@ gboolean vm_wait_ready(Vm *vm, const VmSpec *s, const char *log_path, GError **e
     GError *last = NULL;
     for (;;) {
         if (qemu_gone(vm)) {
-            char *tail = tail_of(log_path, 3), *con = tail_of(vm->console, 3);
+            char *tail = vm_tail_of(log_path, 3), *con = vm_tail_of(vm->console, 3);
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "%s: QEMU exited while booting: %s%s", vm->name,
                         g_strstrip(tail), g_strstrip(con));
@@ -529,7 +391,7 @@ gboolean vm_wait_ready(Vm *vm, const VmSpec *s, const char *log_path, GError **e
                               GINT_TO_POINTER(vm->pid), &last))
             break;
         if (g_get_monotonic_time() > deadline) {
-            char *con = tail_of(vm->console, 3);
+            char *con = vm_tail_of(vm->console, 3);
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "%s: SSH not ready after %d s (%s); console: %s", vm->name,
                         s->ready_timeout_ms / 1000, last ? last->message : "?",
@@ -554,7 +416,7 @@ Vm *vm_launch(const VmSpec *s, GError **error)
 
     if (vm == NULL)
         goto err;
-    if (s->share && !start_virtiofsd(s, vm, error))
+    if (s->share && !vm_share_start(s, vm, error))
         goto err;
     argv = qemu_argv(s, vm, kernel, initrd);
     log_path = g_build_filename(vm->dir, "qemu.log", NULL);
@@ -569,7 +431,7 @@ Vm *vm_launch(const VmSpec *s, GError **error)
         int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata,
                                               NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
-                                              die_with_parent, NULL, devnull, log_fd,
+                                              vm_die_with_parent, NULL, devnull, log_fd,
                                               log_fd, NULL, NULL, 0, &vm->pid, NULL,
                                               NULL, NULL, &local)) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot start %s: %s",
@@ -597,7 +459,7 @@ err:
         waitpid(vm->pid, NULL, 0);
     }
     if (vm)
-        stop_virtiofsd(vm);
+        vm_share_stop(vm);
     if (argv)
         g_ptr_array_free(argv, TRUE);
     if (log_fd >= 0)
@@ -738,7 +600,7 @@ gboolean vm_stop(Vm *vm, int timeout_ms, GError **error)
     }
 gone:
     vm->pid = -1;
-    stop_virtiofsd(vm);
+    vm_share_stop(vm);
     {
         char *state = g_build_filename(vm->dir, "vm.json", NULL);
         unlink(state);
@@ -771,127 +633,4 @@ GPtrArray *vm_list(const char *state_root)
     return names;
 }
 
-/* Runs qemu-img with argv; FALSE with its message. */
-static gboolean qemu_img(const char *const *argv, GError **error)
-{
-    char *err = NULL;
-    int status = 0;
-    GError *local = NULL;
 
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
-                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
-                      &status, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot run qemu-img: %s",
-                    local->message);
-        g_error_free(local);
-        return FALSE;
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "qemu-img: %s",
-                    err ? g_strstrip(err) : "failed");
-        g_free(err);
-        return FALSE;
-    }
-    g_free(err);
-    return TRUE;
-}
-
-char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
-                      unsigned id, unsigned size_mb, GError **error)
-{
-    char *name = vm_name(type, id);
-    char *dir = g_build_filename(state_root, name, NULL);
-    char *base_name = g_strdup_printf("data-%uM.qcow2", size_mb);
-    char *base = g_build_filename(images, base_name, NULL);
-    char *disk = g_build_filename(dir, "data.qcow2", NULL);
-    char *tmp = NULL, *size = g_strdup_printf("%uM", size_mb);
-    gboolean ok = FALSE;
-
-    if (g_file_test(disk, G_FILE_TEST_IS_REGULAR)) {
-        ok = TRUE;                       /* prepared before */
-        goto out;
-    }
-    if (g_mkdir_with_parents(dir, 0700) != 0 || g_mkdir_with_parents(images, 0755) != 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s", dir,
-                    g_strerror(errno));
-        goto out;
-    }
-    /* The empty base, once for all VMs; written under a temporary name. */
-    if (!g_file_test(base, G_FILE_TEST_IS_REGULAR)) {
-        tmp = g_strdup_printf("%s.tmp.%d", base, (int)getpid());
-        const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", tmp, size, NULL};
-        if (!qemu_img(argv, error) || rename(tmp, base) != 0)
-            goto out;
-        g_free(tmp);
-        tmp = NULL;
-    }
-    /* This VM's overlay: its writes only, never a copy of the base. */
-    tmp = g_strdup_printf("%s.tmp.%d", disk, (int)getpid());
-    {
-        const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2",
-                              "-b", base, tmp, NULL};
-        if (!qemu_img(argv, error))
-            goto out;
-    }
-    if (rename(tmp, disk) != 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s", disk,
-                    g_strerror(errno));
-        goto out;
-    }
-    ok = TRUE;
-out:
-    if (tmp)
-        unlink(tmp);
-    g_free(tmp);
-    g_free(size);
-    g_free(name);
-    g_free(dir);
-    g_free(base_name);
-    g_free(base);
-    if (!ok) {
-        g_free(disk);
-        return NULL;
-    }
-    return disk;
-}
-
-char *vm_l2_disk_serial(unsigned k)
-{
-    return g_strdup_printf("siokit-l2-%u", k);
-}
-
-char *vm_l2_disk(const char *state_root, const char *l1_name, unsigned k)
-{
-    char *name = vm_name(VM_TYPE_L2, k);
-    char *disk = g_build_filename(state_root, name, "data.qcow2", NULL);
-    char *note = g_build_filename(state_root, name, "l1", NULL);
-    char *owner = NULL;
-
-    if (!g_file_get_contents(note, &owner, NULL, NULL))
-        owner = g_strdup("l1-0");
-    if (!g_file_test(disk, G_FILE_TEST_IS_REGULAR) ||
-        strcmp(g_strstrip(owner), l1_name) != 0)
-        g_clear_pointer(&disk, g_free);
-    g_free(name);
-    g_free(note);
-    g_free(owner);
-    return disk;
-}
-
-char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1_id,
-                         unsigned id, unsigned size_mb, GError **error)
-{
-    char *disk = vm_prepare_disk(state_root, images, VM_TYPE_L2, id, size_mb, error);
-    char *name = vm_name(VM_TYPE_L2, id);
-    char *note = g_build_filename(state_root, name, "l1", NULL);
-    char *l1 = vm_name(VM_TYPE_L1, l1_id);
-    char *text = g_strconcat(l1, "\n", NULL);
-
-    if (disk && !g_file_set_contents(note, text, -1, error))   /* temp + rename */
-        g_clear_pointer(&disk, g_free);
-    g_free(name);
-    g_free(note);
-    g_free(l1);
-    g_free(text);
-    return disk;
-}

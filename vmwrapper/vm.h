@@ -96,6 +96,11 @@ gboolean vm_save(const Vm *vm, GError **error);
  * command line, and the QEMU arguments of the NICs (user-mode networking
  * with the VM's forwarded ports), appended to a. */
 char *vm_mgmt_mac(VmType type, unsigned id);
+/* A child's setup (g_spawn): dies with this process (PR_SET_PDEATHSIG,
+ * SIGKILL), in its own session (the terminal's Ctrl-C is ours). */
+void vm_die_with_parent(gpointer data);
+/* The last lines of a file, for error messages (never NULL). */
+char *vm_tail_of(const char *path, int lines);
 char *vm_kernel_cmdline(const VmSpec *s, const Vm *vm);
 void vm_net_args(const VmSpec *s, const Vm *vm, GPtrArray *a);
 /* A new Vm for spec: its folder, free ports, the image's host key pinned;
@@ -114,7 +119,8 @@ Vm *vm_find(const char *state_root, const char *name, GError **error);
 /* TRUE while its QEMU runs. */
 gboolean vm_alive(const Vm *vm);
 /* ACPI power-down through QMP, then QMP quit after timeout_ms, then SIGKILL;
- * returns once QEMU is gone. */
+ * returns once QEMU is gone (and the virtiofsd this process started for
+ * it, if any). */
 gboolean vm_stop(Vm *vm, int timeout_ms, GError **error);
 /* Waits for QEMU to exit on its own (a launcher's child), or until a stop
  * signal; returns TRUE if it exited. */
@@ -137,7 +143,8 @@ char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
  * vIOMMU in the L2's own domain. */
 char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1_id,
                          unsigned id, unsigned size_mb, GError **error);
-/* The data disk of L2 k prepared for the L1 named l1_name, or NULL. */
+/* The data disk of L2 k prepared for the L1 named l1_name, or NULL (a
+ * disk made by vm_prepare_disk() alone, with no note, is l1-0's). */
 char *vm_l2_disk(const char *state_root, const char *l1_name, unsigned k);
 /* The serial of L2 k's NVMe in its L1 ("siokit-l2-K"). */
 char *vm_l2_disk_serial(unsigned k);

@@ -208,8 +208,12 @@ kversion=${kversion//%3a/:}
 # Every binary with its ldd libraries and the dynamic loader; the packages
 # these files come from (and their versions) go into the image key.
 busybox=$(realpath /bin/busybox)
-# fio: storage and virtio-fs tests (its libraries are most of the image).
-bins="/usr/sbin/dropbear /usr/bin/iperf3 /usr/bin/fio /usr/bin/scp /usr/lib/openssh/sftp-server"
+# fio: storage and virtio-fs tests.  Its libraries (ceph, gluster, rdma,
+# icu ...) weigh five times the rest of an l2 image, so fio and the
+# libraries only it needs go in a tarball that the guest unpacks on fio's
+# first run (see "fio, unpacked on first use" below), not at every boot.
+fio_bin=/usr/bin/fio
+bins="/usr/sbin/dropbear /usr/bin/iperf3 $fio_bin /usr/bin/scp /usr/lib/openssh/sftp-server"
 qemu_src="" qemu_mods="" firmware=""
 if [ "$type" = l1 ]; then
     if [ -n "$qemu_arg" ]; then
@@ -241,7 +245,11 @@ if grep -q 'not found' <<<"$ldd_out"; then
     die "missing library: $(grep 'not found' <<<"$ldd_out" | head -n1 | awk '{ print $1 }')"
 fi
 # Library paths as the loader will look for them (symlinks kept by name).
-libs=$(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' <<<"$ldd_out" | sort -u)
+lib_paths() { awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u; }
+libs=$(lib_paths <<<"$ldd_out")
+# The libraries that only fio needs (they go in its tarball).
+other_libs=$(ldd ${bins//$fio_bin/} 2>&1 | lib_paths)
+fio_libs=$(comm -23 <(ldd "$fio_bin" 2>&1 | lib_paths) <(echo "$other_libs"))
 
 # Owner packages and their versions.  dpkg-query -S is the slow part, so the
 # answer is remembered per file list and dpkg database state.
@@ -378,11 +386,40 @@ done
 for b in $bins; do
     case $b in
         "$qemu_src") install_file "$b" /usr/bin/qemu-system-x86_64 ;;
+        "$fio_bin") ;;
         *) install_file "$b" "$b" ;;
     esac
 done
 ln -sf openssh/sftp-server "$rootfs/usr/lib/sftp-server"   # dropbear's sftp path
-for l in $libs; do install_file "$l" "$l"; done
+for l in $libs; do
+    grep -qxF "$l" <<<"$fio_libs" || install_file "$l" "$l"
+done
+
+# ---- fio, unpacked on first use -------------------------------------------------------
+# /usr/lib/siokit/fio.tar.gz holds fio and the libraries only it needs
+# (flat: fio, lib/*); /usr/bin/fio unpacks it into /run/fio once (into a
+# temporary folder renamed into place, so concurrent first runs are safe)
+# and runs it with those libraries first on the library path.
+ftmp=$tmp/fio
+mkdir -p "$ftmp/lib" "$rootfs/usr/lib/siokit"
+cp -L "$fio_bin" "$ftmp/fio"
+for l in $fio_libs; do cp -L "$l" "$ftmp/lib/"; done
+(cd "$ftmp" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+     tar -cf - --owner=0 --group=0 --no-recursion -T -) | gzip -6 >"$rootfs/usr/lib/siokit/fio.tar.gz"
+rm -rf "$ftmp"
+cat >"$rootfs/usr/bin/fio" <<'EOF'
+#!/bin/sh
+# fio - Debian's fio, unpacked from /usr/lib/siokit/fio.tar.gz on first use.
+d=/run/fio
+if [ ! -x "$d/fio" ]; then
+    t=$(mktemp -d /run/.fio.XXXXXX) || exit 1
+    if tar -xzf /usr/lib/siokit/fio.tar.gz -C "$t" && mv -T "$t" "$d" 2>/dev/null; then :; fi
+    rm -rf "$t"
+    [ -x "$d/fio" ] || { echo "fio: cannot unpack /usr/lib/siokit/fio.tar.gz" >&2; exit 1; }
+fi
+LD_LIBRARY_PATH=$d/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec "$d/fio" "$@"
+EOF
+chmod 755 "$rootfs/usr/bin/fio"
 if [ "$type" = l1 ]; then
     for f in $firmware; do install_file "$f" "/usr/share/qemu/${f##*/}"; done
     mkdir -p "$rootfs/usr/local/share"

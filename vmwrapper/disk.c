@@ -1,0 +1,161 @@
+/* disk.c - data disks: per-VM qcow2 overlays over a shared empty base,
+ * and the QEMU arguments that attach them as NVMe behind the vIOMMU (see
+ * vm.h, prepare-vm). */
+#include "vm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sk_error.h"
+
+void vm_disk_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
+{
+    /* The data disk prepare-vm made, on NVMe behind the vIOMMU. */
+    char *disk = g_build_filename(vm->dir, "data.qcow2", NULL);
+
+#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
+    if (s->type != VM_TYPE_L2 && g_file_test(disk, G_FILE_TEST_IS_REGULAR)) {
+        ARG("-drive"); ARG("file=%s,if=none,id=data,format=qcow2", disk);
+        ARG("-device"); ARG("nvme,drive=data,serial=siokit-data");
+    }
+    /* An L1 carries the disks of its L2s, one NVMe each, for VFIO. */
+    for (unsigned k = 0; s->type == VM_TYPE_L1 && k < s->nics; k++) {
+        char *l2disk = vm_l2_disk(s->state_root, vm->name, k);
+        char *serial = vm_l2_disk_serial(k);
+        if (l2disk) {
+            ARG("-drive"); ARG("file=%s,if=none,id=l2disk%u,format=qcow2", l2disk, k);
+            ARG("-device"); ARG("nvme,drive=l2disk%u,serial=%s", k, serial);
+        }
+        g_free(l2disk);
+        g_free(serial);
+    }
+#undef ARG
+    g_free(disk);
+}
+
+/* Runs qemu-img with argv; FALSE with its message. */
+static gboolean qemu_img(const char *const *argv, GError **error)
+{
+    char *err = NULL;
+    int status = 0;
+    GError *local = NULL;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
+                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                      &status, &local)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot run qemu-img: %s",
+                    local->message);
+        g_error_free(local);
+        return FALSE;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "qemu-img: %s",
+                    err ? g_strstrip(err) : "failed");
+        g_free(err);
+        return FALSE;
+    }
+    g_free(err);
+    return TRUE;
+}
+
+char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
+                      unsigned id, unsigned size_mb, GError **error)
+{
+    char *name = vm_name(type, id);
+    char *dir = g_build_filename(state_root, name, NULL);
+    char *base_name = g_strdup_printf("data-%uM.qcow2", size_mb);
+    char *base = g_build_filename(images, base_name, NULL);
+    char *disk = g_build_filename(dir, "data.qcow2", NULL);
+    char *tmp = NULL, *size = g_strdup_printf("%uM", size_mb);
+    gboolean ok = FALSE;
+
+    if (g_file_test(disk, G_FILE_TEST_IS_REGULAR)) {
+        ok = TRUE;                       /* prepared before */
+        goto out;
+    }
+    if (g_mkdir_with_parents(dir, 0700) != 0 || g_mkdir_with_parents(images, 0755) != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s", dir,
+                    g_strerror(errno));
+        goto out;
+    }
+    /* The empty base, once for all VMs; written under a temporary name. */
+    if (!g_file_test(base, G_FILE_TEST_IS_REGULAR)) {
+        tmp = g_strdup_printf("%s.tmp.%d", base, (int)getpid());
+        const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", tmp, size, NULL};
+        if (!qemu_img(argv, error) || rename(tmp, base) != 0)
+            goto out;
+        g_free(tmp);
+        tmp = NULL;
+    }
+    /* This VM's overlay: its writes only, never a copy of the base. */
+    tmp = g_strdup_printf("%s.tmp.%d", disk, (int)getpid());
+    {
+        const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2",
+                              "-b", base, tmp, NULL};
+        if (!qemu_img(argv, error))
+            goto out;
+    }
+    if (rename(tmp, disk) != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s", disk,
+                    g_strerror(errno));
+        goto out;
+    }
+    ok = TRUE;
+out:
+    if (tmp)
+        unlink(tmp);
+    g_free(tmp);
+    g_free(size);
+    g_free(name);
+    g_free(dir);
+    g_free(base_name);
+    g_free(base);
+    if (!ok) {
+        g_free(disk);
+        return NULL;
+    }
+    return disk;
+}
+
+char *vm_l2_disk_serial(unsigned k)
+{
+    return g_strdup_printf("siokit-l2-%u", k);
+}
+
+char *vm_l2_disk(const char *state_root, const char *l1_name, unsigned k)
+{
+    char *name = vm_name(VM_TYPE_L2, k);
+    char *disk = g_build_filename(state_root, name, "data.qcow2", NULL);
+    char *note = g_build_filename(state_root, name, "l1", NULL);
+    char *owner = NULL;
+
+    if (!g_file_get_contents(note, &owner, NULL, NULL))
+        owner = g_strdup("l1-0");
+    if (!g_file_test(disk, G_FILE_TEST_IS_REGULAR) ||
+        strcmp(g_strstrip(owner), l1_name) != 0)
+        g_clear_pointer(&disk, g_free);
+    g_free(name);
+    g_free(note);
+    g_free(owner);
+    return disk;
+}
+
+char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1_id,
+                         unsigned id, unsigned size_mb, GError **error)
+{
+    char *disk = vm_prepare_disk(state_root, images, VM_TYPE_L2, id, size_mb, error);
+    char *name = vm_name(VM_TYPE_L2, id);
+    char *note = g_build_filename(state_root, name, "l1", NULL);
+    char *l1 = vm_name(VM_TYPE_L1, l1_id);
+    char *text = g_strconcat(l1, "\n", NULL);
+
+    if (disk && !g_file_set_contents(note, text, -1, error))   /* temp + rename */
+        g_clear_pointer(&disk, g_free);
+    g_free(name);
+    g_free(note);
+    g_free(l1);
+    g_free(text);
+    return disk;
+}
