@@ -12,7 +12,10 @@
 #           runs both)
 #   binary  -global intel-iommu.x-siokit-log=OUT only
 # Modes are interleaved over --reps repetitions (other work on the machine
-# hits them alike); medians are reported, with the load average.  Not a
+# hits them alike); medians are reported, with the load average.  Besides
+# throughput, the QEMU process's CPU time (user + system, /proc/PID/stat)
+# per MB moved: on a loaded machine it varies far less than throughput,
+# since time QEMU spends waiting for a core is not counted.  Not a
 # test.  Usage: bench/qemu-trace-bench.sh [--reps N] [--seconds S]
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,19 +66,27 @@ run() {   # run MODE REP
         for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
         ip link set \$dev up && ip addr add 10.0.2.15/24 dev \$dev && iperf3 -s -1 -D --bind-dev \$dev"
     sleep 0.5
-    local load
+    local load qpid cpu0 cpu1
     load=$(cut -d' ' -f1 /proc/loadavg)
-    timeout $((secs + 60)) iperf3 -c 127.0.0.1 -p "$port" -R -t "$secs" -O 1 -J >"$f.iperf" || true
+    qpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' \
+        "$here/build/vms/client-$vmid/vm.json")
+    cpu0=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
+    timeout $((secs + 60)) iperf3 -c 127.0.0.1 -p "$port" -R -t "$secs" -J >"$f.iperf" || true
+    cpu1=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
     "$vw" --vmtype client --vmid $vmid --action poweroff >/dev/null
     wait $launcher || true
     launcher=""
     local bytes=0
     for x in "$f.log" "$f.simple" "$f.bin"; do [ -f "$x" ] && bytes=$(stat -c %s "$x"); done
-    python3 - "$f.iperf" "$mode" "$rep" "$load" "$bytes" >>"$results" <<'EOF'
+    python3 - "$f.iperf" "$mode" "$rep" "$load" "$bytes" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" >>"$results" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-mbs = d['end']['sum_received']['bits_per_second'] / 8 / 1e6
+rx = d['end']['sum_received']
+mbs = rx['bits_per_second'] / 8 / 1e6
+cpu = int(sys.argv[6]) / int(sys.argv[7])
 print(json.dumps({'mode': sys.argv[2], 'rep': int(sys.argv[3]), 'MBps': round(mbs, 2),
+                  'qemu_cpu_s': round(cpu, 2),
+                  'cpu_ms_per_MB': round(1000 * cpu / (rx['bytes'] / 1e6), 2),
                   'load1': float(sys.argv[4]), 'log_bytes': int(sys.argv[5])}))
 EOF
     tail -n 1 "$results"
@@ -91,13 +102,17 @@ python3 - "$results" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 off = statistics.median(r['MBps'] for r in rows if r['mode'] == 'off')
-print('%-8s %12s %8s %22s %10s' % ('mode', 'median MB/s', 'vs off', 'runs (MB/s)', 'log MB'))
+print('%-8s %12s %8s %22s %13s %8s %10s' % ('mode', 'median MB/s', 'vs off', 'runs (MB/s)',
+                                          'cpu ms/MB', 'vs off', 'log MB'))
+offcpu = statistics.median(r['cpu_ms_per_MB'] for r in rows if r['mode'] == 'off')
 for m in ('off', 'log', 'simple', 'binary'):
     rs = [r for r in rows if r['mode'] == m]
     med = statistics.median(r['MBps'] for r in rs)
+    cpu = statistics.median(r['cpu_ms_per_MB'] for r in rs)
     size = statistics.median(r['log_bytes'] for r in rs) / 1e6
     runs = ' '.join('%.1f' % r['MBps'] for r in rs)
-    print('%-8s %12.1f %+7.1f%% %22s %10.1f' % (m, med, 100 * (med / off - 1), runs, size))
+    print('%-8s %12.1f %+7.1f%% %22s %13.1f %+7.1f%% %10.1f' % (
+        m, med, 100 * (med / off - 1), runs, cpu, 100 * (cpu / offcpu - 1), size))
 print('load average (1 min) at the start of the runs: median %.2f'
       % statistics.median(r['load1'] for r in rows))
 EOF
