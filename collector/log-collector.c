@@ -84,33 +84,6 @@ typedef struct Settings {
     JsonArray *command;
 } Settings;
 
-/* The checkout: $SIOKIT_HOME, else two folders above build/collector/. */
-static char *find_root(void)
-{
-    const char *home = g_getenv("SIOKIT_HOME");
-    if (home)
-        return g_strdup(home);
-    char *exe = g_file_read_link("/proc/self/exe", NULL);
-    char *d1 = g_path_get_dirname(exe), *d2 = g_path_get_dirname(d1);
-    char *root = g_path_get_dirname(d2);
-    g_free(exe);
-    g_free(d1);
-    g_free(d2);
-    return root;
-}
-
-static gboolean parse_uint(const char *name, const char *text, unsigned min, unsigned max,
-                           unsigned *out, GError **error)
-{
-    uint64_t v;
-    if (text == NULL)
-        return TRUE;
-    if (!sk_cli_parse_u64(name, text, min, max, &v, error))
-        return FALSE;
-    *out = (unsigned)v;
-    return TRUE;
-}
-
 static gboolean parse_settings(Settings *s, GError **error)
 {
     s->runs = 1;
@@ -135,12 +108,12 @@ static gboolean parse_settings(Settings *s, GError **error)
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --l2vm is required");
         return FALSE;
     }
-    if (!parse_uint("--l2vm", opt_l2vm, 1, 16, &s->tenants, error) ||
-        !parse_uint("--runs", opt_runs, 1, 1000, &s->runs, error) ||
-        !parse_uint("--duration", opt_duration, 1, 86400, &s->duration, error) ||
-        !parse_uint("--boot-timeout", opt_timeout, 10, 3600, &s->boot_timeout, error) ||
-        !parse_uint("--vmid", opt_vmid, 0, 255, &s->l1_id, error) ||
-        !parse_uint("--disk-size", opt_disk_size, 16, 1048576, &s->disk_size, error))
+    if (!sk_cli_parse_uint("--l2vm", opt_l2vm, 1, 16, &s->tenants, error) ||
+        !sk_cli_parse_uint("--runs", opt_runs, 1, 1000, &s->runs, error) ||
+        !sk_cli_parse_uint("--duration", opt_duration, 1, 86400, &s->duration, error) ||
+        !sk_cli_parse_uint("--boot-timeout", opt_timeout, 10, 3600, &s->boot_timeout, error) ||
+        !sk_cli_parse_uint("--vmid", opt_vmid, 0, 255, &s->l1_id, error) ||
+        !sk_cli_parse_uint("--disk-size", opt_disk_size, 16, 1048576, &s->disk_size, error))
         return FALSE;
     if (opt_topology && strcmp(opt_topology, "flat") == 0) {
         s->nested = FALSE;
@@ -161,7 +134,7 @@ static gboolean parse_settings(Settings *s, GError **error)
                     "option --direction: unknown direction '%s' (rx, tx, both)", opt_direction);
         return FALSE;
     }
-    s->root = find_root();
+    s->root = sk_cli_checkout();
     s->out = opt_out ? g_canonicalize_filename(opt_out, NULL)
                      : g_build_filename(s->root, "build", "logs", NULL);
     s->state = g_build_filename(s->root, "build", "vms", NULL);

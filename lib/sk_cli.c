@@ -49,6 +49,43 @@ bad:
     return FALSE;
 }
 
+gboolean sk_cli_parse_uint(const char *name, const char *text, unsigned min,
+                           unsigned max, unsigned *out, GError **error)
+{
+    uint64_t v;
+    if (text == NULL)
+        return TRUE;
+    if (!sk_cli_parse_u64(name, text, min, max, &v, error))
+        return FALSE;
+    *out = (unsigned)v;
+    return TRUE;
+}
+
+char *sk_cli_checkout(void)
+{
+    const char *home = g_getenv("SIOKIT_HOME");
+    if (home && *home)
+        return g_strdup(home);
+    char *exe = g_file_read_link("/proc/self/exe", NULL);
+    char *dir = exe ? g_path_get_dirname(exe) : NULL;
+    g_free(exe);
+    while (dir && strcmp(dir, "/") != 0) {
+        char *meson = g_build_filename(dir, "meson.build", NULL);
+        char *job = g_build_filename(dir, "scripts", "main-job", NULL);
+        gboolean found = g_file_test(meson, G_FILE_TEST_IS_REGULAR) &&
+                         g_file_test(job, G_FILE_TEST_IS_REGULAR);
+        g_free(meson);
+        g_free(job);
+        if (found)
+            return dir;
+        char *up = g_path_get_dirname(dir);
+        g_free(dir);
+        dir = up;
+    }
+    g_free(dir);
+    return g_get_current_dir();
+}
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int signo)

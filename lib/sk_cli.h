@@ -20,6 +20,16 @@ gboolean sk_cli_parse(GOptionContext *ctx, int *argc, char ***argv,
 gboolean sk_cli_parse_u64(const char *name, const char *text, uint64_t min,
                           uint64_t max, uint64_t *out, GError **error);
 
+/* sk_cli_parse_u64() for an unsigned option that may be absent: text NULL
+ * leaves *out as it is (its default). */
+gboolean sk_cli_parse_uint(const char *name, const char *text, unsigned min,
+                           unsigned max, unsigned *out, GError **error);
+
+/* The siokit checkout this program belongs to: $SIOKIT_HOME when set, else
+ * the nearest folder above the program (build/PART/, build/asan/PART/ ...)
+ * that holds meson.build and scripts/main-job, else the current folder. */
+char *sk_cli_checkout(void);
+
 /* Catches the first SIGINT and SIGTERM (a second one kills as usual), so
  * that long work can stop cleanly: it polls sk_cli_stop_signal() and, when
  * that is not 0, removes what it was writing and exits 128 + signal. */

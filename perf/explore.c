@@ -52,7 +52,7 @@ static GOptionEntry entries[] = {
     {"model", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &opt_models,
      "siokit (default) or hypersio-1.0", "MODEL"},
     {"translations", 'n', 0, G_OPTION_ARG_STRING, &opt_translations,
-     "translations of each synthetic trace (default 1000000)", "M"},
+     "translations of each trace (default 1000000)", "M"},
     {"jobs", 'j', 0, G_OPTION_ARG_STRING, &opt_jobs,
      "points run at once (default: the number of cores)", "N"},
     {"launcher", 0, 0, G_OPTION_ARG_STRING, &opt_launcher,

@@ -79,35 +79,12 @@ typedef struct Paths {
     char *image_script;
 } Paths;
 
-/* The checkout: $SIOKIT_HOME, else two folders above build/vmwrapper/. */
 static void find_paths(Paths *p)
 {
-    const char *home = g_getenv("SIOKIT_HOME");
-    if (home) {
-        p->root = g_strdup(home);
-    } else {
-        char *exe = g_file_read_link("/proc/self/exe", NULL);
-        char *d1 = g_path_get_dirname(exe), *d2 = g_path_get_dirname(d1);
-        p->root = g_path_get_dirname(d2);
-        g_free(exe);
-        g_free(d1);
-        g_free(d2);
-    }
+    p->root = sk_cli_checkout();
     p->state = g_build_filename(p->root, "build", "vms", NULL);
     p->identity = g_build_filename(p->root, "build", "keys", "id_ed25519", NULL);
     p->image_script = g_build_filename(p->root, "vmwrapper", "image", "build-image.sh", NULL);
-}
-
-static gboolean parse_uint(const char *name, const char *text, unsigned min,
-                           unsigned max, unsigned *out, GError **error)
-{
-    uint64_t v;
-    if (text == NULL)
-        return TRUE;
-    if (!sk_cli_parse_u64(name, text, min, max, &v, error))
-        return FALSE;
-    *out = (unsigned)v;
-    return TRUE;
 }
 
 /* Runs the image builder (instant when cached); returns the image folder. */
@@ -175,9 +152,9 @@ static int action_launch_l2(const Paths *p, unsigned id, GError **error)
     Vm *l1 = NULL, *vm = NULL;
     int status = 1;
 
-    if (!parse_uint("--l1", opt_l1, 0, 255, &l1_id, error) ||
-        !parse_uint("--memory", opt_memory, 128, 65536, &memory, error) ||
-        !parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
+    if (!sk_cli_parse_uint("--l1", opt_l1, 0, 255, &l1_id, error) ||
+        !sk_cli_parse_uint("--memory", opt_memory, 128, 65536, &memory, error) ||
+        !sk_cli_parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
         return 2;
     l1_name = vm_name(VM_TYPE_L1, l1_id);
     l1 = vm_find(p->state, l1_name, error);
@@ -227,10 +204,10 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
     Vm *vm = NULL;
     int status = 1;
 
-    if (!parse_uint("--nics", opt_nics, 0, 16, &s.nics, error) ||
-        !parse_uint("--memory", opt_memory, 128, 65536, &s.memory_mb, error) ||
-        !parse_uint("--cpus", opt_cpus, 1, 64, &s.cpus, error) ||
-        !parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
+    if (!sk_cli_parse_uint("--nics", opt_nics, 0, 16, &s.nics, error) ||
+        !sk_cli_parse_uint("--memory", opt_memory, 128, 65536, &s.memory_mb, error) ||
+        !sk_cli_parse_uint("--cpus", opt_cpus, 1, 64, &s.cpus, error) ||
+        !sk_cli_parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
         return 2;
     s.ready_timeout_ms = (int)timeout * 1000;
     if (opt_nic_model && !vm_nic_model_parse(opt_nic_model, &s.nic_model)) {
@@ -367,9 +344,9 @@ static int action_prepare(const Paths *p, VmType type, unsigned id, GError **err
     unsigned size = 1024, l1_id = 0;
     char *images, *disk;
 
-    if (!parse_uint("--disk-size", opt_disk_size, 16, 1048576, &size, error))
+    if (!sk_cli_parse_uint("--disk-size", opt_disk_size, 16, 1048576, &size, error))
         return 2;
-    if (!parse_uint("--l1", opt_l1, 0, 255, &l1_id, error))
+    if (!sk_cli_parse_uint("--l1", opt_l1, 0, 255, &l1_id, error))
         return 2;
     images = g_build_filename(p->root, "build", "images", NULL);
     if (type == VM_TYPE_L2)        /* L1 --l1 carries it for the L2 */
@@ -424,7 +401,7 @@ static int action_poweroff(const Paths *p, const char *name, GError **error)
     unsigned timeout = 60;
     int status = 0;
 
-    if (!parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
+    if (!sk_cli_parse_uint("--timeout", opt_timeout, 1, 3600, &timeout, error))
         return 2;
     if (!opt_all) {
         Vm *vm = vm_find(p->state, name, error);
@@ -492,7 +469,7 @@ int main(int argc, char **argv)
                     "option --vmtype: unknown type '%s' (l1, l2, client)", opt_type);
         goto fail;
     }
-    if (!parse_uint("--vmid", opt_vmid, 0, 255, &id, &error))
+    if (!sk_cli_parse_uint("--vmid", opt_vmid, 0, 255, &id, &error))
         goto fail;
     if (opt_backend && strcmp(opt_backend, "qemu") != 0 &&
         (strcmp(opt_backend, "libvirt") != 0 || type == VM_TYPE_L2)) {
