@@ -11,6 +11,7 @@
 #include "sk_error.h"
 #include "sk_logreader.h"
 #include "sk_qemulog.h"
+#include "sk_vtdlog.h"
 
 /* A context entry's domain id (VT-d: bits 8..23 of its high word). */
 #define CONTEXT_DID(high) ((int64_t)(((high) >> 8) & 0xffff))
@@ -137,28 +138,66 @@ gboolean events_count(const char *log, const char *trace_events, TenantEvents *t
     return got == 0;
 }
 
-gboolean events_split(const char *log, const TenantEvents *t, unsigned n, const char *dir,
-                      GError **error)
+/* The tenant of a binary log record (docs/qemu-patches.md, "Binary log"):
+ * translations and faults by source id, domain-selective invalidations by
+ * domain id; -1 for none. */
+static int record_owner(const uint8_t *rec, const TenantEvents *t, unsigned n)
 {
-    FILE *in = fopen(log, "re");
-    FILE **out = g_new0(FILE *, n);
-    char **tmp = g_new0(char *, n);
+    unsigned sid = rec[24] | rec[25] << 8, did = rec[26] | rec[27] << 8;
+    uint32_t info = rec[28] | rec[29] << 8 | (uint32_t)rec[30] << 16 | (uint32_t)rec[31] << 24;
+    unsigned type = (info >> 4) & 7;
+
+    switch (info & 0xf) {
+    case SK_VTDLOG_TRANSLATE:
+    case SK_VTDLOG_FAULT:
+        return by_sid(t, n, sid);
+    case SK_VTDLOG_INVALIDATE:
+        if (type == SK_LOG_INV_CONTEXT_DOMAIN || type == SK_LOG_INV_IOTLB_DOMAIN ||
+            type == SK_LOG_INV_IOTLB_PAGES)
+            return by_did(t, n, did);
+        return -1;
+    default:
+        return -1;
+    }
+}
+
+/* Splits a binary log: each tenant's file has the log's header and its own
+ * records.  Returns FALSE with an error on a bad or unreadable log. */
+static gboolean split_binary(const char *log, FILE *in, FILE **out, const TenantEvents *t,
+                             unsigned n, GError **error)
+{
+    SkVtdLog *v = sk_vtd_log_open(log, error);
+    if (v == NULL)
+        return FALSE;
+    gsize header = sk_vtd_log_header(v)->header_size;
+    sk_vtd_log_free(v);
+    uint8_t *head = g_malloc(header), rec[SK_VTDLOG_RECORD];
+    size_t got = 0;
+    gboolean ok = fread(head, 1, header, in) == header;
+    for (unsigned k = 0; ok && k < n; k++)
+        fwrite(head, 1, header, out[k]);
+    g_free(head);
+    while (ok && (got = fread(rec, 1, sizeof rec, in)) == sizeof rec) {
+        int k = record_owner(rec, t, n);
+        if (k >= 0)
+            fwrite(rec, 1, sizeof rec, out[k]);
+    }
+    if (ok && (ferror(in) || got != 0)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "siokit log '%s': %s", log,
+                    ferror(in) ? "read error" : "truncated last record");
+        ok = FALSE;
+    }
+    return ok;
+}
+
+/* Splits a text log: each tenant's file has its own lines. */
+static gboolean split_text(const char *log, FILE *in, FILE **out, const TenantEvents *t,
+                           unsigned n, GError **error)
+{
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    gboolean ok = FALSE;
 
-    if (in == NULL) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", log, g_strerror(errno));
-        goto out;
-    }
-    for (unsigned k = 0; k < n; k++) {
-        tmp[k] = g_strdup_printf("%s/.tenant_%u.txt.tmp", dir, k);
-        if (!(out[k] = fopen(tmp[k], "we"))) {
-            g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", tmp[k], g_strerror(errno));
-            goto out;
-        }
-    }
     while ((len = getline(&line, &cap, in)) > 0) {
         SkLogEvent ev;
         size_t text = (size_t)len - (line[len - 1] == '\n');
@@ -169,11 +208,47 @@ gboolean events_split(const char *log, const TenantEvents *t, unsigned n, const 
         if (k >= 0)
             fwrite(line, 1, (size_t)len, out[k]);
     }
+    free(line);
     if (ferror(in)) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: read error", log);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+const char *events_split_suffix(const char *log)
+{
+    uint8_t head[SK_VTDLOG_SNIFF_BYTES];
+    FILE *f = fopen(log, "re");
+    gboolean binary = f && fread(head, 1, sizeof head, f) == sizeof head &&
+                      sk_vtd_log_sniff(head, sizeof head);
+    if (f)
+        fclose(f);
+    return binary ? "bin" : "txt";
+}
+
+gboolean events_split(const char *log, const TenantEvents *t, unsigned n, const char *dir,
+                      GError **error)
+{
+    const char *suffix = events_split_suffix(log);
+    FILE *in = fopen(log, "re");
+    FILE **out = g_new0(FILE *, n);
+    char **tmp = g_new0(char *, n);
+    gboolean ok = FALSE;
+
+    if (in == NULL) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", log, g_strerror(errno));
         goto out;
     }
-    ok = TRUE;
+    for (unsigned k = 0; k < n; k++) {
+        tmp[k] = g_strdup_printf("%s/.tenant_%u.%s.tmp", dir, k, suffix);
+        if (!(out[k] = fopen(tmp[k], "we"))) {
+            g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", tmp[k], g_strerror(errno));
+            goto out;
+        }
+    }
+    ok = strcmp(suffix, "bin") == 0 ? split_binary(log, in, out, t, n, error)
+                                    : split_text(log, in, out, t, n, error);
 out:
     for (unsigned k = 0; k < n; k++) {
         if (out[k] && fclose(out[k]) != 0 && ok) {
@@ -184,7 +259,7 @@ out:
     for (unsigned k = 0; k < n; k++) {
         if (tmp[k] == NULL)
             continue;
-        char *final = g_strdup_printf("%s/tenant_%u.txt", dir, k);
+        char *final = g_strdup_printf("%s/tenant_%u.%s", dir, k, suffix);
         if (!ok || g_rename(tmp[k], final) != 0) {
             if (ok)
                 g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", final, g_strerror(errno));
@@ -196,7 +271,6 @@ out:
     }
     if (in)
         fclose(in);
-    free(line);
     g_free(out);
     g_free(tmp);
     return ok;

@@ -4,8 +4,10 @@
  * reads) and attributes each event to a tenant: translations, context
  * entries and faults by source id; page-table fetches and domain-selective
  * invalidations by domain id, which each tenant's translations reveal.
- * Splitting writes, for a text log, each tenant's own lines into
- * tenant_<k>.txt, a log set trace-gen reads with `--logs DIR/tenant`. */
+ * Splitting writes each tenant's own part of the log: for a text log its
+ * lines into tenant_<k>.txt (a log set trace-gen reads with `--logs
+ * DIR/tenant`), for siokit's binary log the header and its records into
+ * tenant_<k>.bin. */
 #ifndef COLLECTOR_EVENTS_H
 #define COLLECTOR_EVENTS_H
 
@@ -32,11 +34,14 @@ typedef struct LogSummary {
 gboolean events_count(const char *log, const char *trace_events, TenantEvents *t,
                       unsigned n, LogSummary *summary, GError **error);
 
-/* Writes dir/tenant_<k>.txt for k < n: the lines of the text log that
- * belong to tenant k (events_count() must have filled t).  Each file is
+/* Writes dir/tenant_<k>.txt (or .bin) for k < n: the part of the log that
+ * belongs to tenant k (events_count() must have filled t).  Each file is
  * written under a temporary name and renamed. */
 gboolean events_split(const char *log, const TenantEvents *t, unsigned n, const char *dir,
                       GError **error);
+
+/* "bin" for siokit's binary log, else "txt": the split files' suffix. */
+const char *events_split_suffix(const char *log);
 
 void log_summary_clear(LogSummary *s);
 

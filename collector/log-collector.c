@@ -56,7 +56,7 @@ static GOptionEntry entries[] = {
     {"disk-size", 0, 0, G_OPTION_ARG_STRING, &opt_disk_size,
      "storage: MiB of each tenant's disk (default 1024)", "MB"},
     {"split", 0, 0, G_OPTION_ARG_NONE, &opt_split,
-     "also write each tenant's lines as tenant_<k>.txt", NULL},
+     "also write each tenant's part of the log as tenant_<k>.txt (.bin)", NULL},
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out, "runs go here (default build/logs)",
      "DIR"},
     {"boot-timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout,
@@ -154,11 +154,6 @@ static gboolean parse_settings(Settings *s, GError **error)
     if (!collector_qemu_resolve(s->root, opt_qemu, &s->qemu, error) ||
         !collector_qemu_record_mode(&s->qemu, &s->record, error))
         return FALSE;
-    if (opt_split && s->record != RECORD_TEXT) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --split: splitting needs a text log (--record text)");
-        return FALSE;
-    }
     return TRUE;
 }
 
@@ -490,7 +485,8 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         if (opt_split) {
             JsonArray *split = json_array_new();
             for (unsigned k = 0; k < s->tenants; k++) {
-                char *file = g_strdup_printf("tenant_%u.txt", k);
+                char *file = g_strdup_printf("tenant_%u.%s", k,
+                                             s->record == RECORD_BINARY ? "bin" : "txt");
                 json_array_add_string_element(split, file);
                 g_free(file);
             }

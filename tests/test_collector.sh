@@ -105,7 +105,7 @@ check "sioperf replays the collected trace" \
 
 # ---- the patched QEMU (built or found cached), its lean binary log ----------------
 "$src/qemu-patches/build-qemu.sh" --quiet >"$tmp/bq.out" 2>&1 || cat "$tmp/bq.out" >&2
-"$lc" --test iperf3 --l2vm 2 --topology flat --duration 3 --qemu patched -o "$tmp/patched" \
+"$lc" --test iperf3 --l2vm 2 --topology flat --duration 3 --qemu patched --split -o "$tmp/patched" \
     >/dev/null 2>"$tmp/patched.err"
 rc=$?
 mp=$tmp/patched/iperf3_2_0/manifest.json
@@ -122,6 +122,18 @@ tg = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
 got = sorted((t["domain"], t["translations"]) for t in tg["tenants"])
 want = sorted((int(t["domain"], 16), t["events"]["translations"]) for t in m["tenant_list"])
 print(got == want and all(n > 1000 for _, n in got))
+PY
+)" = True
+
+for k in 0 1; do
+    "$tg" --logs "$tmp/patched/iperf3_2_0/tenant_$k.bin" --tenants 1 --json -o "$tmp/tb$k.trace" \
+        >"$tmp/tb$k.json" 2>/dev/null
+done
+check "the split binary logs hold one tenant each, all its translations" test "$(python3 - "$tmp/tb0.json" "$tmp/tb1.json" "$mp" <<'PY'
+import json, sys
+got = [json.load(open(f))["logs"][0]["translations"] for f in sys.argv[1:3]]
+m = json.load(open(sys.argv[3]))
+print(got == [t["events"]["translations"] for t in m["tenant_list"]] and m["tenant_logs"] == ["tenant_0.bin", "tenant_1.bin"])
 PY
 )" = True
 
@@ -142,7 +154,6 @@ check "each tenant's fio report is kept" \
 check "the scratch share is removed after the run" test ! -e "$tmp/patched/virtiofs_2_0/share"
 bad "flat topology only" --test virtiofs --l2vm 1 --topology nested
 bad "binary logs need" --test iperf3 --l2vm 1 --qemu stock --record binary
-bad "needs a text log" --test iperf3 --l2vm 1 --qemu patched --split
 
 # ---- storage: fio on each tenant's own NVMe behind the vIOMMU ----------------------
 "$lc" --test storage --l2vm 2 --topology flat --duration 3 --qemu stock -o "$out" \

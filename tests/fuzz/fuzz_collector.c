@@ -1,12 +1,14 @@
 /* fuzz_collector.c - fuzz target for what log-collector reads back from a
- * run: any bytes as a virtiofsd log (fuse_count) and as a QEMU event log
- * counted and split per tenant (events_count, events_split).  Errors are
- * expected; crashes, leaks and these broken properties are not:
+ * run: any bytes as a virtiofsd log (fuse_count) and as a QEMU event log,
+ * text or binary, counted and split per tenant (events_count,
+ * events_split).  Errors are expected; crashes, leaks and these broken
+ * properties are not:
  *   - FUSE: errors <= requests, the opcodes' counts add up to requests;
  *   - events: the tenants' events never exceed what the reader returned, and
  *     hits plus walks never exceed translations;
- *   - split: each tenant's file has no more lines than the log, and only
- *     lines of the log. */
+ *   - split: a text log's tenant files have no more lines than the log, and
+ *     only lines of the log; a binary log's start with its magic and are no
+ *     longer than the log. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -26,11 +28,6 @@ static char *split_dir;
 
 static void remove_split_dir(void)
 {
-    for (int k = 0; k < 2; k++) {
-        char *f = g_strdup_printf("%s/tenant_%d.txt", split_dir, k);
-        g_unlink(f);
-        g_free(f);
-    }
     g_rmdir(split_dir);
     g_free(split_dir);
 }
@@ -60,6 +57,32 @@ static void check_fuse(void)
     json_object_unref(o);
 }
 
+/* One tenant's split file against the log. */
+static void check_split_file(const char *file, const char *suffix, const uint8_t *data,
+                             size_t size)
+{
+    char *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(file, &text, &len, NULL))
+        abort();
+    if (strcmp(suffix, "bin") == 0) {
+        if (len < 64 || len > size || memcmp(text, data, 8) != 0)
+            abort();
+    } else {
+        if (count_lines(text, len) > count_lines((const char *)data, size))
+            abort();
+        char **lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++)
+            if (**l && !memmem(data, size, *l, strlen(*l))) {
+                fprintf(stderr, "not in the log: [%s]\n", *l);
+                abort();
+            }
+        g_strfreev(lines);
+    }
+    g_unlink(file);
+    g_free(text);
+}
+
 static void check_events(const uint8_t *data, size_t size)
 {
     TenantEvents t[2] = {{.sid = 0x10}, {.sid = 0x18}};
@@ -87,21 +110,10 @@ static void check_events(const uint8_t *data, size_t size)
     }
     if (!events_split(fuzz_path, t, 2, split_dir, NULL))
         return;
-    gsize log_lines = count_lines((const char *)data, size);
+    const char *suffix = events_split_suffix(fuzz_path);
     for (int k = 0; k < 2; k++) {
-        char *f = g_strdup_printf("%s/tenant_%d.txt", split_dir, k), *text = NULL;
-        gsize len = 0;
-        if (!g_file_get_contents(f, &text, &len, NULL) || count_lines(text, len) > log_lines)
-            abort();
-        /* Every line written is a line of the log. */
-        char **lines = g_strsplit(text, "\n", -1);
-        for (char **l = lines; *l; l++)
-            if (**l && !memmem(data, size, *l, strlen(*l))) {
-                fprintf(stderr, "not in the log: [%s]\n", *l);
-                abort();
-            }
-        g_strfreev(lines);
-        g_free(text);
+        char *f = g_strdup_printf("%s/tenant_%d.%s", split_dir, k, suffix);
+        check_split_file(f, suffix, data, size);
         g_free(f);
     }
 }
