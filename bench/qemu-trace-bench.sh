@@ -64,7 +64,7 @@ run() {   # run MODE REP
     port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nic_ports"][0])' "$f.launch")
     "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
         for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
-        ip link set \$dev up && ip addr add 10.0.2.15/24 dev \$dev && iperf3 -s -1 -D --bind-dev \$dev"
+        ip link set \$dev up && ip addr add 10.0.10.15/24 dev \$dev && iperf3 -s -1 -D --bind-dev \$dev"
     sleep 0.5
     local load qpid cpu0 cpu1
     load=$(cut -d' ' -f1 /proc/loadavg)

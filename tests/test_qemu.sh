@@ -85,7 +85,8 @@ if ! grep -q '"ssh_port"' "$tmp/launch.json"; then
 fi
 ok "a client guest boots under the patched QEMU with all three recordings on"
 
-# Each test NIC: up with the address its user-mode network forwards to, an
+# Each test NIC k: up with the address its user-mode network forwards to
+# (10.0.(10+k).15, docs/vmwrapper.md), an
 # iperf3 server bound to it, 2 s of traffic from the host through its
 # forwarded port (with -n, iperf3 ends before user-mode networking has
 # delivered the bytes, and the server reports less).
@@ -94,7 +95,7 @@ for i in 0 1; do
     port=$(json "$tmp/launch.json" "d['nic_ports'][$i]")
     "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
         for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
-        ip link set \$dev up && ip addr add 10.0.2.15/24 dev \$dev &&
+        ip link set \$dev up && ip addr add 10.0.$((10 + i)).15/24 dev \$dev &&
         iperf3 -s -1 -D --bind-dev \$dev" >/dev/null 2>"$tmp/exec.err"
     sleep 0.5
     timeout 120 iperf3 -c 127.0.0.1 -p "$port" -t 2 -J >"$tmp/iperf$i.json" 2>&1
