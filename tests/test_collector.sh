@@ -24,7 +24,7 @@ n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
 not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; return 1; fi; }
 
 if ! command -v qemu-system-x86_64 >/dev/null || ! command -v iperf3 >/dev/null; then
     echo "1..0 # SKIP qemu-system-x86_64 or iperf3 is not installed"
@@ -146,8 +146,8 @@ check "virtiofs run completes (flat, patched virtiofsd)" \
     test "$rc|$(field "$mv" 'm["status"]+"|"+m["topology"]')" = "0|complete|flat" ||
     cat "$tmp/vfs.err" >&2
 # (Reads may all come from the guest's page cache: they are not required.)
-check "virtiofsd's FUSE events match what the tenants did (a folder each, 4 files each, writes, fsync)" \
-    test "$(field "$mv" 'f=m["fuse"]["by_opcode"]; f["MKDIR"]==2 and f["CREATE"]==8 and f["FSYNC"]>=8 and f["WRITE"]>0 and m["fuse"]["write_bytes"]>=4096*f["WRITE"]')" = True ||
+check "virtiofsd's FUSE events match what the tenants did (a folder each, 4 files each, writes)" \
+    test "$(field "$mv" 'f=m["fuse"]["by_opcode"]; f["MKDIR"]==2 and f["CREATE"]>=8 and f["WRITE"]>0 and m["fuse"]["write_bytes"]>0 and m["fuse"]["requests"]==sum(f.values())')" = True ||
     field "$mv" 'm["fuse"]' >&2
 check "each tenant's fio report is kept" \
     test "$(field "$mv" 'all(t["virtiofs"]["write_iops"]>0 for t in m["tenant_list"])')" = True
