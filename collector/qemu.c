@@ -52,7 +52,7 @@ gboolean collector_qemu_resolve(const char *root, const char *what, CollectorQem
         if (!have_patched) {
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                         "option --qemu: no patched QEMU in %s (build it with "
-                        "qemu-patches/build-qemu, or use --qemu stock)", dir);
+                        "qemu-patches/build-qemu.sh, or use --qemu stock)", dir);
             goto fail;
         }
         q->kind = g_strdup("patched");
