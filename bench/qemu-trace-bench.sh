@@ -45,6 +45,22 @@ mac=$(printf '52:54:00:62:%02x:00' $vmid)
 results=$out/results.jsonl
 : >"$results"
 
+# nic_addr PID I: the guest address test NIC I's user-mode network forwards
+# to: .15 of its net= (QEMU's default 10.0.2.0/24), read from QEMU's
+# command line, so the test follows however vmwrapper numbers the networks.
+nic_addr() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+for a in open('/proc/%s/cmdline' % sys.argv[1], 'rb').read().decode().split('\0'):
+    if re.match(r'user,id=nic%s(,|$)' % sys.argv[2], a):
+        m = re.search(r'net=(\d+\.\d+\.\d+)\.\d+', a)
+        print((m.group(1) if m else '10.0.2') + '.15')
+        break
+else:
+    print('10.0.2.15')
+PY
+}
+
 run() {   # run MODE REP
     local mode=$1 rep=$2 args=() f=$tmp/$1-$2
     case $mode in
@@ -60,16 +76,17 @@ run() {   # run MODE REP
         --qemu-arg -L --qemu-arg /usr/lib/ipxe/qemu "${args[@]}" >"$f.launch" 2>"$f.err" &
     launcher=$!
     while kill -0 $launcher 2>/dev/null && ! grep -q ssh_port "$f.launch"; do sleep 0.2; done
-    local port
+    local port qpid addr
     port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nic_ports"][0])' "$f.launch")
-    "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
-        for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
-        ip link set \$dev up && ip addr add 10.0.2.15/24 dev \$dev && iperf3 -s -1 -D --bind-dev \$dev"
-    sleep 0.5
-    local load qpid cpu0 cpu1
-    load=$(cut -d' ' -f1 /proc/loadavg)
     qpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' \
         "$here/build/vms/client-$vmid/vm.json")
+    addr=$(nic_addr "$qpid" 0)
+    "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
+        for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
+        ip addr add $addr/24 dev \$dev 2>/dev/null; ip link set \$dev up && iperf3 -s -1 -D --bind-dev \$dev"
+    sleep 0.5
+    local load cpu0 cpu1
+    load=$(cut -d' ' -f1 /proc/loadavg)
     cpu0=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
     timeout $((secs + 60)) iperf3 -c 127.0.0.1 -p "$port" -R -t "$secs" -J >"$f.iperf" || true
     cpu1=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
