@@ -16,17 +16,18 @@
 # throughput, the QEMU process's CPU time (user + system, /proc/PID/stat)
 # per MB moved: on a loaded machine it varies far less than throughput,
 # since time QEMU spends waiting for a core is not counted.  Not a
-# test.  Usage: bench/qemu-trace-bench.sh [--reps N] [--seconds S]
+# test.  Usage: bench/qemu-trace-bench.sh [--reps N] [--seconds S] [--modes "off binary"]
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${SIOKIT_BUILD:-$here/build}
 export SIOKIT_HOME=$here
 vw=$build/vmwrapper/vmwrapper
-reps=3 secs=10
+reps=3 secs=10 modes="off log simple binary"
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
         --seconds) secs=$2; shift 2 ;;
+        --modes) modes=$2; shift 2 ;;
         -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "qemu-trace-bench: unexpected argument '$1'" >&2; exit 2 ;;
     esac
@@ -111,7 +112,7 @@ EOF
 }
 
 for rep in $(seq "$reps"); do
-    for mode in off log simple binary; do
+    for mode in $modes; do
         run $mode $rep
     done
 done
@@ -124,6 +125,8 @@ print('%-8s %12s %8s %22s %13s %8s %10s' % ('mode', 'median MB/s', 'vs off', 'ru
 offcpu = statistics.median(r['cpu_ms_per_MB'] for r in rows if r['mode'] == 'off')
 for m in ('off', 'log', 'simple', 'binary'):
     rs = [r for r in rows if r['mode'] == m]
+    if not rs:
+        continue
     med = statistics.median(r['MBps'] for r in rs)
     cpu = statistics.median(r['cpu_ms_per_MB'] for r in rs)
     size = statistics.median(r['log_bytes'] for r in rs) / 1e6
