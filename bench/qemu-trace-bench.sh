@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 qdir=$("$here/qemu-patches/build-qemu.sh" --quiet --link "$build/qemu")
-q=$qdir/qemu-system-x86_64
+q=${QEMU:-$qdir/qemu-system-x86_64}   # QEMU=PATH: measure another build
 out=$build/bench/qemu-trace
 mkdir -p "$out"
 tmp=$(mktemp -d)
