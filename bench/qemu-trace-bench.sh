@@ -16,23 +16,24 @@
 # throughput, the QEMU process's CPU time (user + system, /proc/PID/stat)
 # per MB moved: on a loaded machine it varies far less than throughput,
 # since time QEMU spends waiting for a core is not counted.  Not a
-# test.  Usage: bench/qemu-trace-bench.sh [--reps N] [--seconds S]
+# test.  Usage: bench/qemu-trace-bench.sh [--reps N] [--seconds S] [--modes "off binary"]
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${SIOKIT_BUILD:-$here/build}
 export SIOKIT_HOME=$here
 vw=$build/vmwrapper/vmwrapper
-reps=3 secs=10
+reps=3 secs=10 modes="off log simple binary"
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
         --seconds) secs=$2; shift 2 ;;
+        --modes) modes=$2; shift 2 ;;
         -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "qemu-trace-bench: unexpected argument '$1'" >&2; exit 2 ;;
     esac
 done
 qdir=$("$here/qemu-patches/build-qemu.sh" --quiet --link "$build/qemu")
-q=$qdir/qemu-system-x86_64
+q=${QEMU:-$qdir/qemu-system-x86_64}   # QEMU=PATH: measure another build
 out=$build/bench/qemu-trace
 mkdir -p "$out"
 tmp=$(mktemp -d)
@@ -44,6 +45,22 @@ vmid=13
 mac=$(printf '52:54:00:62:%02x:00' $vmid)
 results=$out/results.jsonl
 : >"$results"
+
+# nic_addr PID I: the guest address test NIC I's user-mode network forwards
+# to: .15 of its net= (QEMU's default 10.0.2.0/24), read from QEMU's
+# command line, so the test follows however vmwrapper numbers the networks.
+nic_addr() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+for a in open('/proc/%s/cmdline' % sys.argv[1], 'rb').read().decode().split('\0'):
+    if re.match(r'user,id=nic%s(,|$)' % sys.argv[2], a):
+        m = re.search(r'net=(\d+\.\d+\.\d+)\.\d+', a)
+        print((m.group(1) if m else '10.0.2') + '.15')
+        break
+else:
+    print('10.0.2.15')
+PY
+}
 
 run() {   # run MODE REP
     local mode=$1 rep=$2 args=() f=$tmp/$1-$2
@@ -60,16 +77,17 @@ run() {   # run MODE REP
         --qemu-arg -L --qemu-arg /usr/lib/ipxe/qemu "${args[@]}" >"$f.launch" 2>"$f.err" &
     launcher=$!
     while kill -0 $launcher 2>/dev/null && ! grep -q ssh_port "$f.launch"; do sleep 0.2; done
-    local port
+    local port qpid addr
     port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nic_ports"][0])' "$f.launch")
-    "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
-        for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
-        ip link set \$dev up && ip addr add 10.0.10.15/24 dev \$dev && iperf3 -s -1 -D --bind-dev \$dev"
-    sleep 0.5
-    local load qpid cpu0 cpu1
-    load=$(cut -d' ' -f1 /proc/loadavg)
     qpid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' \
         "$here/build/vms/client-$vmid/vm.json")
+    addr=$(nic_addr "$qpid" 0)
+    "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
+        for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
+        ip addr add $addr/24 dev \$dev 2>/dev/null; ip link set \$dev up && iperf3 -s -1 -D --bind-dev \$dev"
+    sleep 0.5
+    local load cpu0 cpu1
+    load=$(cut -d' ' -f1 /proc/loadavg)
     cpu0=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
     timeout $((secs + 60)) iperf3 -c 127.0.0.1 -p "$port" -R -t "$secs" -J >"$f.iperf" || true
     cpu1=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
@@ -94,7 +112,7 @@ EOF
 }
 
 for rep in $(seq "$reps"); do
-    for mode in off log simple binary; do
+    for mode in $modes; do
         run $mode $rep
     done
 done
@@ -107,6 +125,8 @@ print('%-8s %12s %8s %22s %13s %8s %10s' % ('mode', 'median MB/s', 'vs off', 'ru
 offcpu = statistics.median(r['cpu_ms_per_MB'] for r in rows if r['mode'] == 'off')
 for m in ('off', 'log', 'simple', 'binary'):
     rs = [r for r in rows if r['mode'] == m]
+    if not rs:
+        continue
     med = statistics.median(r['MBps'] for r in rs)
     cpu = statistics.median(r['cpu_ms_per_MB'] for r in rs)
     size = statistics.median(r['log_bytes'] for r in rs) / 1e6

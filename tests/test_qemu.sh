@@ -26,6 +26,22 @@ not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
+# nic_addr PID I: the guest address test NIC I's user-mode network forwards
+# to: .15 of its net= (QEMU's default 10.0.2.0/24), read from QEMU's
+# command line, so the test follows however vmwrapper numbers the networks.
+nic_addr() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+for a in open('/proc/%s/cmdline' % sys.argv[1], 'rb').read().decode().split('\0'):
+    if re.match(r'user,id=nic%s(,|$)' % sys.argv[2], a):
+        m = re.search(r'net=(\d+\.\d+\.\d+)\.\d+', a)
+        print((m.group(1) if m else '10.0.2') + '.15')
+        break
+else:
+    print('10.0.2.15')
+PY
+}
+
 # ---- the build -------------------------------------------------------------
 qdir=$("$src/qemu-patches/build-qemu.sh" --quiet --link "$build/qemu" 2>"$tmp/build.err")
 if [ $? -ne 0 ] || [ ! -x "$qdir/qemu-system-x86_64" ]; then
@@ -85,17 +101,17 @@ if ! grep -q '"ssh_port"' "$tmp/launch.json"; then
 fi
 ok "a client guest boots under the patched QEMU with all three recordings on"
 
-# Each test NIC k: up with the address its user-mode network forwards to
-# (10.0.(10+k).15, docs/vmwrapper.md), an
+# Each test NIC: up with the address its user-mode network forwards to, an
 # iperf3 server bound to it, 2 s of traffic from the host through its
 # forwarded port (with -n, iperf3 ends before user-mode networking has
 # delivered the bytes, and the server reports less).
 for i in 0 1; do
     mac=$(printf '52:54:00:62:%02x:%02x' $vmid $i)
     port=$(json "$tmp/launch.json" "d['nic_ports'][$i]")
+    addr=$(nic_addr "$(json "$src/build/vms/client-$vmid/vm.json" "d['pid']")" $i)
     "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
         for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
-        ip link set \$dev up && ip addr add 10.0.$((10 + i)).15/24 dev \$dev &&
+        ip addr add $addr/24 dev \$dev 2>/dev/null; ip link set \$dev up &&
         iperf3 -s -1 -D --bind-dev \$dev" >/dev/null 2>"$tmp/exec.err"
     sleep 0.5
     timeout 120 iperf3 -c 127.0.0.1 -p "$port" -t 2 -J >"$tmp/iperf$i.json" 2>&1

@@ -12,9 +12,19 @@ export SIOKIT_HOME=$src
 vw=$build/vmwrapper/vmwrapper
 tmp=$(mktemp -d)
 launcher="" vfsd=""
+# stop_vfsd: virtiofsd leaves when QEMU closes its socket; SIGTERM does not
+# reach it while it waits for a connection, so SIGKILL after 2 s.
+stop_vfsd() {
+    for i in $(seq 20); do kill -0 "$vfsd" 2>/dev/null || break; sleep 0.1; done
+    kill -TERM "$vfsd" 2>/dev/null
+    for i in $(seq 20); do kill -0 "$vfsd" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$vfsd" 2>/dev/null
+    wait "$vfsd" 2>/dev/null
+    vfsd=""
+}
 cleanup() {
     [ -n "$launcher" ] && kill -TERM "$launcher" 2>/dev/null && wait "$launcher" 2>/dev/null
-    [ -n "$vfsd" ] && kill -TERM "$vfsd" 2>/dev/null && wait "$vfsd" 2>/dev/null
+    [ -n "$vfsd" ] && stop_vfsd
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -80,11 +90,7 @@ g umount /mnt/share
 "$vw" --vmtype client --vmid $vmid --action poweroff
 wait $launcher
 launcher=""
-# virtiofsd leaves when QEMU closes the socket; stop it if it did not.
-for i in $(seq 50); do kill -0 $vfsd 2>/dev/null || break; sleep 0.1; done
-kill -TERM $vfsd 2>/dev/null
-wait $vfsd 2>/dev/null
-vfsd=""
+stop_vfsd
 
 # The events against what was done.
 python3 - "$tmp/vfs.log" >"$tmp/fuse.txt" <<'EOF'
