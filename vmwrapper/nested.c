@@ -78,7 +78,11 @@ static int in_l1(const Vm *l1, const char *const *argv, GError **error)
             g_byte_array_append(err, (const guint8 *)"", 1);
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "%s: %s", l1->name,
                         g_strstrip((char *)err->data));
+        } else if (status < 0) {
+            g_prefix_error(error, "%s: ", l1->name);    /* e.g. a timeout */
         }
+    } else {
+        g_prefix_error(error, "%s: ", l1->name);
     }
     sk_ssh_free(s);
     g_byte_array_free(err, TRUE);
