@@ -59,6 +59,13 @@ check "a rebuild with nothing changed is instant and the same image" \
 
 check "launch: L1 boots under TCG until SSH answers" launch l1 0 "$tmp/l1.json"
 pid=$(qemu_pid l1-0)
+# --accel auto (the default): KVM only where a probe boot proved it.
+probe=$src/build/kvm-probe
+verdict=$(sed -n 2p "$probe" 2>/dev/null)
+check "the KVM probe's verdict is kept for this host boot ($verdict)" \
+    sh -c "head -n1 '$probe' | grep -q \"^\$(cat /proc/sys/kernel/random/boot_id) \" && [ '$verdict' = tcg -o '$verdict' = kvm ]"
+check "L1 runs under the accelerator the probe proved" \
+    sh -c "tr '\\0' ' ' </proc/$pid/cmdline | grep -q -- '-accel $verdict'"
 check "status lists l1-0 with its QEMU pid" sh -c "'$vw' --action status | grep -q 'l1-0 *pid $pid'"
 out=$("$vw" --vmtype l1 --action exec -- uname -s)
 check "exec passes output through" test "$out" = "Linux"

@@ -26,6 +26,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_ssh.h"
+#include "accel.h"
 #include "libvirt.h"
 #include "nested.h"
 #include "vm.h"
@@ -54,7 +55,7 @@ static GOptionEntry entries[] = {
      "MiB of memory (default: l1 4096, others 512)", "MB"},
     {"cpus", 0, 0, G_OPTION_ARG_STRING, &opt_cpus, "vCPUs (default: l1 2, others 1)", "N"},
     {"accel", 0, 0, G_OPTION_ARG_STRING, &opt_accel,
-     "tcg (default on this host) or kvm", "ACCEL"},
+     "auto (default: KVM if a probe boot proves it, else TCG), tcg or kvm", "ACCEL"},
     {"timeout", 0, 0, G_OPTION_ARG_STRING, &opt_timeout,
      "seconds to wait for SSH (launch) or power-off (default 180 / 60)", "S"},
     {"l1", 0, 0, G_OPTION_ARG_STRING, &opt_l1,
@@ -193,7 +194,7 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
     VmSpec s = {.type = type, .id = id, .nics = 1, .nic_model = VM_NIC_VIRTIO,
                 .qemu = opt_qemu ? opt_qemu : "qemu-system-x86_64",
                 .identity = p->identity, .state_root = p->state,
-                .accel = opt_accel ? opt_accel : (type == VM_TYPE_L2 ? "kvm" : "tcg"),
+                .accel = opt_accel ? opt_accel : "auto",
                 .memory_mb = type == VM_TYPE_L1 ? 4096 : 512,
                 .cpus = type == VM_TYPE_L1 ? 2 : 1, .ready_timeout_ms = 180000,
                 .extra = (const char *const *)opt_qemu_args,
@@ -215,14 +216,23 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
                     "option --nic-model: unknown model '%s' (virtio, e1000e)", opt_nic_model);
         return 2;
     }
-    if (strcmp(s.accel, "tcg") != 0 && strcmp(s.accel, "kvm") != 0) {
+    if (strcmp(s.accel, "tcg") != 0 && strcmp(s.accel, "kvm") != 0 &&
+        strcmp(s.accel, "auto") != 0) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --accel: unknown accelerator '%s' (tcg, kvm)", s.accel);
+                    "option --accel: unknown accelerator '%s' (auto, tcg, kvm)", s.accel);
         return 2;
     }
     if (!(image = build_image(p, type, error)))
         return 1;
     s.image = image;
+    if (strcmp(s.accel, "auto") == 0) {
+        /* KVM only where it is proven to boot this image's kernel. */
+        char *kernel = g_build_filename(image, "vmlinuz", NULL);
+        char *verdict = g_build_filename(p->root, "build", "kvm-probe", NULL);
+        s.accel = vm_accel_auto(s.qemu, kernel, verdict);
+        g_free(kernel);
+        g_free(verdict);
+    }
     if (opt_backend && strcmp(opt_backend, "libvirt") == 0) {
         char *dir;
         if (opt_share) {
