@@ -2,11 +2,8 @@
 #     . ./config.sh
 SIOKIT_HOME=$(cd "$(dirname "${BASH_SOURCE:-$0}")" && pwd)
 export SIOKIT_HOME
-for d in perf tracegen vmwrapper collector; do
-    case ":$PATH:" in
-        *":$SIOKIT_HOME/build/$d:"*) ;;
-        *) PATH="$SIOKIT_HOME/build/$d:$PATH" ;;
-    esac
-done
+case ":$PATH:" in
+    *":$SIOKIT_HOME/build/bin:"*) ;;
+    *) PATH="$SIOKIT_HOME/build/bin:$PATH" ;;
+esac
 export PATH
-unset d

@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 "$here/vmwrapper/image/build-image.sh" --type l1 --quiet >/dev/null
 "$here/vmwrapper/image/build-image.sh" --type l2 --quiet >/dev/null
 t0=$(date +%s.%N)
-"$build/collector/log-collector" --test iperf3 --l2vm "$tenants" --quiet -o "$out" >/dev/null
+"$build/bin/log-collector" --test iperf3 --l2vm "$tenants" --quiet -o "$out" >/dev/null
 t1=$(date +%s.%N)
 echo "log-collector --test iperf3 --l2vm $tenants: $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s (goal 600)"
 python3 - "$out/iperf3_${tenants}_0/manifest.json" <<'PY'

@@ -11,7 +11,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${SIOKIT_BUILD:-$here/build}
-pe=$build/perf/perf-explore
+pe=$build/bin/perf-explore
 jobs=${JOBS:-$(nproc)}
 traces=$build/bench/explore-traces
 out=$build/bench/explore-out

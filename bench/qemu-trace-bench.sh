@@ -21,7 +21,7 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${SIOKIT_BUILD:-$here/build}
 export SIOKIT_HOME=$here
-vw=$build/vmwrapper/vmwrapper
+vw=$build/bin/vmwrapper
 reps=3 secs=10 modes="off log simple binary"
 while [ $# -gt 0 ]; do
     case $1 in

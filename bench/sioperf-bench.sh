@@ -9,8 +9,8 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${SIOKIT_BUILD:-$here/build}
-sioperf=$build/perf/sioperf
-synth=$build/tracegen/trace-synth
+sioperf=$build/bin/sioperf
+synth=$build/bin/trace-synth
 cache=$build/bench
 mkdir -p "$cache"
 

@@ -9,7 +9,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${SIOKIT_BUILD:-$here/build}
-tg=$build/tracegen/trace-gen
+tg=$build/bin/trace-gen
 size_mb=${SIZE_MB:-1000}
 cache=$build/bench/logs_${size_mb}mb
 mkdir -p "$cache"

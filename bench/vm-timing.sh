@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${SIOKIT_BUILD:-$here/build}
 export SIOKIT_HOME=$here
-vw=$build/vmwrapper/vmwrapper
+vw=$build/bin/vmwrapper
 pids=()
 trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done; wait' EXIT
 

@@ -115,7 +115,7 @@ gboolean fio_run(const Topology *topo, FioTarget target, unsigned duration,
             left += !g_atomic_int_get(&jobs[k].finished);
         if (left == 0)
             break;
-        if (sk_cli_stop_signal() && !stopped) {
+        if (sk_signal_stop() && !stopped) {
             for (guint k = 0; k < n; k++) {
                 char *pids = pid_file(jobs[k].tenant);
                 const char *args[] = {pids, NULL};

@@ -136,10 +136,10 @@ gboolean iperf3_run(const Topology *topo, unsigned duration, Iperf3Direction dir
         }
         if (left == 0)
             break;
-        if (sk_cli_stop_signal() || g_get_monotonic_time() > deadline) {
+        if (sk_signal_stop() || g_get_monotonic_time() > deadline) {
             if (ok)
                 g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "%s",
-                            sk_cli_stop_signal() ? "interrupted during traffic"
+                            sk_signal_stop() ? "interrupted during traffic"
                                                  : "iperf3 clients did not finish in time");
             ok = FALSE;
             break;

@@ -481,7 +481,7 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
                                       (g_get_monotonic_time() - t0) / 1e6);
         g_free(finished);
     }
-    if (tested && !sk_cli_stop_signal()) {
+    if (tested && !sk_signal_stop()) {
         if (opt_split) {
             JsonArray *split = json_array_new();
             for (unsigned k = 0; k < s->tenants; k++) {
@@ -495,7 +495,7 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         json_object_set_string_member(m->root, "status", "complete");
         status = 0;
     } else {
-        int sig = sk_cli_stop_signal();
+        int sig = sk_signal_stop();
         json_object_set_string_member(m->root, "reason",
                                       sig ? (sig == SIGINT ? "interrupted (SIGINT)"
                                                            : "interrupted (SIGTERM)")
@@ -540,7 +540,7 @@ int main(int argc, char **argv)
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT, "unexpected argument '%s'", argv[1]);
         goto fail;
     }
-    sk_cli_catch_signals();
+    sk_signal_catch();
     status = 1;
     if (!(s.l1_image = build_image(&s, "l1", &error)) ||
         (s.nested && !(s.l2_image = build_image(&s, "l2", &error))))

@@ -197,7 +197,7 @@ Topology *topology_up(const TopologyOptions *o, Board *board, GError **error)
                 goto fail;
         }
         board_done(board, tn->name, TRUE, NULL);
-        if (sk_cli_stop_signal()) {
+        if (sk_signal_stop()) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "interrupted");
             goto fail;
         }

@@ -10,9 +10,9 @@ set -u
 build=${SIOKIT_BUILD:?}
 src=${SIOKIT_SRC:?}
 export SIOKIT_HOME=$src
-lc=$build/collector/log-collector
-tg=$build/tracegen/trace-gen
-sp=$build/perf/sioperf
+lc=$build/bin/log-collector
+tg=$build/bin/trace-gen
+sp=$build/bin/sioperf
 tmp=$(mktemp -d)
 bg=""
 cleanup() {

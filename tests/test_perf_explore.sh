@@ -8,7 +8,7 @@
 set -u
 build=${SIOKIT_BUILD:?}
 src=${SIOKIT_SRC:?}
-pe=$build/perf/perf-explore
+pe=$build/bin/perf-explore
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0

@@ -10,8 +10,8 @@ set -u
 build=${SIOKIT_BUILD:?}
 src=${SIOKIT_SRC:?}
 export SIOKIT_HOME=$src
-vw=$build/vmwrapper/vmwrapper
-tg=$build/tracegen/trace-gen
+vw=$build/bin/vmwrapper
+tg=$build/bin/trace-gen
 tmp=$(mktemp -d)
 launcher=""
 cleanup() {

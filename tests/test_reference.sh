@@ -8,8 +8,8 @@
 set -u
 build=${SIOKIT_BUILD:?}
 src=${SIOKIT_SRC:?}
-sioperf=$build/perf/sioperf
-synth=$build/tracegen/trace-synth
+sioperf=$build/bin/sioperf
+synth=$build/bin/trace-synth
 fix=$src/tests/fixtures/hypersio
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -6,7 +6,7 @@
 # output; skipped when Slurm or munge is not installed.
 set -u
 build=${SIOKIT_BUILD:?}
-pe=$build/perf/perf-explore
+pe=$build/bin/perf-explore
 for c in munged slurmctld slurmd sbatch squeue sinfo; do
     if ! command -v "$c" >/dev/null; then
         echo "1..0 # SKIP $c not installed (scripts/install-deps installs Slurm)"

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "sk_error.h"
+#include "sk_bytes.h"
+#include "sk_crc32c.h"
 #include "sk_hstrace.h"
 #include "sk_trace.h"
 

@@ -6,8 +6,8 @@
 set -u
 build=${SIOKIT_BUILD:?}
 src=${SIOKIT_SRC:?}
-tg=$build/tracegen/trace-gen
-sioperf=$build/perf/sioperf
+tg=$build/bin/trace-gen
+sioperf=$build/bin/sioperf
 fix=$src/tests/fixtures
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -9,7 +9,7 @@ set -u
 build=${SIOKIT_BUILD:?}
 src=${SIOKIT_SRC:?}
 export SIOKIT_HOME=$src
-vw=$build/vmwrapper/vmwrapper
+vw=$build/bin/vmwrapper
 tmp=$(mktemp -d)
 launcher="" vfsd=""
 # stop_vfsd: virtiofsd leaves when QEMU closes its socket; SIGTERM does not

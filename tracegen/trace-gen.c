@@ -112,7 +112,7 @@ typedef struct Gen {
 
 static gboolean stopped(GError **error)
 {
-    int sig = sk_cli_stop_signal();
+    int sig = sk_signal_stop();
     if (sig == 0)
         return FALSE;
     g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "interrupted by %s, nothing written",
@@ -798,7 +798,7 @@ int main(int argc, char **argv)
     char *out = NULL;
     int status = 0;
 
-    sk_cli_catch_signals();
+    sk_signal_catch();
     if (!parse_options(&argc, &argv, g, logs, &error)) {
         status = sk_report("trace-gen", error);
         goto done;
@@ -812,7 +812,7 @@ int main(int argc, char **argv)
     g->logs = g_array_new(FALSE, TRUE, sizeof(LogInfo));
     g->last_new = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     if (!generate(g, logs, out, &error)) {
-        int sig = sk_cli_stop_signal();
+        int sig = sk_signal_stop();
         status = sk_report("trace-gen", error);
         if (sig)
             status = 128 + sig;

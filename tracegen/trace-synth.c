@@ -245,13 +245,13 @@ int main(int argc, char **argv)
     progress.quiet = opt_quiet;
     wopt.compress = opt_compress;
     wopt.source_hash = params_hash(&params);
-    sk_cli_catch_signals();
+    sk_signal_catch();
     writer = sk_trace_writer_new(opt_output, format, &wopt, &error);
     if (writer == NULL)
         goto fail;
     if (!sk_synth_write(&params, writer, opt_tmpdir, sk_phase_progress_update, &progress,
                         &error) ||
-        sk_cli_stop_signal()) {
+        sk_signal_stop()) {
         sk_trace_writer_abort(writer);
         writer = NULL;
         goto fail;
@@ -276,11 +276,11 @@ int main(int argc, char **argv)
     goto out;
 fail:
     sk_phase_progress_clear(&progress);
-    if (sk_cli_stop_signal()) {
+    if (sk_signal_stop()) {
         fprintf(stderr, PROG ": interrupted by %s, nothing written\n",
-                sk_cli_stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
+                sk_signal_stop() == SIGINT ? "SIGINT" : "SIGTERM");
         g_clear_error(&error);
-        status = 128 + sk_cli_stop_signal();
+        status = 128 + sk_signal_stop();
     } else {
         status = sk_report(PROG, error);
     }

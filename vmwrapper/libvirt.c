@@ -424,7 +424,7 @@ gboolean vm_libvirt_wait(Vm *vm)
 {
     char *name = domain_name(vm);
     gboolean gone = FALSE;
-    while (!sk_cli_stop_signal()) {
+    while (!sk_signal_stop()) {
         if ((gone = domain_gone(conn, name)))
             break;
         g_usleep(200000);

@@ -381,7 +381,7 @@ gboolean vm_wait_ready(Vm *vm, const VmSpec *s, const char *log_path, GError **e
             vm->pid = -1;
             return FALSE;
         }
-        if (sk_cli_stop_signal()) {
+        if (sk_signal_stop()) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "%s: interrupted while booting", vm->name);
             return FALSE;
@@ -552,7 +552,7 @@ out:
 gboolean vm_wait(Vm *vm)
 {
     while (!qemu_gone(vm)) {
-        if (sk_cli_stop_signal())
+        if (sk_signal_stop())
             return FALSE;
         g_usleep(100000);
     }

@@ -170,11 +170,11 @@ static int action_launch_l2(const Paths *p, unsigned id, GError **error)
     }
     print_vm(vm, opt_json);
     for (;;) {
-        for (int i = 0; i < 20 && !sk_cli_stop_signal(); i++)
+        for (int i = 0; i < 20 && !sk_signal_stop(); i++)
             g_usleep(100000);
-        if (sk_cli_stop_signal()) {
+        if (sk_signal_stop()) {
             vm_stop_l2(vm, l1, id, 10000, error);
-            status = 128 + sk_cli_stop_signal();
+            status = 128 + sk_signal_stop();
             goto out;
         }
         if (!vm_alive(l1) || !vm_l2_alive(l1, id))
@@ -249,7 +249,7 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
         } else {
             print_vm(vm, opt_json);
             if (!vm_libvirt_wait(vm))
-                status = vm_libvirt_stop(vm, 30000, error) ? 128 + sk_cli_stop_signal() : 1;
+                status = vm_libvirt_stop(vm, 30000, error) ? 128 + sk_signal_stop() : 1;
             else
                 status = vm_libvirt_stop(vm, 0, NULL) ? 0 : 1;   /* clears the state */
         }
@@ -266,7 +266,7 @@ static int action_launch(const Paths *p, VmType type, unsigned id, GError **erro
     if (!vm_wait(vm)) {
         if (!vm_stop(vm, 30000, error))
             goto out;
-        status = 128 + sk_cli_stop_signal();
+        status = 128 + sk_signal_stop();
         goto out;
     }
     vm_stop(vm, 0, NULL);   /* clears the state */
@@ -465,7 +465,7 @@ int main(int argc, char **argv)
             argc = i;
             break;
         }
-    sk_cli_catch_signals();
+    sk_signal_catch();
     find_paths(&paths);
     if (!sk_cli_parse(ctx, &argc, &argv, &error))
         goto fail;

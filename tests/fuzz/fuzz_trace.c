@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "fuzz_files.h"
+#include "sk_bytes.h"
+#include "sk_crc32c.h"
 #include "sk_hstrace.h"
 #include "sk_trace.h"
 

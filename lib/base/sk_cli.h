@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "sk_signal.h"
+
 /* Parses argv with ctx.  Returns FALSE with an SK_ERROR_INPUT error on bad
  * usage (unknown option, bad value). */
 gboolean sk_cli_parse(GOptionContext *ctx, int *argc, char ***argv,
@@ -30,11 +32,9 @@ gboolean sk_cli_parse_uint(const char *name, const char *text, unsigned min,
  * that holds meson.build and scripts/main-job, else the current folder. */
 char *sk_cli_checkout(void);
 
-/* Catches the first SIGINT and SIGTERM (a second one kills as usual), so
- * that long work can stop cleanly: it polls sk_cli_stop_signal() and, when
- * that is not 0, removes what it was writing and exits 128 + signal. */
-void sk_cli_catch_signals(void);
-int sk_cli_stop_signal(void);
+/* The meson build folder this program was built in (the nearest folder
+ * above it that holds meson-info/: build/, build/asan/ ...), else "build". */
+char *sk_cli_build_dir(void);
 
 typedef struct SkProgress SkProgress;
 
@@ -49,7 +49,7 @@ void sk_progress_free(SkProgress *progress);
 /* A progress line that follows the named phases of long work, for
  * callbacks of the shape (phase, done, total, data) such as the NAT
  * builder's: a new phase starts a new line.  The callback returns FALSE
- * once a stop signal has arrived (sk_cli_catch_signals), which asks the
+ * once a stop signal has arrived (sk_signal_catch), which asks the
  * work to stop. */
 typedef struct SkPhaseProgress {
     gboolean quiet;

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "sk_error.h"
-#include "sk_hstrace.h"
+#include "sk_bytes.h"
 #include "sk_record.h"
 
 #define VL_BUF_SIZE (4u << 20)

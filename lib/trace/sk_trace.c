@@ -28,7 +28,10 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "sk_bytes.h"
+#include "sk_crc32c.h"
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_hstrace.h"
 
 #define SK_TRACE_MAGIC "SIOKTRC"      /* 8 bytes with its NUL */
@@ -56,191 +59,6 @@ enum {
 static const uint8_t sk_trace_layout[16] = {
     0, 8,   0, 0,   8, 8,   16, 8,   24, 4,   28, 4,   32, 1,   33, 1,
 };
-
-/* ---- CRC-32C ----------------------------------------------------------- */
-
-static uint32_t crc32c_table[8][256];
-
-static void crc32c_init_table(void)
-{
-    for (unsigned i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-        crc32c_table[0][i] = c;
-    }
-    for (unsigned i = 0; i < 256; i++)
-        for (int t = 1; t < 8; t++)
-            crc32c_table[t][i] = (crc32c_table[t - 1][i] >> 8) ^
-                                 crc32c_table[0][crc32c_table[t - 1][i] & 0xff];
-}
-
-uint32_t sk_crc32c_sw(uint32_t crc, const void *data, size_t n)
-{
-    static gsize once = 0;
-    const uint8_t *p = data;
-
-    if (g_once_init_enter(&once)) {
-        crc32c_init_table();
-        g_once_init_leave(&once, 1);
-    }
-    crc = ~crc;
-    while (n >= 8) {
-        uint32_t lo = sk_get_le32(p) ^ crc, hi = sk_get_le32(p + 4);
-        crc = crc32c_table[7][lo & 0xff] ^ crc32c_table[6][(lo >> 8) & 0xff] ^
-              crc32c_table[5][(lo >> 16) & 0xff] ^ crc32c_table[4][lo >> 24] ^
-              crc32c_table[3][hi & 0xff] ^ crc32c_table[2][(hi >> 8) & 0xff] ^
-              crc32c_table[1][(hi >> 16) & 0xff] ^ crc32c_table[0][hi >> 24];
-        p += 8;
-        n -= 8;
-    }
-    while (n--)
-        crc = (crc >> 8) ^ crc32c_table[0][(crc ^ *p++) & 0xff];
-    return ~crc;
-}
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("sse4.2")))
-static uint32_t crc32c_hw(uint32_t crc, const void *data, size_t n)
-{
-    const uint8_t *p = data;
-    uint64_t c = ~crc;
-
-    while (n >= 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        c = __builtin_ia32_crc32di(c, v);
-        p += 8;
-        n -= 8;
-    }
-    uint32_t c32 = (uint32_t)c;
-    while (n--)
-        c32 = __builtin_ia32_crc32qi(c32, *p++);
-    return ~c32;
-}
-
-uint32_t sk_crc32c(uint32_t crc, const void *data, size_t n)
-{
-    static gsize have_hw = 0;   /* 0 not known yet, 1 no, 2 yes */
-
-    if (g_once_init_enter(&have_hw))
-        g_once_init_leave(&have_hw, __builtin_cpu_supports("sse4.2") ? 2 : 1);
-    return have_hw == 2 ? crc32c_hw(crc, data, n) : sk_crc32c_sw(crc, data, n);
-}
-#else
-uint32_t sk_crc32c(uint32_t crc, const void *data, size_t n)
-{
-    return sk_crc32c_sw(crc, data, n);
-}
-#endif
-
-/* ---- temporary files --------------------------------------------------- */
-
-void sk_tmp_set_io_error(GError **error, const char *path, const char *what,
-                         int errnum)
-{
-    g_set_error(error, SK_ERROR, SK_ERROR_IO, "trace '%s': %s: %s", path, what,
-                g_strerror(errnum));
-}
-
-void sk_tmp_set_open_error(GError **error, const char *path, int errnum)
-{
-    /* A trace that is not there or not readable is bad input (exit 2). */
-    gboolean input = errnum == ENOENT || errnum == ENOTDIR || errnum == EACCES ||
-                     errnum == EISDIR || errnum == ENAMETOOLONG || errnum == ELOOP;
-    g_set_error(error, SK_ERROR, input ? SK_ERROR_INPUT : SK_ERROR_IO,
-                "trace '%s': cannot open: %s", path, g_strerror(errnum));
-}
-
-gboolean sk_tmp_open(SkTmpFile *t, const char *path, GError **error)
-{
-    int fd;
-
-    t->path = g_strdup(path);
-    t->tmp = g_strdup_printf("%s.tmp.%ld", path, (long)getpid());
-    t->f = NULL;
-    fd = open(t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        int e = errno;
-        char *what = g_strdup_printf("cannot create '%s'", t->tmp);
-        sk_tmp_set_io_error(error, path, what, e);
-        g_free(what);
-        goto err;
-    }
-    t->f = fdopen(fd, "wb");
-    if (t->f == NULL) {
-        sk_tmp_set_io_error(error, path, "cannot open stream", errno);
-        close(fd);
-        unlink(t->tmp);
-        goto err;
-    }
-    setvbuf(t->f, NULL, _IOFBF, 1 << 20);
-    return TRUE;
-err:
-    g_clear_pointer(&t->path, g_free);
-    g_clear_pointer(&t->tmp, g_free);
-    return FALSE;
-}
-
-/* fsyncs the directory holding path so the rename is durable; best effort
- * (some file systems refuse fsync on directories). */
-static void sync_parent_dir(const char *path)
-{
-    char *dir = g_path_get_dirname(path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    g_free(dir);
-}
-
-gboolean sk_tmp_commit(SkTmpFile *t, GError **error)
-{
-    gboolean ok = FALSE;
-    FILE *f = t->f;
-
-    t->f = NULL;
-    if (fflush(f) != 0) {
-        sk_tmp_set_io_error(error, t->path, "cannot write", errno);
-        fclose(f);
-        goto out;
-    }
-    if (fsync(fileno(f)) != 0) {
-        sk_tmp_set_io_error(error, t->path, "cannot sync", errno);
-        fclose(f);
-        goto out;
-    }
-    if (fclose(f) != 0) {
-        sk_tmp_set_io_error(error, t->path, "cannot close", errno);
-        goto out;
-    }
-    if (rename(t->tmp, t->path) != 0) {
-        sk_tmp_set_io_error(error, t->path, "cannot rename temporary file",
-                            errno);
-        goto out;
-    }
-    sync_parent_dir(t->path);
-    ok = TRUE;
-out:
-    if (!ok)
-        unlink(t->tmp);
-    g_clear_pointer(&t->path, g_free);
-    g_clear_pointer(&t->tmp, g_free);
-    return ok;
-}
-
-void sk_tmp_discard(SkTmpFile *t)
-{
-    if (t->f != NULL)
-        fclose(t->f);
-    t->f = NULL;
-    if (t->tmp != NULL)
-        unlink(t->tmp);
-    g_clear_pointer(&t->path, g_free);
-    g_clear_pointer(&t->tmp, g_free);
-}
 
 /* ---- formats ----------------------------------------------------------- */
 
@@ -341,7 +159,7 @@ static gboolean reader_pread(SkTraceReader *r, void *buf, size_t n,
     ssize_t k = pread_full(r->fd, buf, n, off);
 
     if (k < 0) {
-        sk_tmp_set_io_error(error, r->path, "cannot read", errno);
+        sk_file_set_io_error(error, "trace", r->path, "cannot read", errno);
         r->failed = TRUE;
         return FALSE;
     }
@@ -534,23 +352,17 @@ static SkTraceReader *reader_open_siokit(SkTraceReader *r, GError **error)
     struct stat st;
     ssize_t n;
 
-    r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
-    if (r->fd < 0) {
-        sk_tmp_set_open_error(error, r->path, errno);
+    r->fd = sk_input_open("trace", r->path, error);
+    if (r->fd < 0)
         goto err;
-    }
     if (fstat(r->fd, &st) != 0) {
-        sk_tmp_set_io_error(error, r->path, "cannot stat", errno);
-        goto err;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        reader_fail(r, error, "not a regular file");
+        sk_file_set_io_error(error, "trace", r->path, "cannot stat", errno);
         goto err;
     }
     r->file_size = (uint64_t)st.st_size;
     n = pread_full(r->fd, h, sizeof h, 0);
     if (n < 0) {
-        sk_tmp_set_io_error(error, r->path, "cannot read", errno);
+        sk_file_set_io_error(error, "trace", r->path, "cannot read", errno);
         goto err;
     }
     if (n == 0) {
@@ -833,7 +645,7 @@ struct SkTraceWriter {
     SkTraceFormat format;
     SkHsWriter *hs;             /* HyperSIO traces only */
 
-    SkTmpFile tmp;
+    SkOutput out;
     gboolean compress;
     int zstd_level;
     uint64_t source_hash;
@@ -873,7 +685,7 @@ SkTraceWriter *sk_trace_writer_new(const char *path, SkTraceFormat format,
     if (w->zstd_level == 0)
         w->zstd_level = ZSTD_CLEVEL_DEFAULT;
     w->zstd_level = CLAMP(w->zstd_level, ZSTD_minCLevel(), ZSTD_maxCLevel());
-    if (!sk_tmp_open(&w->tmp, path, error))
+    if (!sk_output_open(&w->out, "trace", path, error))
         goto err;
     w->raw = g_malloc((size_t)SK_TRACE_BLOCK_RECORDS * SK_TRACE_RECORD_SIZE);
     if (w->compress) {
@@ -890,8 +702,8 @@ SkTraceWriter *sk_trace_writer_new(const char *path, SkTraceFormat format,
     w->tenants = g_array_new(FALSE, FALSE, sizeof(SkTenantInfo));
     w->tenant_index = g_hash_table_new(g_direct_hash, g_direct_equal);
     /* The header is written at close; a placeholder of zeros until then. */
-    if (fwrite(zero, sizeof zero, 1, w->tmp.f) != 1) {
-        sk_tmp_set_io_error(error, path, "cannot write", errno);
+    if (fwrite(zero, sizeof zero, 1, w->out.f) != 1) {
+        sk_file_set_io_error(error, "trace", path, "cannot write", errno);
         goto err;
     }
     w->offset = SK_TRACE_HEADER_SIZE;
@@ -917,7 +729,7 @@ static gboolean writer_flush_block(SkTraceWriter *w, GError **error)
                                    raw_size, w->zstd_level);
         if (ZSTD_isError(stored)) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                        "trace '%s': block %" PRIu64 ": zstd: %s", w->tmp.path,
+                        "trace '%s': block %" PRIu64 ": zstd: %s", w->out.path,
                         w->n_blocks, ZSTD_getErrorName(stored));
             w->failed = TRUE;
             return FALSE;
@@ -928,9 +740,9 @@ static gboolean writer_flush_block(SkTraceWriter *w, GError **error)
     sk_put_le32(bh + 4, raw_size);
     sk_put_le32(bh + 8, (uint32_t)stored);
     sk_put_le32(bh + 12, sk_crc32c(sk_crc32c(0, bh, 12), payload, stored));
-    if (fwrite(bh, sizeof bh, 1, w->tmp.f) != 1 ||
-        fwrite(payload, stored, 1, w->tmp.f) != 1) {
-        sk_tmp_set_io_error(error, w->tmp.path, "cannot write", errno);
+    if (fwrite(bh, sizeof bh, 1, w->out.f) != 1 ||
+        fwrite(payload, stored, 1, w->out.f) != 1) {
+        sk_file_set_io_error(error, "trace", w->out.path, "cannot write", errno);
         w->failed = TRUE;
         return FALSE;
     }
@@ -971,7 +783,7 @@ gboolean sk_trace_writer_write(SkTraceWriter *writer, const SkRecord *records,
         return sk_hs_writer_write(w->hs, records, n, error);
     if (w->failed) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "trace '%s': write after an earlier error", w->tmp.path);
+                    "trace '%s': write after an earlier error", w->out.path);
         return FALSE;
     }
     /* Check the whole batch first: a refused batch writes nothing. */
@@ -981,21 +793,21 @@ gboolean sk_trace_writer_write(SkTraceWriter *writer, const SkRecord *records,
         if (rec->level < SK_LEVEL_MIN || rec->level > SK_LEVEL_MAX) {
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                         "trace '%s': record %" PRIu64 ": level %u outside 1..3",
-                        w->tmp.path, index, rec->level);
+                        w->out.path, index, rec->level);
             return FALSE;
         }
         if (rec->mask != sk_level_mask(rec->level)) {
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                         "trace '%s': record %" PRIu64 ": mask 0x%" PRIx64
                         " is not the mask of level %u (siokit traces derive "
-                        "it from the level)", w->tmp.path, index, rec->mask,
+                        "it from the level)", w->out.path, index, rec->mask,
                         rec->level);
             return FALSE;
         }
         if (rec->kind > SK_KIND_WALK) {
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                         "trace '%s': record %" PRIu64 ": unknown kind %u",
-                        w->tmp.path, index, rec->kind);
+                        w->out.path, index, rec->kind);
             return FALSE;
         }
     }
@@ -1043,7 +855,7 @@ static gboolean writer_finish_siokit(SkTraceWriter *w, GError **error)
         sk_put_le32(row + 4, t->sid);
         sk_put_le64(row + 8, t->translations);
         table_crc = sk_crc32c(table_crc, row, sizeof row);
-        if (fwrite(row, sizeof row, 1, w->tmp.f) != 1)
+        if (fwrite(row, sizeof row, 1, w->out.f) != 1)
             goto io_err;
     }
     memcpy(h + HDR_MAGIC, SK_TRACE_MAGIC, sizeof SK_TRACE_MAGIC);
@@ -1061,11 +873,11 @@ static gboolean writer_finish_siokit(SkTraceWriter *w, GError **error)
     sk_put_le64(h + HDR_SOURCE_HASH, w->source_hash);
     memcpy(h + HDR_LAYOUT, sk_trace_layout, sizeof sk_trace_layout);
     sk_put_le32(h + HDR_CRC, sk_crc32c(0, h, HDR_CRC));
-    if (fseeko(w->tmp.f, 0, SEEK_SET) != 0 || fwrite(h, sizeof h, 1, w->tmp.f) != 1)
+    if (fseeko(w->out.f, 0, SEEK_SET) != 0 || fwrite(h, sizeof h, 1, w->out.f) != 1)
         goto io_err;
     return TRUE;
 io_err:
-    sk_tmp_set_io_error(error, w->tmp.path, "cannot write", errno);
+    sk_file_set_io_error(error, "trace", w->out.path, "cannot write", errno);
     return FALSE;
 }
 
@@ -1082,18 +894,18 @@ gboolean sk_trace_writer_close(SkTraceWriter *writer, GError **error)
     if (w->failed) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO,
                     "trace '%s': not written after an earlier error",
-                    w->tmp.path);
+                    w->out.path);
         goto out;
     }
     if (w->n_records == 0) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                     "trace '%s': no records written (an empty trace cannot be "
-                    "read)", w->tmp.path);
+                    "read)", w->out.path);
         goto out;
     }
     if (!writer_finish_siokit(w, error))
         goto out;
-    ok = sk_tmp_commit(&w->tmp, error);
+    ok = sk_output_commit(&w->out, error);
 out:
     sk_trace_writer_abort(w);   /* removes the temporary file if still there */
     return ok;
@@ -1107,7 +919,7 @@ void sk_trace_writer_abort(SkTraceWriter *writer)
         return;
     if (w->hs != NULL)
         sk_hs_writer_abort(w->hs);
-    sk_tmp_discard(&w->tmp);
+    sk_output_discard(&w->out);
     ZSTD_freeCCtx(w->cctx);
     g_free(w->raw);
     g_free(w->zbuf);

@@ -153,10 +153,10 @@ gboolean sk_slurm_run(GPtrArray *points, const char *out_dir, const char *self,
     progress = sk_progress_new("points (Slurm)", points->len, quiet);
     for (;;) {
         guint queued = 0, have = 0;
-        if (sk_cli_stop_signal()) {
+        if (sk_signal_stop()) {
             cancel(jobs);
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "stopped by signal %d; "
-                        "Slurm jobs cancelled", sk_cli_stop_signal());
+                        "Slurm jobs cancelled", sk_signal_stop());
             goto out;
         }
         for (guint i = 0; i < jobs->len; i++) {

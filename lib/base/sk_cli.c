@@ -86,28 +86,24 @@ char *sk_cli_checkout(void)
     return g_get_current_dir();
 }
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int signo)
+char *sk_cli_build_dir(void)
 {
-    stop_signal = signo;
-}
+    char *exe = g_file_read_link("/proc/self/exe", NULL);
+    char *dir = exe ? g_path_get_dirname(exe) : NULL;
 
-void sk_cli_catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-int sk_cli_stop_signal(void)
-{
-    return stop_signal;
+    g_free(exe);
+    while (dir && strcmp(dir, "/") != 0 && strcmp(dir, ".") != 0) {
+        char *info = g_build_filename(dir, "meson-info", NULL);
+        gboolean found = g_file_test(info, G_FILE_TEST_IS_DIR);
+        g_free(info);
+        if (found)
+            return dir;
+        char *up = g_path_get_dirname(dir);
+        g_free(dir);
+        dir = up;
+    }
+    g_free(dir);
+    return g_strdup("build");
 }
 
 struct SkProgress {
@@ -161,7 +157,7 @@ gboolean sk_phase_progress_update(const char *phase, uint64_t done,
 {
     SkPhaseProgress *p = data;
 
-    if (sk_cli_stop_signal())
+    if (sk_signal_stop())
         return FALSE;
     if (p->phase == NULL || strcmp(p->phase, phase) != 0) {
         sk_progress_free(p->line);

@@ -5,7 +5,7 @@
  * error message comes back to the parent through a pipe (cut at 4000
  * bytes).  A child that dies of a signal is a failed job ("killed by signal
  * N").  Each worker leads its own process group.  When a stop signal
- * arrives (sk_cli_catch_signals), no new job starts, the running workers'
+ * arrives (sk_signal_catch), no new job starts, the running workers'
  * groups get SIGTERM (so programs they run stop too) and are waited for. */
 #ifndef POOL_H
 #define POOL_H

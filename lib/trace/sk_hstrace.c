@@ -16,7 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sk_bytes.h"
+#include "sk_crc32c.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 #define SK_HS_CHUNK (1u << 20)   /* bytes read from the file at a time */
 
@@ -49,22 +52,15 @@ SkHsReader *sk_hs_reader_open(const char *path, GError **error)
     struct stat st;
 
     r->path = g_strdup(path);
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (r->fd < 0) {
-        sk_tmp_set_open_error(error, path, errno);
+    r->fd = sk_input_open("trace", path, error);
+    if (r->fd < 0)
         goto err;
-    }
     if (fstat(r->fd, &st) != 0) {
-        sk_tmp_set_io_error(error, path, "cannot stat", errno);
+        sk_file_set_io_error(error, "trace", path, "cannot stat", errno);
         goto err;
     }
-    if (S_ISDIR(st.st_mode)) {
-        hs_fail(path, error, "is a directory");
-        goto err;
-    }
-    /* A regular file's size tells at once whether it is empty or cut inside
-     * a record; other files (pipes) find out at their end. */
-    if (S_ISREG(st.st_mode)) {
+    /* The size tells at once whether it is empty or cut inside a record. */
+    {
         uint64_t size = (uint64_t)st.st_size;
         if (size == 0) {
             hs_fail(path, error, "empty trace");
@@ -95,7 +91,7 @@ static gboolean hs_refill(SkHsReader *r, GError **error)
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0) {
-            sk_tmp_set_io_error(error, r->path, "cannot read", errno);
+            sk_file_set_io_error(error, "trace", r->path, "cannot read", errno);
             return FALSE;
         }
         if (k == 0)
@@ -167,7 +163,7 @@ void sk_hs_reader_free(SkHsReader *r)
 }
 
 struct SkHsWriter {
-    SkTmpFile tmp;
+    SkOutput out;
     uint64_t n_records;
     gboolean failed;    /* an I/O error happened: close fails */
 };
@@ -176,7 +172,7 @@ SkHsWriter *sk_hs_writer_new(const char *path, GError **error)
 {
     SkHsWriter *w = g_new0(SkHsWriter, 1);
 
-    if (!sk_tmp_open(&w->tmp, path, error)) {
+    if (!sk_output_open(&w->out, "trace", path, error)) {
         g_free(w);
         return NULL;
     }
@@ -188,7 +184,7 @@ gboolean sk_hs_writer_write(SkHsWriter *w, const SkRecord *records, gsize n,
 {
     if (w->failed) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "trace '%s': write after an earlier error", w->tmp.path);
+                    "trace '%s': write after an earlier error", w->out.path);
         return FALSE;
     }
     /* Check the whole batch first: a refused batch writes nothing. */
@@ -196,17 +192,17 @@ gboolean sk_hs_writer_write(SkHsWriter *w, const SkRecord *records, gsize n,
         const SkRecord *rec = &records[i];
         uint64_t index = w->n_records + i;
         if (rec->level < SK_LEVEL_MIN || rec->level > SK_LEVEL_MAX) {
-            hs_fail(w->tmp.path, error, "record %" PRIu64 ": level %u outside "
+            hs_fail(w->out.path, error, "record %" PRIu64 ": level %u outside "
                     "1..3", index, rec->level);
             return FALSE;
         }
         if (rec->sid > 0xffff) {
-            hs_fail(w->tmp.path, error, "record %" PRIu64 ": sid 0x%" PRIx32
+            hs_fail(w->out.path, error, "record %" PRIu64 ": sid 0x%" PRIx32
                     " does not fit 16 bits", index, rec->sid);
             return FALSE;
         }
         if (rec->tenant > 0xffff) {
-            hs_fail(w->tmp.path, error, "record %" PRIu64 ": tenant (did) 0x%"
+            hs_fail(w->out.path, error, "record %" PRIu64 ": tenant (did) 0x%"
                     PRIx32 " does not fit 16 bits", index, rec->tenant);
             return FALSE;
         }
@@ -222,8 +218,8 @@ gboolean sk_hs_writer_write(SkHsWriter *w, const SkRecord *records, gsize n,
         sk_put_le64(p + 24, rec->level);
         sk_put_le64(p + 32, rec->slpte);
         sk_put_le64(p + 40, rec->nat);
-        if (fwrite(p, sizeof p, 1, w->tmp.f) != 1) {
-            sk_tmp_set_io_error(error, w->tmp.path, "cannot write", errno);
+        if (fwrite(p, sizeof p, 1, w->out.f) != 1) {
+            sk_file_set_io_error(error, "trace", w->out.path, "cannot write", errno);
             w->failed = TRUE;
             return FALSE;
         }
@@ -239,15 +235,15 @@ gboolean sk_hs_writer_close(SkHsWriter *w, GError **error)
     if (w->failed) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO,
                     "trace '%s': not written after an earlier error",
-                    w->tmp.path);
+                    w->out.path);
         goto out;
     }
     if (w->n_records == 0) {
-        hs_fail(w->tmp.path, error, "no records written (an empty trace "
+        hs_fail(w->out.path, error, "no records written (an empty trace "
                 "cannot be read)");
         goto out;
     }
-    ok = sk_tmp_commit(&w->tmp, error);
+    ok = sk_output_commit(&w->out, error);
 out:
     sk_hs_writer_abort(w);   /* removes the temporary file if still there */
     return ok;
@@ -257,6 +253,6 @@ void sk_hs_writer_abort(SkHsWriter *w)
 {
     if (w == NULL)
         return;
-    sk_tmp_discard(&w->tmp);
+    sk_output_discard(&w->out);
     g_free(w);
 }

@@ -23,8 +23,7 @@ static void child(gpointer job, SkPoolJobFunc run, gpointer data, int fd)
     GError *error = NULL;
 
     setpgid(0, 0);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    sk_signal_die_cleanly();
     if (run(job, data, &error))
         _exit(0);
     if (error) {
@@ -42,7 +41,7 @@ static void child(gpointer job, SkPoolJobFunc run, gpointer data, int fd)
 static void reap(Worker *w, guint n, guint *running, SkPoolDoneFunc done,
                  gpointer data)
 {
-    gboolean stopping = sk_cli_stop_signal() != 0;
+    gboolean stopping = sk_signal_stop() != 0;
     int status;
     pid_t pid;
 
@@ -50,7 +49,7 @@ static void reap(Worker *w, guint n, guint *running, SkPoolDoneFunc done,
         pid = waitpid(-1, &status, WNOHANG);
         if (pid > 0 || (pid < 0 && errno != EINTR))
             break;
-        if (!stopping && sk_cli_stop_signal())
+        if (!stopping && sk_signal_stop())
             return;
         g_usleep(2000);
     }
@@ -98,7 +97,7 @@ gboolean sk_pool_run(GPtrArray *jobs, guint workers, SkPoolJobFunc run,
         workers = 1;
     w = g_new0(Worker, workers);
     while (next < jobs->len || running) {
-        while (next < jobs->len && running < workers && !sk_cli_stop_signal()) {
+        while (next < jobs->len && running < workers && !sk_signal_stop()) {
             int fds[2];
             guint slot = 0;
             while (w[slot].pid)
@@ -125,16 +124,16 @@ gboolean sk_pool_run(GPtrArray *jobs, guint workers, SkPoolJobFunc run,
             w[slot].job = jobs->pdata[next++];
             running++;
         }
-        if (sk_cli_stop_signal()) {
+        if (sk_signal_stop()) {
             for (guint i = 0; i < workers; i++)
                 if (w[i].pid)
                     kill(-w[i].pid, SIGTERM);   /* its group: trace-gen too */
         }
         if (running)
             reap(w, workers, &running, done, data);
-        if (sk_cli_stop_signal() && running == 0)
+        if (sk_signal_stop() && running == 0)
             break;
     }
     g_free(w);
-    return next == jobs->len && !sk_cli_stop_signal();
+    return next == jobs->len && !sk_signal_stop();
 }

@@ -202,11 +202,7 @@ static void trace_done(gpointer job, int pid, const char *message, gpointer data
     SkSweep *sw = data;
 
     if (message) {
-        /* A worker killed while writing leaves the trace writer's temporary
-         * file (sk_trace.c names it <path>.tmp.<pid>). */
-        char *tmp = g_strdup_printf("%s.tmp.%d", t->path, pid);
-        g_unlink(tmp);
-        g_free(tmp);
+        /* A worker stopped by a signal removed its temporary files. */
         t->error = g_strdup(message);
         if (!sw->spec->quiet)
             fprintf(stderr, "perf-explore: trace %s: %s\n", t->path, message);
@@ -319,7 +315,7 @@ gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
     goto out;
 stopped:
     g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "stopped by signal %d",
-                sk_cli_stop_signal());
+                sk_signal_stop());
     ok = FALSE;
 out:
     g_free(points_dir);

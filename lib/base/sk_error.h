@@ -17,9 +17,11 @@ typedef enum {
     SK_ERROR_INPUT,   /* bad input or usage: exit status 2 */
     SK_ERROR_IO,      /* the work failed (disk full, cannot write...): exit 1 */
     SK_ERROR_FAILED,  /* any other failure of the work: exit 1 */
+    SK_ERROR_STOPPED, /* stopped by a signal: exit 128 + the signal */
 } SkErrorCode;
 
-/* Exit status for an error: 2 for SK_ERROR_INPUT, 1 otherwise. */
+/* Exit status for an error: 2 for SK_ERROR_INPUT, 128 + the signal for
+ * SK_ERROR_STOPPED (130 when none was caught), 1 otherwise. */
 int sk_exit_status(const GError *error);
 
 /* Prints "<prog>: <message>" on stderr and returns sk_exit_status(error).

@@ -100,7 +100,7 @@ typedef gboolean (*SkSshAliveFunc)(gpointer data, GError **error);
 
 /* An SkSshAliveFunc for a process id given as GINT_TO_POINTER(pid): FALSE
  * once the process has exited (gone, or a zombie), or once this program
- * caught a stop signal (sk_cli_catch_signals()).  Never reaps it. */
+ * caught a stop signal (sk_signal_catch()).  Never reaps it. */
 gboolean sk_ssh_alive_pid(gpointer pid, GError **error);
 
 /* Waits until the target answers: connect, host key, login and `true`

@@ -902,7 +902,7 @@ gboolean sk_ssh_alive_pid(gpointer pid, GError **error)
     char *path, *text = NULL;
     gboolean alive = FALSE;
 
-    if (sk_cli_stop_signal()) {
+    if (sk_signal_stop()) {
         g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "interrupted");
         return FALSE;
     }

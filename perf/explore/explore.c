@@ -80,22 +80,6 @@ static GOptionEntry entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-/* The build directory: perf-explore lives in build/perf/. */
-static char *build_dir(void)
-{
-    char *exe = g_file_read_link("/proc/self/exe", NULL);
-    char *dir = exe ? g_path_get_dirname(exe) : NULL;
-    char *base = dir ? g_path_get_basename(dir) : NULL;
-    char *build = NULL;
-
-    if (base && strcmp(base, "perf") == 0)
-        build = g_path_get_dirname(dir);
-    g_free(exe);
-    g_free(dir);
-    g_free(base);
-    return build ? build : g_strdup("build");
-}
-
 /* Each value of a repeatable option, comma-separated ones split. */
 static GPtrArray *values(char **opt, const char *fallback)
 {
@@ -141,7 +125,7 @@ static gboolean u32_values(const char *name, char **opt, const char *fallback,
 static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
 {
     GPtrArray *links;
-    char *build = build_dir();
+    char *build = sk_cli_build_dir();
     uint64_t v;
     char *names;
 
@@ -238,7 +222,7 @@ static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
     sp->logs_dir = opt_logs ? g_canonicalize_filename(opt_logs, NULL) : NULL;
     sp->logs_root = opt_logs_root ? g_canonicalize_filename(opt_logs_root, NULL)
         : g_build_filename(build, "logs", NULL);
-    sp->trace_gen = g_build_filename(build, "tracegen", "trace-gen", NULL);
+    sp->trace_gen = g_build_filename(build, "bin", "trace-gen", NULL);
     if (!g_file_test(sp->trace_gen, G_FILE_TEST_IS_EXECUTABLE)) {
         char *found = g_find_program_in_path("trace-gen");
         g_free(sp->trace_gen);
@@ -360,7 +344,7 @@ int main(int argc, char **argv)
         sk_sweep_spec_clear(&sp);
         return sk_report(PROG, error);
     }
-    sk_cli_catch_signals();
+    sk_signal_catch();
     sweep = sk_sweep_new(&sp, &error);
     if (sweep == NULL) {
         status = sk_report(PROG, error);
@@ -369,8 +353,8 @@ int main(int argc, char **argv)
     if (!sk_sweep_run(sweep, &stats, &error)) {
         sk_sweep_free(sweep);
         status = sk_report(PROG, error);
-        if (sk_cli_stop_signal())
-            status = 128 + sk_cli_stop_signal();
+        if (sk_signal_stop())
+            status = 128 + sk_signal_stop();
         goto out;
     }
     sk_sweep_free(sweep);

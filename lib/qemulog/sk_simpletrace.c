@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "sk_error.h"
-#include "sk_hstrace.h"
+#include "sk_bytes.h"
 #include "sk_record.h"
 #include "sk_simpletrace.h"
 
