@@ -61,49 +61,60 @@ gboolean sk_cli_parse_uint(const char *name, const char *text, unsigned min,
     return TRUE;
 }
 
-char *sk_cli_checkout(void)
-{
-    const char *home = g_getenv("SIOKIT_HOME");
-    if (home && *home)
-        return g_strdup(home);
-    char *exe = g_file_read_link("/proc/self/exe", NULL);
-    char *dir = exe ? g_path_get_dirname(exe) : NULL;
-    g_free(exe);
-    while (dir && strcmp(dir, "/") != 0) {
-        char *meson = g_build_filename(dir, "meson.build", NULL);
-        char *job = g_build_filename(dir, "scripts", "main-job", NULL);
-        gboolean found = g_file_test(meson, G_FILE_TEST_IS_REGULAR) &&
-                         g_file_test(job, G_FILE_TEST_IS_REGULAR);
-        g_free(meson);
-        g_free(job);
-        if (found)
-            return dir;
-        char *up = g_path_get_dirname(dir);
-        g_free(dir);
-        dir = up;
-    }
-    g_free(dir);
-    return g_get_current_dir();
-}
-
-char *sk_cli_build_dir(void)
+/* The nearest folder above this program for which holds(dir) is TRUE, or
+ * NULL. */
+static char *folder_above_program(gboolean (*holds)(const char *dir))
 {
     char *exe = g_file_read_link("/proc/self/exe", NULL);
     char *dir = exe ? g_path_get_dirname(exe) : NULL;
 
     g_free(exe);
     while (dir && strcmp(dir, "/") != 0 && strcmp(dir, ".") != 0) {
-        char *info = g_build_filename(dir, "meson-info", NULL);
-        gboolean found = g_file_test(info, G_FILE_TEST_IS_DIR);
-        g_free(info);
-        if (found)
+        if (holds(dir))
             return dir;
         char *up = g_path_get_dirname(dir);
         g_free(dir);
         dir = up;
     }
     g_free(dir);
-    return g_strdup("build");
+    return NULL;
+}
+
+static gboolean holds_file(const char *dir, const char *a, const char *b,
+                           GFileTest test)
+{
+    char *path = g_build_filename(dir, a, b, NULL);
+    gboolean found = g_file_test(path, test);
+    g_free(path);
+    return found;
+}
+
+static gboolean is_checkout(const char *dir)
+{
+    return holds_file(dir, "meson.build", NULL, G_FILE_TEST_IS_REGULAR) &&
+           holds_file(dir, "scripts", "main-job", G_FILE_TEST_IS_REGULAR);
+}
+
+static gboolean is_build_dir(const char *dir)
+{
+    return holds_file(dir, "meson-info", NULL, G_FILE_TEST_IS_DIR);
+}
+
+char *sk_cli_checkout(void)
+{
+    const char *home = g_getenv("SIOKIT_HOME");
+    char *dir;
+
+    if (home && *home)
+        return g_strdup(home);
+    dir = folder_above_program(is_checkout);
+    return dir ? dir : g_get_current_dir();
+}
+
+char *sk_cli_build_dir(void)
+{
+    char *dir = folder_above_program(is_build_dir);
+    return dir ? dir : g_strdup("build");
 }
 
 struct SkProgress {
