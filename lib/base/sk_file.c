@@ -133,6 +133,36 @@ FILE *sk_input_fopen(const char *what, const char *path, GError **error)
     return f;
 }
 
+/* A read loop: offset off, or the file position when off is -1. */
+static gssize read_loop(int fd, void *buf, gsize n, gint64 off)
+{
+    gsize done = 0;
+
+    while (done < n) {
+        ssize_t k = off < 0 ? read(fd, (guint8 *)buf + done, n - done)
+                            : pread(fd, (guint8 *)buf + done, n - done,
+                                    (off_t)off + (off_t)done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        done += (gsize)k;
+    }
+    return (gssize)done;
+}
+
+gssize sk_read_full(int fd, void *buf, gsize n)
+{
+    return read_loop(fd, buf, n, -1);
+}
+
+gssize sk_pread_full(int fd, void *buf, gsize n, guint64 off)
+{
+    return read_loop(fd, buf, n, (gint64)off);
+}
+
 /* ---- outputs ----------------------------------------------------------- */
 
 gboolean sk_output_check(const char *what, const char *path, GError **error)

@@ -65,6 +65,11 @@ gboolean sk_output_write_file(const char *what, const char *path,
 /* Removes every live temporary of this process.  Async-signal-safe. */
 void sk_output_discard_all(void);
 
+/* Reads until n bytes are at buf or the file ends, retrying on EINTR; the
+ * bytes read, or -1 with errno set.  sk_pread_full() reads at offset off. */
+gssize sk_read_full(int fd, void *buf, gsize n);
+gssize sk_pread_full(int fd, void *buf, gsize n, guint64 off);
+
 /* Sets an SK_ERROR_IO error "<what> '<path>': <doing>: <strerror>". */
 void sk_file_set_io_error(GError **error, const char *what, const char *path,
                           const char *doing, int errnum);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_bytes.h"
 #include "sk_record.h"
 #include "sk_simpletrace.h"
@@ -461,16 +462,12 @@ static const char *st_resolve(StDecl *d, const StArgName *names,
 static char *st_read_text(const char *path, const char *what, gsize *len,
                           GError **error)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = sk_input_open(what, path, error);
     GByteArray *b;
     uint8_t chunk[65536];
 
-    if (fd < 0) {
-        int e = errno;
-        g_set_error(error, SK_ERROR, e == EIO ? SK_ERROR_IO : SK_ERROR_INPUT,
-                    "%s '%s': cannot open: %s", what, path, g_strerror(e));
+    if (fd < 0)
         return NULL;
-    }
     b = g_byte_array_new();
     for (;;) {
         ssize_t k = read(fd, chunk, sizeof chunk);
@@ -657,13 +654,9 @@ SkSimpleTrace *sk_simple_trace_open(const char *path, const char *trace_events,
     if (!st_load_events(t, trace_events, error))
         goto err;
 
-    t->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (t->fd < 0) {
-        int e = errno;
-        g_set_error(error, SK_ERROR, e == EIO ? SK_ERROR_IO : SK_ERROR_INPUT,
-                    "simple trace '%s': cannot open: %s", path, g_strerror(e));
+    t->fd = sk_input_open("simple trace", path, error);
+    if (t->fd < 0)
         goto err;
-    }
     if (fstat(t->fd, &sb) == 0 && sb.st_size >= 0 &&
         (uint64_t)sb.st_size < ST_BUF_SIZE)
         t->cap = MAX((size_t)sb.st_size + 1, ST_MIN_BUF);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_bytes.h"
 #include "sk_record.h"
 
@@ -48,24 +49,6 @@ gboolean sk_vtd_log_sniff(const uint8_t *head, gsize n)
            memcmp(head, SK_VTDLOG_MAGIC, SK_VTDLOG_SNIFF_BYTES) == 0;
 }
 
-/* Reads until n bytes are at buf[0..) or the file ends; bytes read or -1. */
-static gssize read_full(int fd, uint8_t *buf, size_t n)
-{
-    size_t got = 0;
-
-    while (got < n) {
-        gssize k = read(fd, buf + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -1;
-        if (k == 0)
-            break;
-        got += (size_t)k;
-    }
-    return (gssize)got;
-}
-
 SkVtdLog *sk_vtd_log_open(const char *path, GError **error)
 {
     SkVtdLog *t = g_new0(SkVtdLog, 1);
@@ -73,14 +56,10 @@ SkVtdLog *sk_vtd_log_open(const char *path, GError **error)
     gssize k;
 
     t->path = g_strdup(path);
-    t->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (t->fd < 0) {
-        int e = errno;
-        g_set_error(error, SK_ERROR, e == EIO ? SK_ERROR_IO : SK_ERROR_INPUT,
-                    "siokit log '%s': cannot open: %s", path, g_strerror(e));
+    t->fd = sk_input_open("siokit log", path, error);
+    if (t->fd < 0)
         goto err;
-    }
-    k = read_full(t->fd, h, sizeof(h));
+    k = sk_read_full(t->fd, h, sizeof(h));
     if (k < 0) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO,
                     "siokit log '%s': cannot read: %s", path,
@@ -164,7 +143,7 @@ static gboolean refill(SkVtdLog *t, GError **error)
     t->base += t->pos;
     t->pos = 0;
     t->end = left;
-    k = read_full(t->fd, t->buf + left, VL_BUF_SIZE - left);
+    k = sk_read_full(t->fd, t->buf + left, VL_BUF_SIZE - left);
     if (k < 0) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO,
                     "siokit log '%s': cannot read: %s", t->path,
