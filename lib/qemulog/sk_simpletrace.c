@@ -626,6 +626,20 @@ static gssize st_fill(SkSimpleTrace *t, size_t need, GError **error)
     return (gssize)(t->end - t->pos);
 }
 
+/* Makes `need` bytes of the record at t->pos available, *avail and *p
+ * following the buffer: 1, or 0 when the log ends first, or -1 on a read
+ * error. */
+static inline int st_need(SkSimpleTrace *t, size_t need, gssize *avail,
+                          const uint8_t **p, GError **error)
+{
+    if ((size_t)*avail >= need)
+        return 1;
+    if ((*avail = st_fill(t, need, error)) < 0)
+        return -1;
+    *p = t->buf + t->pos;
+    return (size_t)*avail >= need;
+}
+
 gboolean sk_simple_trace_sniff(const uint8_t *head, gsize n)
 {
     return head != NULL && n >= SK_SIMPLE_TRACE_SNIFF_BYTES &&
@@ -946,13 +960,9 @@ int sk_simple_trace_next(SkSimpleTrace *t, SkLogEvent *ev, SkLogStats *stats,
                         ST_MAX_RECORD);
                 return -1;
             }
-            if ((size_t)avail < 8 + (size_t)len) {
-                avail = st_fill(t, 8 + (size_t)len, error);
-                if (avail < 0)
-                    return -1;
-                if ((size_t)avail < 8 + (size_t)len)
-                    goto truncated;
-                p = t->buf + t->pos;
+            switch (st_need(t, 8 + (size_t)len, &avail, &p, error)) {
+            case -1: return -1;
+            case 0: goto truncated;
             }
             t->pos += 8 + (size_t)len;
             stats->lines++;
@@ -1009,13 +1019,9 @@ int sk_simple_trace_next(SkSimpleTrace *t, SkLogEvent *ev, SkLogStats *stats,
                         ST_MAX_NAME);
                 return -1;
             }
-            if ((size_t)avail < 20 + (size_t)len) {
-                avail = st_fill(t, 20 + (size_t)len, error);
-                if (avail < 0)
-                    return -1;
-                if ((size_t)avail < 20 + (size_t)len)
-                    goto truncated;
-                p = t->buf + t->pos;
+            switch (st_need(t, 20 + (size_t)len, &avail, &p, error)) {
+            case -1: return -1;
+            case 0: goto truncated;
             }
             if (!st_map(t, id, p + 20, len, at, error))
                 return -1;
