@@ -2,11 +2,27 @@
 #include "sk_error.h"
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "sk_signal.h"
 
 G_DEFINE_QUARK(siokit-error-quark, sk_error)
+
+void sk_error_in_file(GError **error, const char *what, const char *path,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    if (error == NULL)
+        return;
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "%s '%s': %s", what, path, msg);
+    g_free(msg);
+}
 
 int sk_exit_status(const GError *error)
 {

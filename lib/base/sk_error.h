@@ -20,6 +20,11 @@ typedef enum {
     SK_ERROR_STOPPED, /* stopped by a signal: exit 128 + the signal */
 } SkErrorCode;
 
+/* Sets an SK_ERROR_INPUT error "<what> '<path>': <message>", the one shape of
+ * every complaint about what a file holds ("trace 'x.bin': record 12: ..."). */
+void sk_error_in_file(GError **error, const char *what, const char *path,
+                      const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
 /* Exit status for an error: 2 for SK_ERROR_INPUT, 128 + the signal for
  * SK_ERROR_STOPPED (130 when none was caught), 1 otherwise. */
 int sk_exit_status(const GError *error);

@@ -574,20 +574,10 @@ static gboolean st_load_events(SkSimpleTrace *t, const char *path,
 
 /* ---- the log ------------------------------------------------------------- */
 
-G_GNUC_PRINTF(3, 4)
-static void st_fail(SkSimpleTrace *t, GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    char *msg;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "simple trace '%s': %s",
-                t->path, msg);
-    g_free(msg);
-    t->failed = TRUE;
-}
+/* An error in the log's content; reading cannot go on after it. */
+#define st_fail(t, error, ...) \
+    ((t)->failed = TRUE, \
+     sk_error_in_file(error, "simple trace", (t)->path, __VA_ARGS__))
 
 /* Makes at least need (<= ST_BUF_SIZE) unread bytes available unless the
  * file ends first.  Returns the bytes available, or -1 on a read error.
