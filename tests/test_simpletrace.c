@@ -14,11 +14,10 @@
 #include "sk_error.h"
 #include "sk_logreader.h"
 #include "sk_simpletrace.h"
+#include "sk_test.h"
 
 #define MAGIC UINT64_C(0xf2b177cb0aa429b4)
 #define DROPPED_ID (UINT64_MAX - 1)
-
-static char *tmp_dir;
 
 /* ---- a simple-backend writer ----------------------------------------------- */
 
@@ -83,18 +82,9 @@ static void log_event(GByteArray *b, uint64_t id, uint64_t ts, const char *kinds
     g_byte_array_free(a, TRUE);
 }
 
-static char *write_file(const char *name, const void *data, gsize len)
-{
-    char *path = g_build_filename(tmp_dir, name, NULL);
-    GError *error = NULL;
-    g_file_set_contents(path, data, (gssize)len, &error);
-    g_assert_no_error(error);
-    return path;
-}
-
 static char *write_log(const char *name, GByteArray *b)
 {
-    return write_file(name, b->data, b->len);
+    return sk_test_write_tmp(name, b->data, b->len);
 }
 
 /* The vtd events of QEMU 7.2's hw/i386/trace-events (signatures only; the
@@ -408,7 +398,7 @@ static void test_by_name(void)
         "vtd_slpte_fetch(uint64_t high, uint64_t low, uint64_t iova,"
         " uint32_t level, uint64_t addr, uint64_t slpte) \"fetch\"\n"
         "vtd_err_dmar_slpte_read_error(uint64_t iova, int level) \"err\"\n";
-    char *ev_path = write_file("byname.events", text, sizeof text - 1);
+    char *ev_path = sk_test_write_tmp("byname.events", text, sizeof text - 1);
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
     SkLogEvent ev;
@@ -551,7 +541,7 @@ static void test_truncated(void)
     last = b->len;
     log_event(b, ID_QXL, 2, "is", (uint64_t)1, "a string");
     for (guint cut = last + 1; cut < b->len; cut++) {
-        char *path = write_file("cut.st", b->data, cut);
+        char *path = sk_test_write_tmp("cut.st", b->data, cut);
         char *want = g_strdup_printf("simple trace '%s': truncated record at "
                                      "byte %u", path, last);
         SkLogStats st = { 0 };
@@ -582,7 +572,7 @@ static void test_truncated(void)
         SkSimpleTrace *t;
 
         log_map(m, 1, "vtd_iotlb_page_hit");
-        path = write_file("cutmap.st", m->data, m->len - 3);
+        path = sk_test_write_tmp("cutmap.st", m->data, m->len - 3);
         t = open_ok(path, events_path);
         g_assert_cmpint(sk_simple_trace_next(t, &ev, NULL, &error), ==, -1);
         g_assert_nonnull(strstr(error->message, "truncated record at byte 24"));
@@ -663,10 +653,10 @@ static void test_bad_header(void)
     GError *error = NULL;
     char *path, *missing;
 
-    path = write_file("empty.st", "", 0);
+    path = sk_test_write_tmp("empty.st", "", 0);
     open_fails(path, events_path, "not a QEMU simple trace log (no header)");
     g_free(path);
-    path = write_file("short.st", b->data, 23);
+    path = sk_test_write_tmp("short.st", b->data, 23);
     open_fails(path, events_path, "not a QEMU simple trace log (no header)");
     g_free(path);
 
@@ -699,10 +689,10 @@ static void test_bad_header(void)
     b = log_new();
     path = write_log("ok.st", b);
     open_fails(path, NULL, "simple log needs --trace-events");
-    missing = g_build_filename(tmp_dir, "no-such-file", NULL);
+    missing = sk_test_path("no-such-file");
     open_fails(path, missing, "trace events '");
     open_fails(missing, events_path, "cannot open: No such file");
-    g_assert_null(sk_simple_trace_open(path, tmp_dir, &error));
+    g_assert_null(sk_simple_trace_open(path, sk_test_dir(), &error));
     g_assert_nonnull(strstr(error->message, "trace events '"));
     g_clear_error(&error);
     g_free(missing);
@@ -767,7 +757,7 @@ static void test_events_syntax(void)
         if (strstr(cases[i].want, "NUL") != NULL)
             len = strlen(cases[i].text) + 1 + strlen(cases[i].text +
                                                      strlen(cases[i].text) + 1);
-        ev_path = write_file("bad.events", cases[i].text, len);
+        ev_path = sk_test_write_tmp("bad.events", cases[i].text, len);
         want = g_strdup_printf("trace events '%s'%s", ev_path, cases[i].want);
         open_fails(log_path, ev_path, want);
         g_free(want);
@@ -787,7 +777,7 @@ static void test_events_accepted(void)
         "\tbar(unsigned long long x,const char*s)\n"
         "vtd_iotlb_page_hit(uint16_t sid, uint64_t addr, uint64_t slpte, "
         "uint16_t domain) \"IOTLB page hit sid 0x%\"PRIx16\" (x)\"";
-    char *ev_path = write_file("ok.events", text, sizeof text - 1);
+    char *ev_path = sk_test_write_tmp("ok.events", text, sizeof text - 1);
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
     SkLogEvent ev;
@@ -1017,9 +1007,7 @@ int main(int argc, char **argv)
     int rc;
 
     g_test_init(&argc, &argv, NULL);
-    tmp_dir = g_dir_make_tmp("sk-test-simpletrace-XXXXXX", NULL);
-    g_assert_nonnull(tmp_dir);
-    events_path = write_file("trace-events", events_text,
+    events_path = sk_test_write_tmp("trace-events", events_text,
                              sizeof events_text - 1);
 
     g_test_add_func("/simpletrace/sniff", test_sniff);
@@ -1036,20 +1024,6 @@ int main(int argc, char **argv)
     g_test_add_func("/simpletrace/grows", test_grows);
     g_test_add_func("/simpletrace/real-capture", test_real_capture);
     rc = g_test_run();
-
-    {
-        GDir *d = g_dir_open(tmp_dir, 0, NULL);
-        const char *name;
-        while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-            char *p = g_build_filename(tmp_dir, name, NULL);
-            g_unlink(p);
-            g_free(p);
-        }
-        if (d != NULL)
-            g_dir_close(d);
-        g_rmdir(tmp_dir);
-    }
     g_free(events_path);
-    g_free(tmp_dir);
     return rc;
 }
