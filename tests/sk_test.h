@@ -1,7 +1,8 @@
 /* sk_test.h - what the C unit tests share: a private folder per test binary
  * (made on first use, removed with all it holds when the binary exits),
  * whole files written and read with the test failing on any error, folders
- * counted and removed, and a GError checked for domain, code and message.
+ * counted and removed, little-endian integers appended to a byte array, and a
+ * GError checked for domain, code and message.
  *
  * Header only, every function static inline: a test binary is one .c file
  * that includes it. */
@@ -10,6 +11,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +139,17 @@ static inline void sk_test_empty_dir(const char *dir)
         g_free(p);
     }
     g_dir_close(d);
+}
+
+/* Appends the n low bytes of v, least significant first (n <= 8). */
+static inline void sk_test_put_le(GByteArray *b, uint64_t v, guint n)
+{
+    uint8_t x[8];
+
+    g_assert_cmpuint(n, <=, 8);
+    for (guint i = 0; i < n; i++)
+        x[i] = (uint8_t)(v >> (8 * i));
+    g_byte_array_append(b, x, n);
 }
 
 static inline void sk_test_message_has(const GError *error, const char *want)

@@ -4,8 +4,6 @@
 # output when piped, no file left by an interrupted run.  TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 sioperf=$build/bin/sioperf
 synth=$build/bin/trace-synth
 

@@ -8,8 +8,6 @@
 # TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 export SIOKIT_HOME=$src
 lc=$build/bin/log-collector
 tg=$build/bin/trace-gen

@@ -10,8 +10,6 @@
 # SIOKIT_KEYS override the image and key folders (default under the build).
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 builder=$src/vmwrapper/image/build-image.sh
 images=${SIOKIT_IMAGES:-$build/images}
 keys=${SIOKIT_KEYS:-$build/keys}

@@ -1105,22 +1105,6 @@ static void test_dialect_late(void)
 #endif
 #endif
 
-static void put_u64(GByteArray *b, uint64_t v)
-{
-    guint8 x[8];
-    for (int i = 0; i < 8; i++)
-        x[i] = (guint8)(v >> (8 * i));
-    g_byte_array_append(b, x, 8);
-}
-
-static void put_u32(GByteArray *b, uint32_t v)
-{
-    guint8 x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = (guint8)(v >> (8 * i));
-    g_byte_array_append(b, x, 4);
-}
-
 static void test_simple_dispatch(void)
 {
 #ifdef HAVE_SIMPLETRACE
@@ -1137,22 +1121,22 @@ static void test_simple_dispatch(void)
     GByteArray *gz;
     char *ep, *p;
 
-    put_u64(b, UINT64_MAX);                     /* header event id */
-    put_u64(b, UINT64_C(0xf2b177cb0aa429b4));   /* magic */
-    put_u64(b, 4);                              /* version */
-    put_u64(b, 0);                              /* a mapping record */
-    put_u64(b, 7);
-    put_u32(b, sizeof(name) - 1);
+    sk_test_put_le(b, UINT64_MAX, 8);                     /* header event id */
+    sk_test_put_le(b, UINT64_C(0xf2b177cb0aa429b4), 8);   /* magic */
+    sk_test_put_le(b, 4, 8);                              /* version */
+    sk_test_put_le(b, 0, 8);                              /* a mapping record */
+    sk_test_put_le(b, 7, 8);
+    sk_test_put_le(b, sizeof(name) - 1, 4);
     g_byte_array_append(b, (const guint8 *)name, sizeof(name) - 1);
-    put_u64(b, 1);                              /* an event record */
-    put_u64(b, 7);
-    put_u64(b, 123456789);                      /* timestamp_ns */
-    put_u32(b, 24 + 4 * 8);                     /* record length */
-    put_u32(b, 4242);                           /* pid */
-    put_u64(b, 0x18);
-    put_u64(b, 0xfffff040);
-    put_u64(b, 0x11c1003);
-    put_u64(b, 3);
+    sk_test_put_le(b, 1, 8);                              /* an event record */
+    sk_test_put_le(b, 7, 8);
+    sk_test_put_le(b, 123456789, 8);                      /* timestamp_ns */
+    sk_test_put_le(b, 24 + 4 * 8, 4);                     /* record length */
+    sk_test_put_le(b, 4242, 4);                           /* pid */
+    sk_test_put_le(b, 0x18, 8);
+    sk_test_put_le(b, 0xfffff040, 8);
+    sk_test_put_le(b, 0x11c1003, 8);
+    sk_test_put_le(b, 3, 8);
 
     ep = sk_test_write_tmp("trace-events-all", events, strlen(events));
     p = sk_test_write_tmp("vtd.simple", b->data, b->len);
@@ -1189,8 +1173,6 @@ static void test_simple_dispatch(void)
     g_free(ep);
 #else
     g_test_skip("sk_simpletrace not built");
-    (void)put_u64;
-    (void)put_u32;
 #endif
 }
 

@@ -7,8 +7,6 @@
 # interrupted sweep.  TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 pe=$build/bin/perf-explore
 
 # Small synthetic traces keep the test quick.

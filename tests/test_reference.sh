@@ -7,8 +7,6 @@
 # is told apart from a change of the model.  TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 sioperf=$build/bin/sioperf
 synth=$build/bin/trace-synth
 fix=$src/tests/fixtures/hypersio

@@ -10,8 +10,6 @@
 # run; SIOKIT_SIGNAL_RUNS sets the runs a command, default 10).  TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 bin=$build/bin
 fix=$src/tests/fixtures
 runs=${SIOKIT_SIGNAL_RUNS:-10}

@@ -21,36 +21,20 @@
 
 /* ---- a simple-backend writer ----------------------------------------------- */
 
-static void put64(GByteArray *b, uint64_t v)
-{
-    uint8_t x[8];
-    for (int i = 0; i < 8; i++)
-        x[i] = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(b, x, 8);
-}
-
-static void put32(GByteArray *b, uint32_t v)
-{
-    uint8_t x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(b, x, 4);
-}
-
 static GByteArray *log_new(void)
 {
     GByteArray *b = g_byte_array_new();
-    put64(b, UINT64_MAX);
-    put64(b, MAGIC);
-    put64(b, 4);
+    sk_test_put_le(b, UINT64_MAX, 8);
+    sk_test_put_le(b, MAGIC, 8);
+    sk_test_put_le(b, 4, 8);
     return b;
 }
 
 static void log_map(GByteArray *b, uint64_t id, const char *name)
 {
-    put64(b, 0);
-    put64(b, id);
-    put32(b, (uint32_t)strlen(name));
+    sk_test_put_le(b, 0, 8);
+    sk_test_put_le(b, id, 8);
+    sk_test_put_le(b, (uint32_t)strlen(name), 4);
     g_byte_array_append(b, (const uint8_t *)name, (guint)strlen(name));
 }
 
@@ -65,19 +49,19 @@ static void log_event(GByteArray *b, uint64_t id, uint64_t ts, const char *kinds
     va_start(ap, kinds);
     for (const char *k = kinds; *k; k++) {
         if (*k == 'i') {
-            put64(a, va_arg(ap, uint64_t));
+            sk_test_put_le(a, va_arg(ap, uint64_t), 8);
         } else {
             const char *s = va_arg(ap, const char *);
-            put32(a, (uint32_t)strlen(s));
+            sk_test_put_le(a, (uint32_t)strlen(s), 4);
             g_byte_array_append(a, (const uint8_t *)s, (guint)strlen(s));
         }
     }
     va_end(ap);
-    put64(b, 1);
-    put64(b, id);
-    put64(b, ts);
-    put32(b, 24 + a->len);
-    put32(b, 4242);   /* pid */
+    sk_test_put_le(b, 1, 8);
+    sk_test_put_le(b, id, 8);
+    sk_test_put_le(b, ts, 8);
+    sk_test_put_le(b, 24 + a->len, 4);
+    sk_test_put_le(b, 4242, 4);   /* pid */
     g_byte_array_append(b, a->data, a->len);
     g_byte_array_free(a, TRUE);
 }
@@ -607,14 +591,14 @@ static void test_bad_records(void)
         SkSimpleTrace *t;
         char *path;
 
-        put64(b, cases[i].type);
-        put64(b, 1);                      /* event id */
+        sk_test_put_le(b, cases[i].type, 8);
+        sk_test_put_le(b, 1, 8);                      /* event id */
         if (cases[i].type != 0)
-            put64(b, 0);                  /* timestamp */
-        put32(b, cases[i].len);           /* record or name length */
-        put32(b, 0);
+            sk_test_put_le(b, 0, 8);                  /* timestamp */
+        sk_test_put_le(b, cases[i].len, 4);           /* record or name length */
+        sk_test_put_le(b, 0, 4);
         for (int k = 0; k < 8; k++)
-            put64(b, 0);
+            sk_test_put_le(b, 0, 8);
         path = write_log("bad.st", b);
         t = open_ok(path, events_path);
         g_assert_cmpint(sk_simple_trace_next(t, &ev, &st, &error), ==, -1);
@@ -678,9 +662,9 @@ static void test_bad_header(void)
     g_byte_array_free(b, TRUE);
 
     b = g_byte_array_new();
-    put64(b, UINT64_MAX);
-    put64(b, MAGIC);
-    put64(b, 3);
+    sk_test_put_le(b, UINT64_MAX, 8);
+    sk_test_put_le(b, MAGIC, 8);
+    sk_test_put_le(b, 3, 8);
     path = write_log("v3.st", b);
     open_fails(path, events_path, "log format version 3 not supported");
     g_free(path);

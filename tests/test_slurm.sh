@@ -6,7 +6,6 @@
 # output; skipped when Slurm or munge is not installed.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
 pe=$build/bin/perf-explore
 for c in munged slurmctld slurmd sbatch squeue sinfo; do
     if ! command -v "$c" >/dev/null; then

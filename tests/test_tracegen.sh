@@ -5,8 +5,6 @@
 # lines, interruption.  TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 tg=$build/bin/trace-gen
 sioperf=$build/bin/sioperf
 fix=$src/tests/fixtures

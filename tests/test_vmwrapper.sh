@@ -7,8 +7,6 @@
 # TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
 export SIOKIT_HOME=$src
 vw=$build/bin/vmwrapper
 launchers=()

@@ -15,41 +15,33 @@
 #include "sk_vtdlog.h"
 #include "sk_test.h"
 
-static void put(GByteArray *b, uint64_t v, int n)
-{
-    uint8_t x[8];
-    for (int i = 0; i < n; i++)
-        x[i] = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(b, x, (guint)n);
-}
-
 static GByteArray *log_new(uint32_t version, uint32_t recsize, uint32_t hsize)
 {
     GByteArray *b = g_byte_array_new();
     uint8_t name[24] = "client-7";
 
     g_byte_array_append(b, (const uint8_t *)"SIOKVTD", 8);
-    put(b, version, 4);
-    put(b, recsize, 4);
-    put(b, hsize, 4);
-    put(b, 4242, 4);
-    put(b, UINT64_C(1795328125084117000), 8);
-    put(b, UINT64_C(11456617498021), 8);
+    sk_test_put_le(b, version, 4);
+    sk_test_put_le(b, recsize, 4);
+    sk_test_put_le(b, hsize, 4);
+    sk_test_put_le(b, 4242, 4);
+    sk_test_put_le(b, UINT64_C(1795328125084117000), 8);
+    sk_test_put_le(b, UINT64_C(11456617498021), 8);
     g_byte_array_append(b, name, 24);
     while (b->len < hsize)
-        put(b, 0xee, 1);     /* a longer header: bytes the reader skips */
+        sk_test_put_le(b, 0xee, 1);     /* a longer header: bytes the reader skips */
     return b;
 }
 
 static void rec(GByteArray *b, uint64_t t, uint64_t a, uint64_t bb,
                 uint16_t sid, uint16_t did, uint32_t info)
 {
-    put(b, t, 8);
-    put(b, a, 8);
-    put(b, bb, 8);
-    put(b, sid, 2);
-    put(b, did, 2);
-    put(b, info, 4);
+    sk_test_put_le(b, t, 8);
+    sk_test_put_le(b, a, 8);
+    sk_test_put_le(b, bb, 8);
+    sk_test_put_le(b, sid, 2);
+    sk_test_put_le(b, did, 2);
+    sk_test_put_le(b, info, 4);
 }
 
 static uint32_t info(unsigned kind, unsigned sub, unsigned perm, unsigned via,

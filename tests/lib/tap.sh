@@ -8,9 +8,12 @@
 #     tap_cleanup_pid "$!" 300              # stopped at exit if still ours
 #     tap_done                              # "1..N", exit 1 if any failed
 #
-# Globals: n (checks so far), fails (failed so far), tmp (the folder).
+# Globals: n (checks so far), fails (failed so far), tmp (the folder),
+# build and src (the trees; meson sets SIOKIT_BUILD and SIOKIT_SRC).
 # SIGINT, SIGTERM and SIGHUP end the script through the same cleanup.
 
+build=${SIOKIT_BUILD:?}
+src=${SIOKIT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 n=0
 fails=0
 tmp=$(mktemp -d)
