@@ -29,6 +29,20 @@ bad() {
     check "bad input: $* (exit 2, one line: $want)" \
         sh -c "test $rc -eq 2 && test \$(wc -l <'$tmp/err') -eq 1 && grep -q -- '$want' '$tmp/err'"
 }
+# start_long NAME: a 60 s flat iperf3 run into $tmp/NAME in the background
+# (bg); pid is its L1's QEMU once the manifest (at $tmp/NAME/iperf3_1_0)
+# names it, 240 s at most.
+start_long() {
+    "$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/$1" \
+        >/dev/null 2>"$tmp/$1.err" &
+    bg=$!
+    tap_cleanup_pid $! 300
+    local deadline=$((SECONDS + 240))
+    until [ -n "$(field "$tmp/$1/iperf3_1_0/manifest.json" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do
+        sleep 0.5
+    done
+    pid=$(field "$tmp/$1/iperf3_1_0/manifest.json" 'm["l1"]["pid"]')
+}
 bad "--test" --l2vm 2
 bad "unknown test .fio." --test fio --l2vm 2
 bad "--l2vm" --test iperf3
@@ -156,14 +170,8 @@ check "each tenant's fio report is kept and did I/O" \
 check "the iperf3 run of the same tenants is left alone" test -s "$out/iperf3_2_0/manifest.json"
 
 # ---- interrupted: incomplete, nothing left, a re-run starts clean -----------------
-"$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/int" \
-    >/dev/null 2>"$tmp/int.err" &
-bg=$!
-tap_cleanup_pid $! 300
+start_long int
 mi=$tmp/int/iperf3_1_0/manifest.json
-deadline=$((SECONDS + 240))
-until [ -n "$(field "$mi" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
-pid=$(field "$mi" 'm["l1"]["pid"]')
 sleep 2      # into the traffic
 kill -INT "$bg"
 wait "$bg"
@@ -182,14 +190,8 @@ check "on a terminal, progress shows each VM's steps" \
     sh -c "grep -q 'l1-0 .*boot' '$tmp/tty.out' && grep -q 'l1-0.t0 .*traffic' '$tmp/tty.out'"
 
 # A VM failing: its QEMU killed during the traffic.
-"$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/die" \
-    >/dev/null 2>"$tmp/die.err" &
-bg=$!
-tap_cleanup_pid $! 300
+start_long die
 md=$tmp/die/iperf3_1_0/manifest.json
-deadline=$((SECONDS + 240))
-until [ -n "$(field "$md" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
-pid=$(field "$md" 'm["l1"]["pid"]')
 sleep 2
 [ -n "$pid" ] && kill -KILL "$pid"
 wait "$bg"
