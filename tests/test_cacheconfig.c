@@ -5,6 +5,7 @@
 
 #include "sk_cacheconfig.h"
 #include "sk_error.h"
+#include "sk_test.h"
 
 static const char *hypersio_default =
     "CC\nsize:1536\nassoc:1536\ngroups:1\nhistlen:0\n//--------------------------------\n"
@@ -112,9 +113,7 @@ static void test_nul_and_long_lines(void)
     g_clear_error(&error);
     char *longline = g_strnfill(10000, 'A');
     g_assert_false(sk_cache_config_parse("l.cfg", longline, 10000, SK_CONFIG_SIOKIT, &c, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "line 1"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "line 1");
     g_free(longline);
 }
 
@@ -159,15 +158,11 @@ static void test_hypersio_dialect(void)
     /* HyperSIO stops at the first line it cannot read: a blank line here
      * leaves IOTLB and the rest at 0, so groups 0 (it would divide by 0). */
     c = parse_hs("CC\nsize:16\nassoc:16\ngroups:1\n\nIOTLB\nsize:64\nassoc:8\ngroups:1\n", &error);
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "IOTLB: groups is 0"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "IOTLB: groups is 0");
 
     /* No number after ':' makes HyperSIO abort; here it is an error. */
     c = parse_hs("CC\nsize:x\n", &error);
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "line 2: size: no number"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "line 2: size: no number");
     (void)c;
 }
 
@@ -176,9 +171,7 @@ static void test_missing_file(void)
     SkCacheConfig c;
     GError *error = NULL;
     g_assert_false(sk_cache_config_load("/nonexistent/x.cfg", SK_CONFIG_SIOKIT, &c, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "/nonexistent/x.cfg"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "/nonexistent/x.cfg");
 }
 
 int main(int argc, char **argv)

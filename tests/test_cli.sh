@@ -3,39 +3,9 @@
 # codes, one-line errors naming the file or field, JSON fields, quiet
 # output when piped, no file left by an interrupted run.  TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 sioperf=$build/bin/sioperf
 synth=$build/bin/trace-synth
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-quiet() { "$@" >/dev/null 2>&1; }
-
-# expect_error NAME STATUS PATTERN CMD...: exit STATUS, one stderr line
-# matching PATTERN, nothing on stdout.
-expect_error() {
-    local name=$1 status=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    local rc=$?
-    if [ "$rc" -eq "$status" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-       grep -q -- "$pattern" "$tmp/err" && [ ! -s "$tmp/out" ]; then
-        ok "$name"
-    else
-        not_ok "$name (exit $rc, stderr: $(head -c 300 "$tmp/err"))"
-    fi
-}
-
-# json_check FILE EXPR: true when the Python expression holds of the JSON d.
-json_check() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2], {"d": d}) else 1)' "$@"; }
-# json_val FILE EXPR: prints the value of the expression.
-json_val() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 
 # --- trace-synth -------------------------------------------------------------
 check "trace-synth --help exits 0" quiet "$synth" --help
@@ -148,5 +118,4 @@ cp "$tmp/t8_iotlb_trace.bin" "$tmp/lvl_iotlb_trace.bin"
 printf '\x07' | dd of="$tmp/lvl_iotlb_trace.bin" bs=1 seek=$((48 * 2 + 24)) conv=notrunc status=none
 expect_error "level outside 1..3" 2 "record 2: level 7" "$sioperf" "$tmp/lvl_iotlb_trace.bin"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -7,28 +7,14 @@
 # and a clean re-run; and the nested topology (two L2s through VFIO).
 # TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 export SIOKIT_HOME=$src
 lc=$build/bin/log-collector
 tg=$build/bin/trace-gen
 sp=$build/bin/sioperf
-tmp=$(mktemp -d)
-bg=""
-cleanup() {
-    [ -n "$bg" ] && kill -TERM "$bg" 2>/dev/null && wait "$bg" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; return 1; fi; }
 
 if ! command -v qemu-system-x86_64 >/dev/null || ! command -v iperf3 >/dev/null; then
-    echo "1..0 # SKIP qemu-system-x86_64 or iperf3 is not installed"
-    exit 0
+    tap_skip_all "qemu-system-x86_64 or iperf3 is not installed"
 fi
 
 # field FILE EXPR: a Python expression over the manifest m, printed.
@@ -42,6 +28,20 @@ bad() {
     local rc=$?
     check "bad input: $* (exit 2, one line: $want)" \
         sh -c "test $rc -eq 2 && test \$(wc -l <'$tmp/err') -eq 1 && grep -q -- '$want' '$tmp/err'"
+}
+# start_long NAME: a 60 s flat iperf3 run into $tmp/NAME in the background
+# (bg); pid is its L1's QEMU once the manifest (at $tmp/NAME/iperf3_1_0)
+# names it, 240 s at most.
+start_long() {
+    "$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/$1" \
+        >/dev/null 2>"$tmp/$1.err" &
+    bg=$!
+    tap_cleanup_pid $! 300
+    local deadline=$((SECONDS + 240))
+    until [ -n "$(field "$tmp/$1/iperf3_1_0/manifest.json" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do
+        sleep 0.5
+    done
+    pid=$(field "$tmp/$1/iperf3_1_0/manifest.json" 'm["l1"]["pid"]')
 }
 bad "--test" --l2vm 2
 bad "unknown test .fio." --test fio --l2vm 2
@@ -170,18 +170,12 @@ check "each tenant's fio report is kept and did I/O" \
 check "the iperf3 run of the same tenants is left alone" test -s "$out/iperf3_2_0/manifest.json"
 
 # ---- interrupted: incomplete, nothing left, a re-run starts clean -----------------
-"$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/int" \
-    >/dev/null 2>"$tmp/int.err" &
-bg=$!
+start_long int
 mi=$tmp/int/iperf3_1_0/manifest.json
-deadline=$((SECONDS + 240))
-until [ -n "$(field "$mi" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
-pid=$(field "$mi" 'm["l1"]["pid"]')
 sleep 2      # into the traffic
 kill -INT "$bg"
 wait "$bg"
 rc=$?
-bg=""
 check "Ctrl-C stops the run with status 130" test $rc -eq 130
 check "an interrupted run is marked incomplete, with the reason" \
     test "$(field "$mi" 'm["status"]+"|"+m["reason"]')" = "incomplete|interrupted (SIGINT)"
@@ -196,18 +190,12 @@ check "on a terminal, progress shows each VM's steps" \
     sh -c "grep -q 'l1-0 .*boot' '$tmp/tty.out' && grep -q 'l1-0.t0 .*traffic' '$tmp/tty.out'"
 
 # A VM failing: its QEMU killed during the traffic.
-"$lc" --test iperf3 --l2vm 1 --topology flat --duration 60 --qemu stock -o "$tmp/die" \
-    >/dev/null 2>"$tmp/die.err" &
-bg=$!
+start_long die
 md=$tmp/die/iperf3_1_0/manifest.json
-deadline=$((SECONDS + 240))
-until [ -n "$(field "$md" 'm["l1"]["pid"]')" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
-pid=$(field "$md" 'm["l1"]["pid"]')
 sleep 2
 [ -n "$pid" ] && kill -KILL "$pid"
 wait "$bg"
 rc=$?
-bg=""
 check "a VM dying fails the run (exit 1, one line on stderr)" \
     sh -c "test $rc -eq 1 && test \$(wc -l <'$tmp/die.err') -eq 1"
 check "a failed run is marked incomplete with the error" \
@@ -227,5 +215,4 @@ check "the L2 consoles are kept" grep -q 'type=l2' "$tmp/nested/iperf3_2_0/conso
 pid=$(field "$mn" 'm["l1"]["pid"]')
 check "no QEMU left after the nested run" sh -c "test -n '$pid' && ! kill -0 '$pid' 2>/dev/null"
 
-echo "1..$n"
-exit $((fails > 0))
+tap_done

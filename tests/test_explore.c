@@ -9,6 +9,7 @@
 #include "results.h"
 #include "series.h"
 #include "sk_error.h"
+#include "sk_test.h"
 
 static void point_init(SkPoint *p, const char *design, const char *model)
 {
@@ -86,9 +87,7 @@ static void test_overrides(void)
     g_assert_cmpuint(o.caches.iotlb.assoc, ==, 4);
     p.iotlb_size = 24;      /* 3 sets */
     g_assert_false(sk_point_options(&p, &o, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "--iotlb-size 24"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "--iotlb-size 24");
     sk_point_clear(&p);
 
     point_init(&p, "part", "siokit");
@@ -251,10 +250,7 @@ static void test_csv(void)
     cases[4] = g_strdup_printf("%sa\"b,c\n", header);
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_null(sk_results_parse_csv("bad.csv", cases[i], strlen(cases[i]), &error));
-        g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-        if (strstr(error->message, bad[i].says) == NULL)
-            g_error("case %u: '%s' does not say '%s'", i, error->message, bad[i].says);
-        g_clear_error(&error);
+        sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, bad[i].says);
         g_free(cases[i]);
     }
     g_free(header);

@@ -6,15 +6,14 @@
 #include "golden_traces.h"
 #include "model.h"
 #include "sk_trace.h"
-
-static char *tmpdir;
+#include "sk_test.h"
 
 /* Writes the records as a HyperSIO trace and runs the hypersio-1.0 model. */
 static SkModelResult run(GArray *records, uint32_t tqueue, gboolean inorder,
                          gboolean salloc)
 {
     GError *error = NULL;
-    char *path = g_build_filename(tmpdir, "golden_iotlb_trace.bin", NULL);
+    char *path = sk_test_path("golden_iotlb_trace.bin");
     SkTraceWriter *w = sk_trace_writer_new(path, SK_FORMAT_HYPERSIO, NULL, &error);
     g_assert_no_error(error);
     g_assert_true(sk_trace_writer_write(w, (SkRecord *)records->data, records->len, &error));
@@ -96,14 +95,9 @@ static void test_m3(void)
 
 int main(int argc, char **argv)
 {
-    int status;
     g_test_init(&argc, &argv, NULL);
-    tmpdir = g_dir_make_tmp("siokit-golden-XXXXXX", NULL);
     g_test_add_func("/golden/m1", test_m1);
     g_test_add_func("/golden/m2", test_m2);
     g_test_add_func("/golden/m3", test_m3);
-    status = g_test_run();
-    g_rmdir(tmpdir);
-    g_free(tmpdir);
-    return status;
+    return g_test_run();
 }

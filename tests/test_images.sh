@@ -9,39 +9,15 @@
 # Environment: SIOKIT_BUILD, SIOKIT_SRC (set by meson); SIOKIT_IMAGES and
 # SIOKIT_KEYS override the image and key folders (default under the build).
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 builder=$src/vmwrapper/image/build-image.sh
 images=${SIOKIT_IMAGES:-$build/images}
 keys=${SIOKIT_KEYS:-$build/keys}
 
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
-    echo "1..0 # SKIP qemu-system-x86_64 is not installed"
-    exit 0
+    tap_skip_all "qemu-system-x86_64 is not installed"
 fi
 
-tmp=$(mktemp -d)
-qemu_pids=""
-cleanup() {
-    local p
-    for p in $qemu_pids; do
-        kill -0 "$p" 2>/dev/null || continue
-        kill "$p" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -136,7 +112,7 @@ boot() {
             -append "console=ttyS0 quiet siokit.mgmt_mac=$mgmt_mac $append" \
             -qmp "unix:$qmp,server=on,wait=off" </dev/null >"$tmp/$name.qemu" 2>&1 &
         qpid=$!
-        qemu_pids="$qemu_pids $qpid"
+        tap_cleanup_pid "$qpid"
         sleep 0.5
         # A port taken between free_port and QEMU: try another one.
         kill -0 "$qpid" 2>/dev/null || ! grep -q 'host forwarding' "$tmp/$name.qemu" || continue
@@ -304,9 +280,6 @@ else
     kill "$qpid" 2>/dev/null
 fi
 
-left=""
-for p in $qemu_pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
-check "no QEMU is left running" test -z "$left"
+check "no QEMU is left running" test -z "$(tap_alive)"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -5,31 +5,15 @@
 # behind after poweroff, SIGTERM or SIGKILL of the launcher.
 # TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 export SIOKIT_HOME=$src
 vw=$build/bin/vmwrapper
-tmp=$(mktemp -d)
-launcher= l2launcher=
-cleanup() {
-    [ -n "$l2launcher" ] && kill -TERM "$l2launcher" 2>/dev/null && wait "$l2launcher" 2>/dev/null
-    [ -n "$launcher" ] && kill -TERM "$launcher" 2>/dev/null && wait "$launcher" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 if ! command -v libvirtd >/dev/null || ! command -v qemu-system-x86_64 >/dev/null; then
-    echo "1..0 # SKIP libvirtd or qemu-system-x86_64 is not installed"
-    exit 0
+    tap_skip_all "libvirtd or qemu-system-x86_64 is not installed"
 fi
 if pgrep -x libvirtd >/dev/null || pgrep -x virtlogd >/dev/null; then
-    echo "1..0 # SKIP a libvirtd or virtlogd runs already: this test checks the ones it starts"
-    exit 0
+    tap_skip_all "a libvirtd or virtlogd runs already: this test checks the ones it starts"
 fi
 
 # launch ID LOG: a launcher in the background, until it says the VM is ready.
@@ -37,11 +21,8 @@ launch() {
     "$vw" --backend libvirt --vmtype l1 --vmid "$1" --action launch --nics 1 --json \
         >"$2" 2>"$2.err" &
     launcher=$!
-    local deadline=$((SECONDS + 240))
-    while [ $SECONDS -lt $deadline ] && kill -0 "$launcher" 2>/dev/null; do
-        grep -q '"ssh_port"' "$2" 2>/dev/null && return 0
-        sleep 0.5
-    done
+    tap_cleanup_pid $! 300
+    tap_wait_for "$launcher" 240 "$2" '"ssh_port"' && return 0
     cat "$2.err" >&2
     return 1
 }
@@ -77,6 +58,7 @@ check "fio runs in the guest" sh -c "'$vw' --vmtype l1 --action exec -- fio --ve
 # Its L2s run under the QEMU inside it, as under direct QEMU.
 "$vw" --vmtype l2 --vmid 0 --action launch --json >"$tmp/l2.json" 2>"$tmp/l2.err" &
 l2launcher=$!
+tap_cleanup_pid $! 300
 for i in $(seq 480); do grep -q ssh_port "$tmp/l2.json" && break; kill -0 $l2launcher 2>/dev/null || break; sleep 0.5; done
 check "an L2 starts inside the libvirt L1, with its NIC and NVMe disk through VFIO" \
     "$vw" --vmtype l2 --vmid 0 --action exec -- sh -c \
@@ -130,5 +112,4 @@ check "--share under libvirt is refused: exit 2" \
 check "--backend libvirt for an L2 is refused: exit 2" \
     sh -c "test $? -eq 2 && grep -q 'libvirt for l1 and client only' '$tmp/err'"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

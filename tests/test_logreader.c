@@ -14,29 +14,13 @@
 #include "sk_logreader.h"
 #include "sk_qemulog.h"
 #include "sk_record.h"
-
-static char *tmp_dir;
+#include "sk_test.h"
 
 #define MASK4K UINT64_C(0xfffffffffffff000)
 #define MASK2M UINT64_C(0xffffffffffe00000)
 #define T(sec, usec) (UINT64_C(sec) * 1000000000u + UINT64_C(usec) * 1000u)
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static char *tmp_path(const char *name)
-{
-    return g_build_filename(tmp_dir, name, NULL);
-}
-
-static char *write_tmp(const char *name, const void *data, gsize n)
-{
-    char *path = tmp_path(name);
-    GError *error = NULL;
-
-    g_file_set_contents(path, data, (gssize)n, &error);
-    g_assert_no_error(error);
-    return path;
-}
 
 static char *fixture(const char *dir, const char *name)
 {
@@ -807,7 +791,7 @@ static GString *make_log(guint n, gboolean hypersio)
 static void test_compressed(void)
 {
     GString *log = make_log(50000, TRUE);
-    char *plain = write_tmp("c.log", log->str, log->len);
+    char *plain = sk_test_write_tmp("c.log", log->str, log->len);
     GByteArray *gz1 = gzip_bytes(log->str, log->len, log->len);
     GByteArray *gzn = gzip_bytes(log->str, log->len, 300000);
     GByteArray *zs1 = zstd_bytes(log->str, log->len, log->len);
@@ -816,10 +800,10 @@ static void test_compressed(void)
     GArray *want;
     SkLogStats s0, s;
 
-    paths[0] = write_tmp("c.log.gz", gz1->data, gz1->len);
-    paths[1] = write_tmp("c-members.log.gz", gzn->data, gzn->len);
-    paths[2] = write_tmp("c.log.zst", zs1->data, zs1->len);
-    paths[3] = write_tmp("c-frames.log.zst", zsn->data, zsn->len);
+    paths[0] = sk_test_write_tmp("c.log.gz", gz1->data, gz1->len);
+    paths[1] = sk_test_write_tmp("c-members.log.gz", gzn->data, gzn->len);
+    paths[2] = sk_test_write_tmp("c.log.zst", zs1->data, zs1->len);
+    paths[3] = sk_test_write_tmp("c-frames.log.zst", zsn->data, zsn->len);
     want = read_all(plain, NULL, &s0, NULL);
     assert_stats(&s0, 50000, 40000, 10000, 0);
     for (int i = 0; i < 4; i++) {
@@ -868,7 +852,7 @@ static void test_compressed_bad(void)
     for (gsize i = 0; i < G_N_ELEMENTS(cuts); i++) {
         gsize gcut = cuts[i] != 0 ? cuts[i] : gz->len - 1;
         gsize zcut = cuts[i] != 0 ? cuts[i] : zs->len - 1;
-        char *p = write_tmp("t.log.gz", gz->data, gcut);
+        char *p = sk_test_write_tmp("t.log.gz", gz->data, gcut);
         GError *e = read_error(p);
         g_test_message("gzip cut at %zu: %s", gcut, e ? e->message : "-");
         g_assert_error(e, SK_ERROR, SK_ERROR_INPUT);
@@ -877,7 +861,7 @@ static void test_compressed_bad(void)
         g_clear_error(&e);
         g_free(p);
 
-        p = write_tmp("t.log.zst", zs->data, zcut);
+        p = sk_test_write_tmp("t.log.zst", zs->data, zcut);
         e = read_error(p);
         g_test_message("zstd cut at %zu: %s", zcut, e ? e->message : "-");
         g_assert_error(e, SK_ERROR, SK_ERROR_INPUT);
@@ -896,7 +880,7 @@ static void test_compressed_bad(void)
         g_byte_array_append(bad, gz->data, gz->len);
         for (guint k = 100; k < 200; k++)
             bad->data[k] ^= 0x5a;
-        p = write_tmp("bad.log.gz", bad->data, bad->len);
+        p = sk_test_write_tmp("bad.log.gz", bad->data, bad->len);
         e = read_error(p);
         g_assert_error(e, SK_ERROR, SK_ERROR_INPUT);
         g_test_message("%s", e->message);
@@ -906,11 +890,9 @@ static void test_compressed_bad(void)
         g_byte_array_set_size(bad, 0);
         g_byte_array_append(bad, gz->data, gz->len);
         g_byte_array_append(bad, (const guint8 *)"junk", 4);
-        p = write_tmp("junk.log.gz", bad->data, bad->len);
+        p = sk_test_write_tmp("junk.log.gz", bad->data, bad->len);
         e = read_error(p);
-        g_assert_error(e, SK_ERROR, SK_ERROR_INPUT);
-        g_assert_nonnull(strstr(e->message, "after the gzip stream"));
-        g_clear_error(&e);
+        sk_assert_error(&e, SK_ERROR, SK_ERROR_INPUT, "after the gzip stream");
         g_free(p);
         g_byte_array_free(bad, TRUE);
     }
@@ -921,7 +903,7 @@ static void test_compressed_bad(void)
 
 static void test_empty(void)
 {
-    char *p = write_tmp("empty.log", "", 0);
+    char *p = sk_test_write_tmp("empty.log", "", 0);
     GByteArray *gz = gzip_bytes("", 0, 1);
     GByteArray *zs = zstd_bytes("", 0, 1);
     SkLogStats s;
@@ -933,17 +915,17 @@ static void test_empty(void)
     g_array_free(evs, TRUE);
     g_free(p);
 
-    p = write_tmp("empty.log.gz", gz->data, gz->len);
+    p = sk_test_write_tmp("empty.log.gz", gz->data, gz->len);
     g_array_free(read_all(p, NULL, &s, NULL), TRUE);
     assert_stats(&s, 0, 0, 0, 0);
     g_free(p);
-    p = write_tmp("empty.log.zst", zs->data, zs->len);
+    p = sk_test_write_tmp("empty.log.zst", zs->data, zs->len);
     g_array_free(read_all(p, NULL, &s, NULL), TRUE);
     assert_stats(&s, 0, 0, 0, 0);
     g_free(p);
 
     /* One newline: one empty line, skipped. */
-    p = write_tmp("nl.log", "\n", 1);
+    p = sk_test_write_tmp("nl.log", "\n", 1);
     g_array_free(read_all(p, NULL, &s, &d), TRUE);
     assert_stats(&s, 1, 0, 1, 0);
     g_assert_cmpint(d, ==, SK_LOG_DIALECT_UNKNOWN);
@@ -968,12 +950,12 @@ static void test_line_endings(void)
 
     crlf_text = g_strjoinv("\r\n", parts);
     g_strfreev(parts);
-    p = write_tmp("lf.log", lf, strlen(lf));
+    p = sk_test_write_tmp("lf.log", lf, strlen(lf));
     a = read_all(p, NULL, &s, NULL);
     assert_stats(&s, 3, 2, 1, 0);
     g_free(p);
 
-    p = write_tmp("crlf.log", crlf_text, strlen(crlf_text));
+    p = sk_test_write_tmp("crlf.log", crlf_text, strlen(crlf_text));
     b = read_all(p, NULL, &s, NULL);
     assert_stats(&s, 3, 2, 1, 0);
     assert_same_events(a, b);
@@ -981,7 +963,7 @@ static void test_line_endings(void)
     g_free(p);
 
     /* No newline at the end: the last line still counts. */
-    p = write_tmp("nonl.log", lf, strlen(lf) - 1);
+    p = sk_test_write_tmp("nonl.log", lf, strlen(lf) - 1);
     b = read_all(p, NULL, &s, &d);
     assert_stats(&s, 3, 2, 1, 0);
     assert_same_events(a, b);
@@ -1025,7 +1007,7 @@ static void test_long_lines(void)
     for (int i = 0; i < 5 << 20; i++)
         g_string_append_c(s, 'z');
 
-    p = write_tmp("long.log", s->str, s->len);
+    p = sk_test_write_tmp("long.log", s->str, s->len);
     r = sk_log_reader_open(p, &opt, &error);
     g_assert_no_error(error);
     while (sk_log_reader_next(r, &e, &error) == 1) {
@@ -1045,7 +1027,7 @@ static void test_long_lines(void)
     /* The same, gzip-compressed. */
     {
         GByteArray *gz = gzip_bytes(s->str, s->len, s->len);
-        char *pz = write_tmp("long.log.gz", gz->data, gz->len);
+        char *pz = sk_test_write_tmp("long.log.gz", gz->data, gz->len);
         SkLogStats st;
         g_array_free(read_all(pz, NULL, &st, NULL), TRUE);
         assert_stats(&st, 7, 3, 3, 1);
@@ -1061,24 +1043,20 @@ static void test_long_lines(void)
 static void test_open_errors(void)
 {
     GError *error = NULL;
-    char *p = tmp_path("does-not-exist.log");
+    char *p = sk_test_path("does-not-exist.log");
     static const guint8 bin[] = { 'v', 't', 'd', 0, 1, 2, 3, '\n' };
 
     g_assert_null(sk_log_reader_open(p, NULL, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, p));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, p);
     g_free(p);
 
-    g_assert_null(sk_log_reader_open(tmp_dir, NULL, &error));
+    g_assert_null(sk_log_reader_open(sk_test_dir(), NULL, &error));
     g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
     g_clear_error(&error);
 
-    p = write_tmp("binary.log", bin, sizeof(bin));
+    p = sk_test_write_tmp("binary.log", bin, sizeof(bin));
     g_assert_null(sk_log_reader_open(p, NULL, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "binary data"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "binary data");
     g_free(p);
 }
 
@@ -1097,7 +1075,7 @@ static void test_dialect_late(void)
     for (int i = 0; i < 30000; i++)
         g_string_append(s, "vtd_iotlb_cc_hit IOTLB context hit bus 0x0 "
                            "devfn 0x10 high 0x302 low 0x1 gen 1\n");
-    p = write_tmp("cc.log", s->str, s->len);
+    p = sk_test_write_tmp("cc.log", s->str, s->len);
     r = sk_log_reader_open(p, NULL, &error);
     g_assert_no_error(error);
     g_assert_cmpint(sk_log_reader_dialect(r), ==, SK_LOG_DIALECT_UNKNOWN);
@@ -1110,7 +1088,7 @@ static void test_dialect_late(void)
     /* Beyond the first MiB. */
     g_string_append(s, "vtd_slpte_fetch SLPTE fetch: high 0x302 low 0x1 "
                        "iova 0x0 level 0x1 addr 0x0 slpte 0x3\n");
-    p = write_tmp("cc-late.log", s->str, s->len);
+    p = sk_test_write_tmp("cc-late.log", s->str, s->len);
     g_array_free(read_all(p, NULL, &st, &d), TRUE);
     g_assert_cmpint(d, ==, SK_LOG_DIALECT_HYPERSIO10);
     assert_stats(&st, 30001, 30001, 0, 0);
@@ -1126,22 +1104,6 @@ static void test_dialect_late(void)
 #define HAVE_SIMPLETRACE 1
 #endif
 #endif
-
-static void put_u64(GByteArray *b, uint64_t v)
-{
-    guint8 x[8];
-    for (int i = 0; i < 8; i++)
-        x[i] = (guint8)(v >> (8 * i));
-    g_byte_array_append(b, x, 8);
-}
-
-static void put_u32(GByteArray *b, uint32_t v)
-{
-    guint8 x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = (guint8)(v >> (8 * i));
-    g_byte_array_append(b, x, 4);
-}
 
 static void test_simple_dispatch(void)
 {
@@ -1159,25 +1121,25 @@ static void test_simple_dispatch(void)
     GByteArray *gz;
     char *ep, *p;
 
-    put_u64(b, UINT64_MAX);                     /* header event id */
-    put_u64(b, UINT64_C(0xf2b177cb0aa429b4));   /* magic */
-    put_u64(b, 4);                              /* version */
-    put_u64(b, 0);                              /* a mapping record */
-    put_u64(b, 7);
-    put_u32(b, sizeof(name) - 1);
+    sk_test_put_le(b, UINT64_MAX, 8);                     /* header event id */
+    sk_test_put_le(b, UINT64_C(0xf2b177cb0aa429b4), 8);   /* magic */
+    sk_test_put_le(b, 4, 8);                              /* version */
+    sk_test_put_le(b, 0, 8);                              /* a mapping record */
+    sk_test_put_le(b, 7, 8);
+    sk_test_put_le(b, sizeof(name) - 1, 4);
     g_byte_array_append(b, (const guint8 *)name, sizeof(name) - 1);
-    put_u64(b, 1);                              /* an event record */
-    put_u64(b, 7);
-    put_u64(b, 123456789);                      /* timestamp_ns */
-    put_u32(b, 24 + 4 * 8);                     /* record length */
-    put_u32(b, 4242);                           /* pid */
-    put_u64(b, 0x18);
-    put_u64(b, 0xfffff040);
-    put_u64(b, 0x11c1003);
-    put_u64(b, 3);
+    sk_test_put_le(b, 1, 8);                              /* an event record */
+    sk_test_put_le(b, 7, 8);
+    sk_test_put_le(b, 123456789, 8);                      /* timestamp_ns */
+    sk_test_put_le(b, 24 + 4 * 8, 4);                     /* record length */
+    sk_test_put_le(b, 4242, 4);                           /* pid */
+    sk_test_put_le(b, 0x18, 8);
+    sk_test_put_le(b, 0xfffff040, 8);
+    sk_test_put_le(b, 0x11c1003, 8);
+    sk_test_put_le(b, 3, 8);
 
-    ep = write_tmp("trace-events-all", events, strlen(events));
-    p = write_tmp("vtd.simple", b->data, b->len);
+    ep = sk_test_write_tmp("trace-events-all", events, strlen(events));
+    p = sk_test_write_tmp("vtd.simple", b->data, b->len);
     opt.trace_events = ep;
     r = sk_log_reader_open(p, &opt, &error);
     g_assert_no_error(error);
@@ -1202,19 +1164,15 @@ static void test_simple_dispatch(void)
     /* Compressed: refused, not read as text. */
     gz = gzip_bytes((const char *)b->data, b->len, b->len);
     g_free(p);
-    p = write_tmp("vtd.simple.gz", gz->data, gz->len);
+    p = sk_test_write_tmp("vtd.simple.gz", gz->data, gz->len);
     g_assert_null(sk_log_reader_open(p, &opt, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "decompress it first"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "decompress it first");
     g_byte_array_free(gz, TRUE);
     g_byte_array_free(b, TRUE);
     g_free(p);
     g_free(ep);
 #else
     g_test_skip("sk_simpletrace not built");
-    (void)put_u64;
-    (void)put_u32;
 #endif
 }
 
@@ -1222,7 +1180,7 @@ static void test_simple_dispatch(void)
 static void test_million(void)
 {
     GString *log = make_log(1000000, FALSE);
-    char *p = write_tmp("million.log", log->str, log->len);
+    char *p = sk_test_write_tmp("million.log", log->str, log->len);
     GError *error = NULL;
     SkLogReader *r = sk_log_reader_open(p, NULL, &error);
     SkLogEvent ev;
@@ -1287,13 +1245,9 @@ static int bench(int n, char **paths)
 
 int main(int argc, char **argv)
 {
-    int ret;
-
     if (argc >= 2 && strcmp(argv[1], "--bench") == 0)
         return bench(argc - 2, argv + 2);
     g_test_init(&argc, &argv, NULL);
-    tmp_dir = g_dir_make_tmp("sk-logreader-XXXXXX", NULL);
-    g_assert_nonnull(tmp_dir);
 
     g_test_add_func("/qemulog/hypersio", test_parse_hypersio);
     g_test_add_func("/qemulog/qemu72", test_parse_qemu72);
@@ -1316,20 +1270,5 @@ int main(int argc, char **argv)
     g_test_add_func("/logreader/dialect-late", test_dialect_late);
     g_test_add_func("/logreader/simple-dispatch", test_simple_dispatch);
     g_test_add_func("/logreader/million", test_million);
-    ret = g_test_run();
-
-    {
-        GDir *d = g_dir_open(tmp_dir, 0, NULL);
-        const char *name;
-        while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-            char *p = g_build_filename(tmp_dir, name, NULL);
-            g_unlink(p);
-            g_free(p);
-        }
-        if (d != NULL)
-            g_dir_close(d);
-        g_rmdir(tmp_dir);
-    }
-    g_free(tmp_dir);
-    return ret;
+    return g_test_run();
 }

@@ -9,8 +9,8 @@
 #include "model.h"
 #include "sk_error.h"
 #include "sk_trace.h"
+#include "sk_test.h"
 
-static char *tmpdir;
 static int trace_no;
 
 static char *write_trace(GArray *records, SkTraceFormat format)
@@ -18,7 +18,7 @@ static char *write_trace(GArray *records, SkTraceFormat format)
     GError *error = NULL;
     char *name = g_strdup_printf("t%d%s", trace_no++,
                                  format == SK_FORMAT_HYPERSIO ? "_iotlb_trace.bin" : ".trace");
-    char *path = g_build_filename(tmpdir, name, NULL);
+    char *path = sk_test_path(name);
     SkTraceWriter *w = sk_trace_writer_new(path, format, NULL, &error);
     g_assert_no_error(error);
     g_assert_true(sk_trace_writer_write(w, (SkRecord *)records->data, records->len, &error));
@@ -361,9 +361,7 @@ static void test_options_refused(void)
 
 int main(int argc, char **argv)
 {
-    int status;
     g_test_init(&argc, &argv, NULL);
-    tmpdir = g_dir_make_tmp("siokit-model-XXXXXX", NULL);
     g_test_add_func("/model/hypersio/jumps-equal-ticks", test_hypersio_jumps_equal_ticks);
     g_test_add_func("/model/1g-page", test_1g_page);
     g_test_add_func("/model/utilization-bounded", test_utilization_bounded);
@@ -374,8 +372,5 @@ int main(int argc, char **argv)
     g_test_add_func("/model/oracle-is-optimal", test_oracle_is_optimal);
     g_test_add_func("/model/formats-agree", test_formats_agree);
     g_test_add_func("/model/options-refused", test_options_refused);
-    status = g_test_run();
-    g_rmdir(tmpdir);
-    g_free(tmpdir);
-    return status;
+    return g_test_run();
 }

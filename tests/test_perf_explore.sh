@@ -6,38 +6,8 @@
 # series), the table, bad input (exit 2, one line), --run-point and an
 # interrupted sweep.  TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 pe=$build/bin/perf-explore
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-quiet() { "$@" >/dev/null 2>&1; }
-
-# expect_error NAME STATUS PATTERN CMD...: exit STATUS, one stderr line
-# matching PATTERN, nothing on stdout.
-expect_error() {
-    local name=$1 status=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    local rc=$?
-    if [ "$rc" -eq "$status" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-       grep -q -- "$pattern" "$tmp/err" && [ ! -s "$tmp/out" ]; then
-        ok "$name"
-    else
-        not_ok "$name (exit $rc, stderr: $(head -c 300 "$tmp/err"))"
-    fi
-}
-
-# json_check FILE EXPR: true when the Python expression holds of the JSON d.
-json_check() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2], {"d": d}) else 1)' "$@"; }
-# csv_check FILE EXPR: the same of the CSV's rows (a list of dicts) r.
-csv_check() { python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); sys.exit(0 if eval(sys.argv[2], {"r": r}) else 1)' "$@"; }
 
 # Small synthetic traces keep the test quick.
 sweep() { "$pe" -n 30000 --traces "$tmp/traces" --logs-root "$tmp/nologs" "$@"; }
@@ -250,5 +220,4 @@ check "SIGTERM stops the sweep (exit $rc)" test "$rc" -eq 143
 check "and leaves no trace, no point, no temporary file" \
     test -z "$(ls -A "$tmp/big" 2>/dev/null)" -a -z "$(ls -A "$tmp/int/points" 2>/dev/null)"
 
-echo "1..$n"
-exit $((fails > 0))
+tap_done

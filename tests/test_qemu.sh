@@ -7,24 +7,10 @@
 # simple backend, x-siokit-log); the three agree with each other and
 # trace-gen reads them.  TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 export SIOKIT_HOME=$src
 vw=$build/bin/vmwrapper
 tg=$build/bin/trace-gen
-tmp=$(mktemp -d)
-launcher=""
-cleanup() {
-    [ -n "$launcher" ] && kill -TERM "$launcher" 2>/dev/null && wait "$launcher" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
 # nic_addr PID I: the guest address test NIC I's user-mode network forwards
 # to: .15 of its net= (QEMU's default 10.0.2.0/24), read from QEMU's
@@ -45,8 +31,7 @@ PY
 # ---- the build -------------------------------------------------------------
 qdir=$("$src/qemu-patches/build-qemu.sh" --quiet --link "$build/qemu" 2>"$tmp/build.err")
 if [ $? -ne 0 ] || [ ! -x "$qdir/qemu-system-x86_64" ]; then
-    echo "Bail out! build-qemu.sh failed: $(tail -n 3 "$tmp/build.err")"
-    exit 1
+    tap_bail "build-qemu.sh failed: $(tail -n 3 "$tmp/build.err")"
 fi
 q=$qdir/qemu-system-x86_64
 check "the build has qemu-system-x86_64, virtiofsd, trace-events-all, build-info.json" \
@@ -56,9 +41,9 @@ start=$SECONDS
 again=$("$src/qemu-patches/build-qemu.sh" --quiet --link "$build/qemu")
 check "a second run with the same inputs is skipped (same folder, $((SECONDS - start)) s)" \
     test "$again" = "$qdir" -a $((SECONDS - start)) -le 10
-sha=$(json "$qdir/build-info.json" 'd["series_sha256"]')
+sha=$(json_val "$qdir/build-info.json" 'd["series_sha256"]')
 check "build-info.json names the source, the series and its patches" \
-    test "$(json "$qdir/build-info.json" 'd["source_version"].startswith("1:7.2+dfsg") and len(d["patches"]) == 5 and "log,simple" in d["configure"]')" = True
+    test "$(json_val "$qdir/build-info.json" 'd["source_version"].startswith("1:7.2+dfsg") and len(d["patches"]) == 5 and "log,simple" in d["configure"]')" = True
 check "qemu --version says siokit-<series hash>" \
     sh -c "'$q' --version | head -n 1 | grep -q '(siokit-${sha:0:12})'"
 check "qemu-info.sh describes the patched build" \
@@ -90,14 +75,9 @@ printf '%s\n' vtd_iotlb_page_hit vtd_iotlb_page_update vtd_slpte_fetch \
     --qemu-arg -global --qemu-arg "intel-iommu.x-siokit-log=$tmp/vtd.bin" \
     >"$tmp/launch.json" 2>"$tmp/launch.err" &
 launcher=$!
-deadline=$((SECONDS + 300))
-while [ $SECONDS -lt $deadline ] && kill -0 $launcher 2>/dev/null; do
-    grep -q '"ssh_port"' "$tmp/launch.json" 2>/dev/null && break
-    sleep 0.5
-done
-if ! grep -q '"ssh_port"' "$tmp/launch.json"; then
-    echo "Bail out! the guest did not boot under the patched QEMU: $(cat "$tmp/launch.err")"
-    exit 1
+tap_cleanup_pid $! 300
+if ! tap_wait_for $launcher 300 "$tmp/launch.json" '"ssh_port"'; then
+    tap_bail "the guest did not boot under the patched QEMU: $(cat "$tmp/launch.err")"
 fi
 ok "a client guest boots under the patched QEMU with all three recordings on"
 
@@ -107,8 +87,8 @@ ok "a client guest boots under the patched QEMU with all three recordings on"
 # delivered the bytes, and the server reports less).
 for i in 0 1; do
     mac=$(printf '52:54:00:62:%02x:%02x' $vmid $i)
-    port=$(json "$tmp/launch.json" "d['nic_ports'][$i]")
-    addr=$(nic_addr "$(json "$src/build/vms/client-$vmid/vm.json" "d['pid']")" $i)
+    port=$(json_val "$tmp/launch.json" "d['nic_ports'][$i]")
+    addr=$(nic_addr "$(json_val "$src/build/vms/client-$vmid/vm.json" "d['pid']")" $i)
     "$vw" --vmtype client --vmid $vmid --action exec -- sh -c "
         for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = $mac ] && dev=\${d##*/}; done
         ip addr add $addr/24 dev \$dev 2>/dev/null; ip link set \$dev up &&
@@ -116,11 +96,10 @@ for i in 0 1; do
     sleep 0.5
     timeout 120 iperf3 -c 127.0.0.1 -p "$port" -t 2 -J >"$tmp/iperf$i.json" 2>&1
     check "iperf3 through test NIC $i (behind the vIOMMU) moves data" \
-        test "$(json "$tmp/iperf$i.json" "d['end']['sum_received']['bytes'] > 1000000" 2>/dev/null)" = True
+        test "$(json_val "$tmp/iperf$i.json" "d['end']['sum_received']['bytes'] > 1000000" 2>/dev/null)" = True
 done
 "$vw" --vmtype client --vmid $vmid --action poweroff
 wait $launcher
-launcher=""
 qlog=$src/build/vms/client-$vmid/qemu.log
 check "at exit the binary log is complete (renamed from .part)" \
     test -s "$tmp/vtd.bin" -a ! -e "$tmp/vtd.bin.part"
@@ -128,28 +107,27 @@ check "at exit the binary log is complete (renamed from .part)" \
 # ---- the three logs agree ----------------------------------------------------
 python3 "$src/tests/qemu_log_check.py" "$qlog" "$tmp/vtd.bin" >"$tmp/check.json"
 check "the log backend's lines and the binary log agree (walks end in the translation's result, same translations)" \
-    test "$(json "$tmp/check.json" 'd["errors"]')" = "[]"
-[ "$(json "$tmp/check.json" 'd["errors"]')" = "[]" ] || json "$tmp/check.json" 'd["errors"]' | sed 's/^/# /'
+    test "$(json_val "$tmp/check.json" 'd["errors"]')" = "[]"
+[ "$(json_val "$tmp/check.json" 'd["errors"]')" = "[]" ] || json_val "$tmp/check.json" 'd["errors"]' | sed 's/^/# /'
 check "translations were recorded: hits, walks of slpte fetches, context-cache events" \
-    test "$(json "$tmp/check.json" 'd["counts"]["page_hit"] > 0 and d["counts"]["page_update"] > 0 and d["counts"]["walk_steps"] >= d["counts"]["page_update"] and d["counts"]["cc"] > 0')" = True
+    test "$(json_val "$tmp/check.json" 'd["counts"]["page_hit"] > 0 and d["counts"]["page_update"] > 0 and d["counts"]["walk_steps"] >= d["counts"]["page_update"] and d["counts"]["cc"] > 0')" = True
 check "every test NIC's domain shows translations (two devices, two domains)" \
-    test "$(json "$tmp/check.json" 'len(d["devices"]) == 2 and len({k.split("/")[1] for k in d["devices"]}) == 2')" = True
+    test "$(json_val "$tmp/check.json" 'len(d["devices"]) == 2 and len({k.split("/")[1] for k in d["devices"]}) == 2')" = True
 check "invalidation descriptors are recorded" \
-    test "$(json "$tmp/check.json" 'd["counts"]["bin_invalidate"] > 0')" = True
+    test "$(json_val "$tmp/check.json" 'd["counts"]["bin_invalidate"] > 0')" = True
 
 # HyperSIO 1.0 lines, as HyperSIO's QEMU wrote them, read by trace-gen.
 grep -E 'vtd_(iotlb_page_hit|iotlb_page_update|slpte_fetch|iotlb_cc_hit|iotlb_cc_update) ' "$qlog" >"$tmp/hs_0.txt"
 "$tg" --strict --logs "$tmp/hs_0.txt" --tenants 2 --order orig -o "$tmp/hs.trace" --json >"$tmp/hs.json" 2>"$tmp/hs.err"
 check "trace-gen --strict reads the HyperSIO-format lines as hypersio-1.0 (exit $?)" \
-    test "$(json "$tmp/hs.json" 'd["logs"][0]["dialect"] == "hypersio-1.0" and d["malformed"] == 0 and d["tenant_count"] == 2')" = True
+    test "$(json_val "$tmp/hs.json" 'd["logs"][0]["dialect"] == "hypersio-1.0" and d["malformed"] == 0 and d["tenant_count"] == 2')" = True
 tr_bin=$("$tg" --strict --logs "$tmp/vtd.bin" --tenants 2 --order orig -o "$tmp/bin.trace" --json |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["logs"][0]["dialect"], d["translations"], d["malformed"])')
 check "trace-gen reads the binary log (dialect siokit, same translation count as HyperSIO lines)" \
-    test "$tr_bin" = "siokit $(json "$tmp/hs.json" 'd["translations"]') 0"
+    test "$tr_bin" = "siokit $(json_val "$tmp/hs.json" 'd["translations"]') 0"
 tr_simple=$("$tg" --strict --logs "$tmp/vtd.simple" -e "$qdir/trace-events-all" --tenants 2 -o "$tmp/simple.trace" --json 2>"$tmp/simple.err" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["malformed"], d["tenant_count"], d["translations"] > 0)')
 check "trace-gen reads the simple backend's log with the build's trace-events-all" \
     test "$tr_simple" = "0 2 True"
 
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_done

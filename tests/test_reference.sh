@@ -6,19 +6,11 @@
 # trace-synth; their sha256 is checked first, so that a change of trace-synth
 # is told apart from a change of the model.  TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 sioperf=$build/bin/sioperf
 synth=$build/bin/trace-synth
 fix=$src/tests/fixtures/hypersio
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
 cases=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
 
 # compare JSON WANT...: prints the fields that differ (field got/want), if any.
 compare() {
@@ -84,5 +76,4 @@ else
     not_ok "expected.tsv lists $cases cases, fewer than 12"
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

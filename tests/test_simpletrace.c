@@ -14,44 +14,27 @@
 #include "sk_error.h"
 #include "sk_logreader.h"
 #include "sk_simpletrace.h"
+#include "sk_test.h"
 
 #define MAGIC UINT64_C(0xf2b177cb0aa429b4)
 #define DROPPED_ID (UINT64_MAX - 1)
 
-static char *tmp_dir;
-
 /* ---- a simple-backend writer ----------------------------------------------- */
-
-static void put64(GByteArray *b, uint64_t v)
-{
-    uint8_t x[8];
-    for (int i = 0; i < 8; i++)
-        x[i] = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(b, x, 8);
-}
-
-static void put32(GByteArray *b, uint32_t v)
-{
-    uint8_t x[4];
-    for (int i = 0; i < 4; i++)
-        x[i] = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(b, x, 4);
-}
 
 static GByteArray *log_new(void)
 {
     GByteArray *b = g_byte_array_new();
-    put64(b, UINT64_MAX);
-    put64(b, MAGIC);
-    put64(b, 4);
+    sk_test_put_le(b, UINT64_MAX, 8);
+    sk_test_put_le(b, MAGIC, 8);
+    sk_test_put_le(b, 4, 8);
     return b;
 }
 
 static void log_map(GByteArray *b, uint64_t id, const char *name)
 {
-    put64(b, 0);
-    put64(b, id);
-    put32(b, (uint32_t)strlen(name));
+    sk_test_put_le(b, 0, 8);
+    sk_test_put_le(b, id, 8);
+    sk_test_put_le(b, (uint32_t)strlen(name), 4);
     g_byte_array_append(b, (const uint8_t *)name, (guint)strlen(name));
 }
 
@@ -66,35 +49,26 @@ static void log_event(GByteArray *b, uint64_t id, uint64_t ts, const char *kinds
     va_start(ap, kinds);
     for (const char *k = kinds; *k; k++) {
         if (*k == 'i') {
-            put64(a, va_arg(ap, uint64_t));
+            sk_test_put_le(a, va_arg(ap, uint64_t), 8);
         } else {
             const char *s = va_arg(ap, const char *);
-            put32(a, (uint32_t)strlen(s));
+            sk_test_put_le(a, (uint32_t)strlen(s), 4);
             g_byte_array_append(a, (const uint8_t *)s, (guint)strlen(s));
         }
     }
     va_end(ap);
-    put64(b, 1);
-    put64(b, id);
-    put64(b, ts);
-    put32(b, 24 + a->len);
-    put32(b, 4242);   /* pid */
+    sk_test_put_le(b, 1, 8);
+    sk_test_put_le(b, id, 8);
+    sk_test_put_le(b, ts, 8);
+    sk_test_put_le(b, 24 + a->len, 4);
+    sk_test_put_le(b, 4242, 4);   /* pid */
     g_byte_array_append(b, a->data, a->len);
     g_byte_array_free(a, TRUE);
 }
 
-static char *write_file(const char *name, const void *data, gsize len)
-{
-    char *path = g_build_filename(tmp_dir, name, NULL);
-    GError *error = NULL;
-    g_file_set_contents(path, data, (gssize)len, &error);
-    g_assert_no_error(error);
-    return path;
-}
-
 static char *write_log(const char *name, GByteArray *b)
 {
-    return write_file(name, b->data, b->len);
+    return sk_test_write_tmp(name, b->data, b->len);
 }
 
 /* The vtd events of QEMU 7.2's hw/i386/trace-events (signatures only; the
@@ -408,7 +382,7 @@ static void test_by_name(void)
         "vtd_slpte_fetch(uint64_t high, uint64_t low, uint64_t iova,"
         " uint32_t level, uint64_t addr, uint64_t slpte) \"fetch\"\n"
         "vtd_err_dmar_slpte_read_error(uint64_t iova, int level) \"err\"\n";
-    char *ev_path = write_file("byname.events", text, sizeof text - 1);
+    char *ev_path = sk_test_write_tmp("byname.events", text, sizeof text - 1);
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
     SkLogEvent ev;
@@ -551,7 +525,7 @@ static void test_truncated(void)
     last = b->len;
     log_event(b, ID_QXL, 2, "is", (uint64_t)1, "a string");
     for (guint cut = last + 1; cut < b->len; cut++) {
-        char *path = write_file("cut.st", b->data, cut);
+        char *path = sk_test_write_tmp("cut.st", b->data, cut);
         char *want = g_strdup_printf("simple trace '%s': truncated record at "
                                      "byte %u", path, last);
         SkLogStats st = { 0 };
@@ -582,7 +556,7 @@ static void test_truncated(void)
         SkSimpleTrace *t;
 
         log_map(m, 1, "vtd_iotlb_page_hit");
-        path = write_file("cutmap.st", m->data, m->len - 3);
+        path = sk_test_write_tmp("cutmap.st", m->data, m->len - 3);
         t = open_ok(path, events_path);
         g_assert_cmpint(sk_simple_trace_next(t, &ev, NULL, &error), ==, -1);
         g_assert_nonnull(strstr(error->message, "truncated record at byte 24"));
@@ -617,14 +591,14 @@ static void test_bad_records(void)
         SkSimpleTrace *t;
         char *path;
 
-        put64(b, cases[i].type);
-        put64(b, 1);                      /* event id */
+        sk_test_put_le(b, cases[i].type, 8);
+        sk_test_put_le(b, 1, 8);                      /* event id */
         if (cases[i].type != 0)
-            put64(b, 0);                  /* timestamp */
-        put32(b, cases[i].len);           /* record or name length */
-        put32(b, 0);
+            sk_test_put_le(b, 0, 8);                  /* timestamp */
+        sk_test_put_le(b, cases[i].len, 4);           /* record or name length */
+        sk_test_put_le(b, 0, 4);
         for (int k = 0; k < 8; k++)
-            put64(b, 0);
+            sk_test_put_le(b, 0, 8);
         path = write_log("bad.st", b);
         t = open_ok(path, events_path);
         g_assert_cmpint(sk_simple_trace_next(t, &ev, &st, &error), ==, -1);
@@ -663,10 +637,10 @@ static void test_bad_header(void)
     GError *error = NULL;
     char *path, *missing;
 
-    path = write_file("empty.st", "", 0);
+    path = sk_test_write_tmp("empty.st", "", 0);
     open_fails(path, events_path, "not a QEMU simple trace log (no header)");
     g_free(path);
-    path = write_file("short.st", b->data, 23);
+    path = sk_test_write_tmp("short.st", b->data, 23);
     open_fails(path, events_path, "not a QEMU simple trace log (no header)");
     g_free(path);
 
@@ -688,9 +662,9 @@ static void test_bad_header(void)
     g_byte_array_free(b, TRUE);
 
     b = g_byte_array_new();
-    put64(b, UINT64_MAX);
-    put64(b, MAGIC);
-    put64(b, 3);
+    sk_test_put_le(b, UINT64_MAX, 8);
+    sk_test_put_le(b, MAGIC, 8);
+    sk_test_put_le(b, 3, 8);
     path = write_log("v3.st", b);
     open_fails(path, events_path, "log format version 3 not supported");
     g_free(path);
@@ -699,10 +673,10 @@ static void test_bad_header(void)
     b = log_new();
     path = write_log("ok.st", b);
     open_fails(path, NULL, "simple log needs --trace-events");
-    missing = g_build_filename(tmp_dir, "no-such-file", NULL);
+    missing = sk_test_path("no-such-file");
     open_fails(path, missing, "trace events '");
     open_fails(missing, events_path, "cannot open: No such file");
-    g_assert_null(sk_simple_trace_open(path, tmp_dir, &error));
+    g_assert_null(sk_simple_trace_open(path, sk_test_dir(), &error));
     g_assert_nonnull(strstr(error->message, "trace events '"));
     g_clear_error(&error);
     g_free(missing);
@@ -767,7 +741,7 @@ static void test_events_syntax(void)
         if (strstr(cases[i].want, "NUL") != NULL)
             len = strlen(cases[i].text) + 1 + strlen(cases[i].text +
                                                      strlen(cases[i].text) + 1);
-        ev_path = write_file("bad.events", cases[i].text, len);
+        ev_path = sk_test_write_tmp("bad.events", cases[i].text, len);
         want = g_strdup_printf("trace events '%s'%s", ev_path, cases[i].want);
         open_fails(log_path, ev_path, want);
         g_free(want);
@@ -787,7 +761,7 @@ static void test_events_accepted(void)
         "\tbar(unsigned long long x,const char*s)\n"
         "vtd_iotlb_page_hit(uint16_t sid, uint64_t addr, uint64_t slpte, "
         "uint16_t domain) \"IOTLB page hit sid 0x%\"PRIx16\" (x)\"";
-    char *ev_path = write_file("ok.events", text, sizeof text - 1);
+    char *ev_path = sk_test_write_tmp("ok.events", text, sizeof text - 1);
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
     SkLogEvent ev;
@@ -1017,9 +991,7 @@ int main(int argc, char **argv)
     int rc;
 
     g_test_init(&argc, &argv, NULL);
-    tmp_dir = g_dir_make_tmp("sk-test-simpletrace-XXXXXX", NULL);
-    g_assert_nonnull(tmp_dir);
-    events_path = write_file("trace-events", events_text,
+    events_path = sk_test_write_tmp("trace-events", events_text,
                              sizeof events_text - 1);
 
     g_test_add_func("/simpletrace/sniff", test_sniff);
@@ -1036,20 +1008,6 @@ int main(int argc, char **argv)
     g_test_add_func("/simpletrace/grows", test_grows);
     g_test_add_func("/simpletrace/real-capture", test_real_capture);
     rc = g_test_run();
-
-    {
-        GDir *d = g_dir_open(tmp_dir, 0, NULL);
-        const char *name;
-        while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-            char *p = g_build_filename(tmp_dir, name, NULL);
-            g_unlink(p);
-            g_free(p);
-        }
-        if (d != NULL)
-            g_dir_close(d);
-        g_rmdir(tmp_dir);
-    }
     g_free(events_path);
-    g_free(tmp_dir);
     return rc;
 }

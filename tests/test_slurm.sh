@@ -5,33 +5,13 @@
 # and stopped by their PIDs at the end; nothing is left system-wide.  TAP
 # output; skipped when Slurm or munge is not installed.
 set -u
-build=${SIOKIT_BUILD:?}
+. "$(dirname "$0")/lib/tap.sh"
 pe=$build/bin/perf-explore
 for c in munged slurmctld slurmd sbatch squeue sinfo; do
     if ! command -v "$c" >/dev/null; then
-        echo "1..0 # SKIP $c not installed (scripts/install-deps installs Slurm)"
-        exit 0
+        tap_skip_all "$c not installed (scripts/install-deps installs Slurm)"
     fi
 done
-tmp=$(mktemp -d)
-pids=()
-stop_daemons() {
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${pids[@]}"; do
-        for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    pids=()
-}
-trap 'stop_daemons; rm -rf "$tmp"' EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-csv_check() { python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); sys.exit(0 if eval(sys.argv[2], {"r": r}) else 1)' "$@"; }
 
 # --- a single-node cluster in $tmp ---------------------------------------------
 m=$tmp/munge
@@ -43,7 +23,7 @@ chmod 0400 "$m/etc/munge.key"
 munged -F -f --socket="$m/run/munge.sock" --key-file="$m/etc/munge.key" \
     --log-file="$m/log/munged.log" --pid-file="$m/run/munged.pid" \
     --seed-file="$m/lib/munged.seed" >"$tmp/munged.out" 2>&1 &
-pids+=($!)
+tap_cleanup_pid $!
 read -r ctld_port slurmd_port < <(python3 -c '
 import socket
 s = [socket.socket() for _ in range(2)]
@@ -83,9 +63,9 @@ EOF
 export SLURM_CONF=$tmp/slurm.conf
 for _ in $(seq 50); do [ -S "$m/run/munge.sock" ] && break; sleep 0.1; done
 slurmctld -D -i >"$tmp/slurmctld.out" 2>&1 &
-pids+=($!)
+tap_cleanup_pid $!
 slurmd -D -N sknode >"$tmp/slurmd.out" 2>&1 &
-pids+=($!)
+tap_cleanup_pid $!
 idle=no
 for _ in $(seq 100); do
     if [ "$(sinfo -h -o %t 2>/dev/null)" = idle ]; then idle=yes; break; fi
@@ -131,8 +111,8 @@ check "an unusable Slurm is a one-line error, exit 1 (exit $rc)" \
     bash -c "[ $rc -eq 1 ] && [ \$(grep -vc 'benchmark iperf3' '$tmp/err') -eq 1 ] && grep -q 'sbatch failed' '$tmp/err'"
 
 # --- stopped by PID, nothing left -------------------------------------------------------
-daemons=("${pids[@]}")
-stop_daemons
+daemons=("${tap_pids[@]}")
+tap_stop_all
 left=0
 for p in "${daemons[@]}"; do kill -0 "$p" 2>/dev/null && left=$((left + 1)); done
 check "munged, slurmctld and slurmd stopped by their PIDs" test "$left" -eq 0
@@ -142,5 +122,4 @@ for p in $(pgrep -x slurmstepd); do
 done
 check "no slurmstepd of this cluster is left" test "$stray" -eq 0
 
-echo "1..$n"
-exit $((fails > 0))
+tap_done

@@ -34,12 +34,13 @@
 
 #include "sk_error.h"
 #include "sk_ssh.h"
+#include "sk_test.h"
 
 #define USER "sktest"
 
 /* Made once in main(): keys, passwd, the tools. */
 static struct {
-    char *dir;
+    const char *dir;
     char *home;
     char *host_key;        /* dropbear's host key */
     char *host_pub;        /* its "ssh-ed25519 AAAA..." line */
@@ -235,21 +236,7 @@ static void server_stop(Fx *fx)
 
 static void rm_rf(const char *path)
 {
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        char *p = g_build_filename(path, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR) &&
-            !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(p);
-        else
-            g_unlink(p);
-        g_free(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(path);
+    sk_test_rm_rf(path);
 }
 
 static void pin(const char *known_hosts, int port, const char *pub)
@@ -265,8 +252,7 @@ static void pin(const char *known_hosts, int port, const char *pub)
  * started and its key pinned. */
 static void fx_setup(Fx *fx, gconstpointer data)
 {
-    fx->dir = g_build_filename(g.dir, "case-XXXXXX", NULL);
-    g_assert_nonnull(g_mkdtemp(fx->dir));
+    fx->dir = sk_test_new_dir("case");
     fx->known_hosts = g_build_filename(fx->dir, "known_hosts", NULL);
     fx->log = g_build_filename(fx->dir, "dropbear.log", NULL);
     fx->port = free_port();
@@ -320,14 +306,7 @@ static void assert_bytes(GByteArray *a, const void *data, gsize n)
 
 static int count_entries(const char *dir)
 {
-    GDir *d = g_dir_open(dir, 0, NULL);
-    int n = 0;
-
-    g_assert_nonnull(d);
-    while (g_dir_read_name(d) != NULL)
-        n++;
-    g_dir_close(d);
-    return n;
+    return (int)sk_test_entries(dir);
 }
 
 static gboolean has_entry_with_prefix(const char *dir, const char *prefix)
@@ -546,9 +525,7 @@ static void test_exec_timeout(Fx *fx, gconstpointer data)
 
     g_assert_cmpint(sk_ssh_exec(s, argv, NULL, 0, NULL, NULL, 300, &error),
                     ==, -1);
-    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
-    g_assert_nonnull(strstr(error->message, "timed out"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_FAILED, "timed out");
     /* the connection is still usable */
     g_assert_cmpint(exec_ok(s, t, NULL, 0, NULL, NULL), ==, 0);
     sk_ssh_free(s);
@@ -563,9 +540,7 @@ static void test_exec_signal(Fx *fx, gconstpointer data)
 
     g_assert_cmpint(sk_ssh_exec(s, argv, NULL, 0, NULL, NULL, 30000, &error),
                     ==, -1);
-    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
-    g_assert_nonnull(strstr(error->message, "signal TERM"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_FAILED, "signal TERM");
     sk_ssh_free(s);
 }
 
@@ -647,9 +622,7 @@ static void test_transfer_failures(Fx *fx, gconstpointer data)
 
     g_assert_cmpint(g_mkdir(ldir, 0700), ==, 0);
     g_assert_false(sk_ssh_download(s, missing, local, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
-    g_assert_nonnull(strstr(error->message, missing));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_FAILED, missing);
     g_assert_cmpint(count_entries(ldir), ==, 0);  /* nothing left locally */
 
     /* a directory is not a file */
@@ -732,15 +705,11 @@ static void test_auth(Fx *fx, gconstpointer data)
 
     fx->t.identity = g.stranger_key;
     g_assert_null(sk_ssh_connect(&fx->t, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
-    g_assert_nonnull(strstr(error->message, "refused the key"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_FAILED, "refused the key");
 
     fx->t.identity = missing;
     g_assert_null(sk_ssh_connect(&fx->t, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, missing));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, missing);
 
     /* a public key is not a private key */
     fx->t.identity = fx->known_hosts;
@@ -764,9 +733,7 @@ static void test_closed_port(Fx *fx, gconstpointer data)
 
     fx->t.timeout_ms = 60000;
     g_assert_null(sk_ssh_connect(&fx->t, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
-    g_assert_nonnull(strstr(error->message, "cannot connect"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_FAILED, "cannot connect");
     /* refused at once, not after the 60 s timeout */
     g_assert_cmpint(g_get_monotonic_time() - start, <, 30 * G_USEC_PER_SEC);
 }
@@ -808,9 +775,7 @@ static void test_ready_died(Fx *fx, gconstpointer data)
     start = g_get_monotonic_time();
     g_assert_false(sk_ssh_wait_ready(&fx->t, 60000, sk_ssh_alive_pid,
                                      GINT_TO_POINTER(pid), &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
-    g_assert_nonnull(strstr(error->message, "has exited"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_FAILED, "has exited");
     g_assert_cmpint(g_get_monotonic_time() - start, <, 30 * G_USEC_PER_SEC);
     /* never reaped by the library */
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
@@ -823,9 +788,7 @@ static void test_ready_wrong_key(Fx *fx, gconstpointer data)
 
     pin(fx->known_hosts, fx->port, g.other_pub);
     g_assert_false(sk_ssh_wait_ready(&fx->t, 60000, NULL, NULL, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
-    g_assert_nonnull(strstr(error->message, "is not the pinned one"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_FAILED, "is not the pinned one");
     g_assert_cmpint(g_get_monotonic_time() - start, <, 30 * G_USEC_PER_SEC);
 }
 
@@ -1030,8 +993,7 @@ static void setup_world(void)
         g_error("test-ssh needs dropbear-bin, openssh-client and "
                 "libnss-wrapper (scripts/install-deps)");
 
-    g.dir = g_dir_make_tmp("sk-ssh-XXXXXX", NULL);
-    g_assert_nonnull(g.dir);
+    g.dir = sk_test_dir();
     g.home = g_build_filename(g.dir, "home", NULL);
     ssh_dir = g_build_filename(g.home, ".ssh", NULL);
     g_assert_cmpint(g_mkdir_with_parents(ssh_dir, 0700), ==, 0);
@@ -1101,7 +1063,5 @@ int main(int argc, char **argv)
     ADD("/ssh/pin", test_pin, NULL);
     ADD("/ssh/interactive", test_interactive, NULL);
     ret = g_test_run();
-
-    rm_rf(g.dir);
     return ret;
 }

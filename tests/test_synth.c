@@ -11,43 +11,9 @@
 #include "sk_nat.h"
 #include "sk_synth.h"
 #include "sk_trace.h"
+#include "sk_test.h"
 
 /* ---- helpers ---- */
-
-static char *make_tmpdir(void)
-{
-    GError *error = NULL;
-    char *dir = g_dir_make_tmp("test-synth-XXXXXX", &error);
-    g_assert_no_error(error);
-    return dir;
-}
-
-static guint dir_entries(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    guint n = 0;
-    g_assert_nonnull(dir);
-    while (g_dir_read_name(dir) != NULL)
-        n++;
-    g_dir_close(dir);
-    return n;
-}
-
-static void remove_tmpdir(char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-    if (dir != NULL) {
-        while ((name = g_dir_read_name(dir)) != NULL) {
-            char *file = g_build_filename(path, name, NULL);
-            g_remove(file);
-            g_free(file);
-        }
-        g_dir_close(dir);
-    }
-    g_rmdir(path);
-    g_free(path);
-}
 
 /* O(n^2) definition of the NAT. */
 static void nat_brute(SkRecord *r, gsize n)
@@ -198,7 +164,7 @@ static SkRecord *synth_all(const SkSynthParams *p, gsize *n_out)
 static void test_nat_brute_force(void)
 {
     GRand *rand = g_rand_new_with_seed(42);
-    char *tmp = make_tmpdir();
+    char *tmp = sk_test_new_dir("synth");
 
     for (int round = 0; round < 60; round++) {
         gsize n = (gsize)g_rand_int_range(rand, 1, 300);
@@ -218,15 +184,16 @@ static void test_nat_brute_force(void)
         g_free(want);
         g_free(in);
     }
-    g_assert_cmpuint(dir_entries(tmp), ==, 0);
-    remove_tmpdir(tmp);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 0);
+    sk_test_rm_rf(tmp);
+    g_free(tmp);
     g_rand_free(rand);
 }
 
 static void test_nat_chunk_boundaries(void)
 {
     GRand *rand = g_rand_new_with_seed(7);
-    char *tmp = make_tmpdir();
+    char *tmp = sk_test_new_dir("synth");
     gsize n = 257;
     SkRecord *in = random_trace(rand, n);
     SkRecord *want = g_memdup2(in, n * sizeof(SkRecord));
@@ -240,7 +207,8 @@ static void test_nat_chunk_boundaries(void)
     }
     g_free(want);
     g_free(in);
-    remove_tmpdir(tmp);
+    sk_test_rm_rf(tmp);
+    g_free(tmp);
     g_rand_free(rand);
 }
 
@@ -248,7 +216,7 @@ static void test_nat_chunk_boundaries(void)
  * checked against the forward reference. */
 static void test_nat_large(void)
 {
-    char *tmp = make_tmpdir();
+    char *tmp = sk_test_new_dir("synth");
     SkSynthParams p;
     SkRecord *in, *want, *got;
     GHashTable *keys = g_hash_table_new(g_int64_hash, g_int64_equal);
@@ -291,7 +259,8 @@ static void test_nat_large(void)
     g_free(got);
     g_free(want);
     g_free(in);
-    remove_tmpdir(tmp);
+    sk_test_rm_rf(tmp);
+    g_free(tmp);
 }
 
 /* The spec's golden traces (section 4) and their NATs worked out by hand. */
@@ -350,7 +319,7 @@ static void test_nat_spec_vectors(void)
 static void test_nat_tmp_cleanup(void)
 {
     GError *error = NULL;
-    char *tmp = make_tmpdir();
+    char *tmp = sk_test_new_dir("synth");
     SkRecord rec[10];
     SkNatBuilder *b;
     Collect c = { g_array_new(FALSE, FALSE, sizeof(SkRecord)), 0, 0, 0 };
@@ -367,10 +336,10 @@ static void test_nat_tmp_cleanup(void)
     g_assert_no_error(error);
     sk_nat_builder_set_chunk(b, 3);
     g_assert_true(sk_nat_builder_add(b, rec, 10, &error));
-    g_assert_cmpuint(dir_entries(tmp), ==, 0);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 0);
     g_assert_true(sk_nat_builder_finish_to(b, collect_sink, &c, &error));
     g_assert_no_error(error);
-    g_assert_cmpuint(dir_entries(tmp), ==, 0);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 0);
     /* once finished, the builder refuses more work */
     g_assert_false(sk_nat_builder_add(b, rec, 1, &error));
     g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
@@ -379,14 +348,14 @@ static void test_nat_tmp_cleanup(void)
     g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
     g_clear_error(&error);
     sk_nat_builder_free(b);
-    g_assert_cmpuint(dir_entries(tmp), ==, 0);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 0);
 
     /* freed without finishing */
     b = sk_nat_builder_new(tmp, &error);
     g_assert_no_error(error);
     g_assert_true(sk_nat_builder_add(b, rec, 10, &error));
     sk_nat_builder_free(b);
-    g_assert_cmpuint(dir_entries(tmp), ==, 0);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 0);
 
     /* the sink fails half way */
     b = sk_nat_builder_new(tmp, &error);
@@ -397,20 +366,19 @@ static void test_nat_tmp_cleanup(void)
     g_assert_error(error, SK_ERROR, SK_ERROR_IO);
     g_clear_error(&error);
     sk_nat_builder_free(b);
-    g_assert_cmpuint(dir_entries(tmp), ==, 0);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 0);
 
     /* a temporary directory that does not exist */
     {
         char *missing = g_build_filename(tmp, "missing", NULL);
         g_assert_null(sk_nat_builder_new(missing, &error));
-        g_assert_error(error, SK_ERROR, SK_ERROR_IO);
-        g_assert_nonnull(strstr(error->message, missing));
-        g_clear_error(&error);
+        sk_assert_error(&error, SK_ERROR, SK_ERROR_IO, missing);
         g_free(missing);
     }
 
     g_array_free(c.records, TRUE);
-    remove_tmpdir(tmp);
+    sk_test_rm_rf(tmp);
+    g_free(tmp);
 }
 
 static gboolean cancel_in_writing(const char *phase, uint64_t done,
@@ -425,7 +393,7 @@ static gboolean cancel_in_writing(const char *phase, uint64_t done,
 static void test_nat_cancel(void)
 {
     GError *error = NULL;
-    char *tmp = make_tmpdir();
+    char *tmp = sk_test_new_dir("synth");
     SkRecord rec[20];
     SkNatBuilder *b = sk_nat_builder_new(tmp, &error);
     Collect c = { g_array_new(FALSE, FALSE, sizeof(SkRecord)), 0, 0, 0 };
@@ -443,9 +411,10 @@ static void test_nat_cancel(void)
     g_assert_cmpuint(calls, ==, 5 + 1);     /* five annotating, one writing */
     g_assert_cmpuint(c.records->len, ==, 4);
     sk_nat_builder_free(b);
-    g_assert_cmpuint(dir_entries(tmp), ==, 0);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 0);
     g_array_free(c.records, TRUE);
-    remove_tmpdir(tmp);
+    sk_test_rm_rf(tmp);
+    g_free(tmp);
 }
 
 /* ---- synthetic workloads ---- */
@@ -758,7 +727,7 @@ static void test_synth_mixed(void)
 static void test_synth_write_roundtrip(void)
 {
     GError *error = NULL;
-    char *tmp = make_tmpdir();
+    char *tmp = sk_test_new_dir("synth");
     char *path = g_build_filename(tmp, "t.sktrace", NULL);
     SkSynthParams p;
     SkTraceWriter *w;
@@ -792,12 +761,13 @@ static void test_synth_write_roundtrip(void)
     g_assert_cmpuint(have, ==, n);
     assert_same_records(got, want, n);
     sk_trace_reader_free(rd);
-    g_assert_cmpuint(dir_entries(tmp), ==, 1);
+    g_assert_cmpuint(sk_test_entries(tmp), ==, 1);
 
     g_free(got);
     g_free(want);
     g_free(path);
-    remove_tmpdir(tmp);
+    sk_test_rm_rf(tmp);
+    g_free(tmp);
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "sk_crc32c.h"
 #include "sk_hstrace.h"
 #include "sk_trace.h"
+#include "sk_test.h"
 
 /* Offsets from docs/trace-format.md. */
 #define HEADER_SIZE 128
@@ -29,7 +30,7 @@
 #define HDR_SOURCE_HASH 56
 #define HDR_CRC 124
 
-static char *tmp_dir;
+static const char *tmp_dir;
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -91,7 +92,7 @@ static SkRecord *make_records(gsize n, gboolean hypersio)
 
 static char *tmp_path(const char *name)
 {
-    return g_build_filename(tmp_dir, name, NULL);
+    return sk_test_path(name);
 }
 
 /* Writes records in batches of varying size; asserts success. */
@@ -184,16 +185,15 @@ static void expect_read_error(const char *path, SkTraceFormat format,
 
 static GBytes *load(const char *path)
 {
-    char *data;
     gsize len;
+    char *data = sk_test_read(path, &len);
 
-    g_assert_true(g_file_get_contents(path, &data, &len, NULL));
     return g_bytes_new_take(data, len);
 }
 
 static void store(const char *path, const void *data, gsize len)
 {
-    g_assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+    sk_test_write(path, data, (gssize)len);
 }
 
 /* Writes a good siokit trace of n records to name; returns its bytes (and
@@ -206,7 +206,7 @@ static uint8_t *good_siokit(const char *path, gsize n, gboolean compress,
     char *data;
 
     write_trace(path, SK_FORMAT_SIOKIT, &opts, r, n);
-    g_assert_true(g_file_get_contents(path, &data, len, NULL));
+    data = sk_test_read(path, len);
     if (recs != NULL)
         *recs = r;
     else
@@ -235,26 +235,12 @@ static void fix_block_crc(uint8_t *d, size_t at)
 
 static void remove_tmp_files(void)
 {
-    GDir *dir = g_dir_open(tmp_dir, 0, NULL);
-    const char *name;
-
-    while ((name = g_dir_read_name(dir)) != NULL) {
-        char *p = tmp_path(name);
-        g_unlink(p);
-        g_free(p);
-    }
-    g_dir_close(dir);
+    sk_test_empty_dir(tmp_dir);
 }
 
 static guint count_tmp_files(void)
 {
-    GDir *dir = g_dir_open(tmp_dir, 0, NULL);
-    guint n = 0;
-
-    while (g_dir_read_name(dir) != NULL)
-        n++;
-    g_dir_close(dir);
-    return n;
+    return sk_test_entries(tmp_dir);
 }
 
 /* ---- cases ------------------------------------------------------------- */
@@ -820,16 +806,12 @@ static void test_hypersio_writer_refuses(void)
     r[1].sid = 1;
     r[1].tenant = 0x10000;
     g_assert_false(sk_trace_writer_write(w, r, 2, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "record 1: tenant (did) 0x10000"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "record 1: tenant (did) 0x10000");
 
     r[1].tenant = 1;
     r[1].level = 0;
     g_assert_false(sk_trace_writer_write(w, r, 2, &error));
-    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(error->message, "record 1: level 0"));
-    g_clear_error(&error);
+    sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "record 1: level 0");
 
     /* Nothing was written by the refused batches; zero records: refused. */
     g_assert_false(sk_trace_writer_close(w, &error));
@@ -873,9 +855,7 @@ static void test_writer_missing_dir(void)
         SkTraceWriter *w = sk_trace_writer_new(path, SK_FORMAT_AUTO, NULL,
                                                &error);
         g_assert_null(w);
-        g_assert_error(error, SK_ERROR, SK_ERROR_IO);
-        g_assert_nonnull(strstr(error->message, path));
-        g_clear_error(&error);
+        sk_assert_error(&error, SK_ERROR, SK_ERROR_IO, path);
         g_free(path);
     }
     g_assert_cmpuint(count_tmp_files(), ==, 0);
@@ -886,8 +866,7 @@ int main(int argc, char **argv)
     int status;
 
     g_test_init(&argc, &argv, NULL);
-    tmp_dir = g_dir_make_tmp("sk-test-trace-XXXXXX", NULL);
-    g_assert_nonnull(tmp_dir);
+    tmp_dir = sk_test_dir();
 
     g_test_add_func("/trace/crc32c", test_crc32c);
     g_test_add_func("/trace/format-names", test_format_names);
@@ -922,8 +901,5 @@ int main(int argc, char **argv)
     g_test_add_func("/trace/writer/missing-dir", test_writer_missing_dir);
 
     status = g_test_run();
-    remove_tmp_files();
-    g_rmdir(tmp_dir);
-    g_free(tmp_dir);
     return status;
 }

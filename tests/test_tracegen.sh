@@ -4,32 +4,12 @@
 # trace sioperf replays, compressed logs, tenants and --reuse, malformed
 # lines, interruption.  TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 tg=$build/bin/trace-gen
 sioperf=$build/bin/sioperf
 fix=$src/tests/fixtures
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-json_check() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2], {"d": d}) else 1)' "$@"; }
-# expect_error NAME STATUS PATTERN CMD...: exit STATUS with PATTERN on stderr.
-expect_error() {
-    local name=$1 status=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    local rc=$?
-    if [ "$rc" -eq "$status" ] && grep -q -- "$pattern" "$tmp/err"; then
-        ok "$name"
-    else
-        not_ok "$name (exit $rc: $(head -c 300 "$tmp/err"))"
-    fi
-}
+# Here an error need not be one line: exit status and message only.
+expect_error() { expect_exit "$@"; }
 
 # --- HyperSIO 1.0's builder, byte for byte ---------------------------------
 while IFS=$'\t' read -r order tenants burst count sha; do
@@ -135,5 +115,4 @@ rc=$?
 check "SIGINT: exit 130 and no trace, whole or partial (exit $rc)" \
     test "$rc" -eq 130 -a -z "$(ls "$tmp" | grep int.trace)"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -6,12 +6,10 @@
 # file) match those operations, and the vhost-user-fs device logs its
 # start.  TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 export SIOKIT_HOME=$src
 vw=$build/bin/vmwrapper
-tmp=$(mktemp -d)
-launcher="" vfsd=""
+vfsd=""
 # stop_vfsd: virtiofsd leaves when QEMU closes its socket; SIGTERM does not
 # reach it while it waits for a connection, so SIGKILL after 2 s.
 stop_vfsd() {
@@ -22,22 +20,11 @@ stop_vfsd() {
     wait "$vfsd" 2>/dev/null
     vfsd=""
 }
-cleanup() {
-    [ -n "$launcher" ] && kill -TERM "$launcher" 2>/dev/null && wait "$launcher" 2>/dev/null
-    [ -n "$vfsd" ] && stop_vfsd
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+tap_at_exit '[ -z "$vfsd" ] || stop_vfsd'
 
 qdir=$("$src/qemu-patches/build-qemu.sh" --quiet --link "$build/qemu" 2>"$tmp/build.err")
 if [ $? -ne 0 ] || [ ! -x "$qdir/virtiofsd" ]; then
-    echo "Bail out! build-qemu.sh failed: $(tail -n 3 "$tmp/build.err")"
-    exit 1
+    tap_bail "build-qemu.sh failed: $(tail -n 3 "$tmp/build.err")"
 fi
 
 # The shared folder: a file to read (5000 bytes, not in the guest's cache).
@@ -63,14 +50,9 @@ echo 'vhost_user_fs_*' >"$tmp/q-events"
     --qemu-arg -trace --qemu-arg "events=$tmp/q-events,file=$tmp/q.simple" \
     >"$tmp/launch.json" 2>"$tmp/launch.err" &
 launcher=$!
-deadline=$((SECONDS + 300))
-while [ $SECONDS -lt $deadline ] && kill -0 $launcher 2>/dev/null; do
-    grep -q '"ssh_port"' "$tmp/launch.json" 2>/dev/null && break
-    sleep 0.5
-done
-if ! grep -q '"ssh_port"' "$tmp/launch.json"; then
-    echo "Bail out! the guest did not boot with virtio-fs: $(cat "$tmp/launch.err")"
-    exit 1
+tap_cleanup_pid $! 300
+if ! tap_wait_for $launcher 300 "$tmp/launch.json" '"ssh_port"'; then
+    tap_bail "the guest did not boot with virtio-fs: $(cat "$tmp/launch.err")"
 fi
 ok "a client guest boots with a vhost-user-fs device"
 
@@ -89,7 +71,6 @@ check "a file the guest removes is gone" test ! -e "$tmp/share/out.bin"
 g umount /mnt/share
 "$vw" --vmtype client --vmid $vmid --action poweroff
 wait $launcher
-launcher=""
 stop_vfsd
 
 # The events against what was done.
@@ -136,5 +117,4 @@ qlog=$src/build/vms/client-$vmid/qemu.log
 check "the vhost-user-fs device logged its realize and start" \
     sh -c "grep -q 'vhost_user_fs_realize tag share' '$qlog' && grep -q 'vhost_user_fs_start tag share' '$qlog'"
 
-echo "1..$n"
-[ $fails -eq 0 ]
+tap_done

@@ -6,27 +6,13 @@
 # QEMU (nor virtiofsd).
 # TAP output.
 set -u
-build=${SIOKIT_BUILD:?}
-src=${SIOKIT_SRC:?}
+. "$(dirname "$0")/lib/tap.sh"
 export SIOKIT_HOME=$src
 vw=$build/bin/vmwrapper
-tmp=$(mktemp -d)
 launchers=()
-cleanup() {
-    for pid in "${launchers[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-    for pid in "${launchers[@]}"; do wait "$pid" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
-    echo "1..0 # SKIP qemu-system-x86_64 is not installed"
-    exit 0
+    tap_skip_all "qemu-system-x86_64 is not installed"
 fi
 
 # qemu_pid NAME: the QEMU pid recorded for a VM ("" when none).
@@ -41,11 +27,8 @@ launch() {
     shift 3
     "$vw" --vmtype "$type" --vmid "$id" --action launch --nics 2 --json "$@" >"$log" 2>"$log.err" &
     launchers+=($!)
-    local deadline=$((SECONDS + 240))
-    while [ $SECONDS -lt $deadline ] && kill -0 "${launchers[-1]}" 2>/dev/null; do
-        grep -q '"ssh_port"' "$log" 2>/dev/null && return 0
-        sleep 0.5
-    done
+    tap_cleanup_pid $! 300
+    tap_wait_for $! 240 "$log" '"ssh_port"' && return 0
     cat "$log.err" >&2
     return 1
 }
@@ -212,5 +195,4 @@ check "exec on a VM that is not running: exit 2, says so" sh -c "test $? -eq 2 &
 "$vw" --vmtype l3 --action status 2>"$tmp/err"
 check "unknown vmtype: exit 2" test $? -eq 2
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -13,16 +13,7 @@
 #include "sk_error.h"
 #include "sk_logreader.h"
 #include "sk_vtdlog.h"
-
-static char *tmp_dir;
-
-static void put(GByteArray *b, uint64_t v, int n)
-{
-    uint8_t x[8];
-    for (int i = 0; i < n; i++)
-        x[i] = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(b, x, (guint)n);
-}
+#include "sk_test.h"
 
 static GByteArray *log_new(uint32_t version, uint32_t recsize, uint32_t hsize)
 {
@@ -30,27 +21,27 @@ static GByteArray *log_new(uint32_t version, uint32_t recsize, uint32_t hsize)
     uint8_t name[24] = "client-7";
 
     g_byte_array_append(b, (const uint8_t *)"SIOKVTD", 8);
-    put(b, version, 4);
-    put(b, recsize, 4);
-    put(b, hsize, 4);
-    put(b, 4242, 4);
-    put(b, UINT64_C(1795328125084117000), 8);
-    put(b, UINT64_C(11456617498021), 8);
+    sk_test_put_le(b, version, 4);
+    sk_test_put_le(b, recsize, 4);
+    sk_test_put_le(b, hsize, 4);
+    sk_test_put_le(b, 4242, 4);
+    sk_test_put_le(b, UINT64_C(1795328125084117000), 8);
+    sk_test_put_le(b, UINT64_C(11456617498021), 8);
     g_byte_array_append(b, name, 24);
     while (b->len < hsize)
-        put(b, 0xee, 1);     /* a longer header: bytes the reader skips */
+        sk_test_put_le(b, 0xee, 1);     /* a longer header: bytes the reader skips */
     return b;
 }
 
 static void rec(GByteArray *b, uint64_t t, uint64_t a, uint64_t bb,
                 uint16_t sid, uint16_t did, uint32_t info)
 {
-    put(b, t, 8);
-    put(b, a, 8);
-    put(b, bb, 8);
-    put(b, sid, 2);
-    put(b, did, 2);
-    put(b, info, 4);
+    sk_test_put_le(b, t, 8);
+    sk_test_put_le(b, a, 8);
+    sk_test_put_le(b, bb, 8);
+    sk_test_put_le(b, sid, 2);
+    sk_test_put_le(b, did, 2);
+    sk_test_put_le(b, info, 4);
 }
 
 static uint32_t info(unsigned kind, unsigned sub, unsigned perm, unsigned via,
@@ -64,10 +55,7 @@ static uint32_t info(unsigned kind, unsigned sub, unsigned perm, unsigned via,
 
 static char *write_log(const char *name, GByteArray *b)
 {
-    char *path = g_build_filename(tmp_dir, name, NULL);
-    GError *error = NULL;
-    g_file_set_contents(path, (const char *)b->data, b->len, &error);
-    g_assert_no_error(error);
+    char *path = sk_test_write_tmp(name, b->data, b->len);
     g_byte_array_free(b, TRUE);
     return path;
 }
@@ -203,9 +191,7 @@ static void test_malformed(void)
     r = sk_log_reader_open(path, &opt, &e);
     g_assert_no_error(e);
     g_assert_cmpint(sk_log_reader_next(r, &ev, &e), ==, -1);
-    g_assert_error(e, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(e->message, "bad.bin: record at byte "));
-    g_clear_error(&e);
+    sk_assert_error(&e, SK_ERROR, SK_ERROR_INPUT, "bad.bin: record at byte ");
     sk_log_reader_free(r);
     g_free(path);
 }
@@ -225,9 +211,7 @@ static void test_truncated(void)
     g_assert_no_error(e);
     g_assert_cmpint(sk_vtd_log_next(t, &ev, NULL, &st, &e), ==, 1);
     g_assert_cmpint(sk_vtd_log_next(t, &ev, NULL, &st, &e), ==, -1);
-    g_assert_error(e, SK_ERROR, SK_ERROR_INPUT);
-    g_assert_nonnull(strstr(e->message, "trunc.bin': truncated record at byte 96"));
-    g_clear_error(&e);
+    sk_assert_error(&e, SK_ERROR, SK_ERROR_INPUT, "trunc.bin': truncated record at byte 96");
     g_assert_cmpint(sk_vtd_log_next(t, &ev, NULL, &st, &e), ==, -1);
     g_clear_error(&e);
     g_assert_cmpuint(st.lines, ==, 2);
@@ -242,10 +226,7 @@ static void expect_open_error(const char *name, GByteArray *b, const char *msg)
     char *path = write_log(name, b);
     SkVtdLog *t = sk_vtd_log_open(path, &e);
     g_assert_null(t);
-    g_assert_error(e, SK_ERROR, SK_ERROR_INPUT);
-    if (strstr(e->message, msg) == NULL)
-        g_error("'%s' lacks '%s'", e->message, msg);
-    g_clear_error(&e);
+    sk_assert_error(&e, SK_ERROR, SK_ERROR_INPUT, msg);
     g_free(path);
 }
 
@@ -296,29 +277,12 @@ static void test_many(void)
 
 int main(int argc, char **argv)
 {
-    int rc;
-
     g_test_init(&argc, &argv, NULL);
-    tmp_dir = g_dir_make_tmp("sk-test-vtdlog-XXXXXX", NULL);
-    g_assert_nonnull(tmp_dir);
     g_test_add_func("/vtdlog/sniff", test_sniff);
     g_test_add_func("/vtdlog/every-kind", test_every_kind);
     g_test_add_func("/vtdlog/malformed", test_malformed);
     g_test_add_func("/vtdlog/truncated", test_truncated);
     g_test_add_func("/vtdlog/bad-header", test_bad_header);
     g_test_add_func("/vtdlog/many", test_many);
-    rc = g_test_run();
-
-    GDir *d = g_dir_open(tmp_dir, 0, NULL);
-    const char *name;
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        char *p = g_build_filename(tmp_dir, name, NULL);
-        g_unlink(p);
-        g_free(p);
-    }
-    if (d != NULL)
-        g_dir_close(d);
-    g_rmdir(tmp_dir);
-    g_free(tmp_dir);
-    return rc;
+    return g_test_run();
 }
