@@ -146,15 +146,10 @@ static char *l2_bdf(const Vm *l1, unsigned k, const char *what, GError **error)
 Topology *topology_up(const TopologyOptions *o, Board *board, GError **error)
 {
     Topology *t = g_new0(Topology, 1);
-    VmSpec s = {.type = VM_TYPE_L1, .id = o->l1_id, .nics = o->tenants,
-                .nic_model = VM_NIC_VIRTIO, .qemu = o->qemu, .image = o->l1_image,
-                .identity = o->identity, .state_root = o->state_root, .accel = "tcg",
-                .memory_mb = o->nested ? 2048 + 512 * o->tenants : 2048, .cpus = 2,
-                .extra = o->qemu_args, .ready_timeout_ms = o->boot_timeout_ms,
-                .share = o->share, .virtiofsd = o->virtiofsd,
-                .virtiofsd_args = o->virtiofsd_args};
+    VmSpec s;
     char *l1_name = vm_name(VM_TYPE_L1, o->l1_id);
 
+    topology_l1_spec(o, &s);
     t->tenants = g_ptr_array_new_with_free_func(tenant_free);
     t->l2s = g_ptr_array_new();
     board_step(board, l1_name, "boot");
