@@ -158,28 +158,6 @@ static gboolean parse_settings(Settings *s, GError **error)
     return TRUE;
 }
 
-/* Builds (or finds cached) the image of a VM type; its folder. */
-static char *build_image(const Settings *s, const char *type, GError **error)
-{
-    char *script = g_build_filename(s->root, "vmwrapper", "image", "build-image.sh", NULL);
-    const char *argv[] = {script, "--type", type, NULL};
-    char *out = NULL;
-    int status = 0;
-    gboolean ran = g_spawn_sync(s->root, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
-                                NULL, NULL, &out, NULL, &status, error);
-    g_free(script);
-    if (ran && !g_spawn_check_wait_status(status, NULL)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                    "building the %s image failed (its error is above)", type);
-        ran = FALSE;
-    }
-    if (!ran) {
-        g_free(out);
-        return NULL;
-    }
-    return g_strstrip(out);
-}
-
 static char *now_iso(void)
 {
     GDateTime *t = g_date_time_new_now_utc();
@@ -499,8 +477,8 @@ int main(int argc, char **argv)
         goto fail;
     sk_signal_catch();
     status = 1;
-    if (!(s.l1_image = build_image(&s, "l1", &error)) ||
-        (s.nested && !(s.l2_image = build_image(&s, "l2", &error))))
+    if (!(s.l1_image = vm_image_build(s.root, VM_TYPE_L1, NULL, &error)) ||
+        (s.nested && !(s.l2_image = vm_image_build(s.root, VM_TYPE_L2, NULL, &error))))
         goto fail;
     for (unsigned run = 0; run < s.runs; run++) {
         status = collect_run(&s, run, &error);

@@ -67,7 +67,6 @@ typedef struct Paths {
     char *root;          /* the checkout */
     char *state;         /* build/vms */
     char *identity;      /* build/keys/id_ed25519 */
-    char *image_script;
 } Paths;
 
 static void find_paths(Paths *p)
@@ -75,7 +74,6 @@ static void find_paths(Paths *p)
     p->root = sk_cli_checkout();
     p->state = g_build_filename(p->root, "build", "vms", NULL);
     p->identity = g_build_filename(p->root, "build", "keys", "id_ed25519", NULL);
-    p->image_script = g_build_filename(p->root, "vmwrapper", "image", "build-image.sh", NULL);
 }
 
 /* What an action is asked to do: the VM named by --vmtype and --vmid, and
@@ -91,29 +89,7 @@ typedef struct Request {
 /* Runs the image builder (instant when cached); returns the image folder. */
 static char *build_image(const Paths *p, VmType type, GError **error)
 {
-    const char *argv[] = {p->image_script, "--type", vm_type_name(type), NULL, NULL, NULL};
-    char *out = NULL;
-    int status = 0;
-    GError *local = NULL;
-
-    if (opt_qemu && type == VM_TYPE_L1) {
-        argv[3] = "--qemu";
-        argv[4] = opt_qemu;
-    }
-    if (!g_spawn_sync(p->root, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
-                      NULL, NULL, &out, NULL, &status, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot run %s: %s",
-                    p->image_script, local->message);
-        g_error_free(local);
-        return NULL;
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                    "building the %s image failed (its error is above)", vm_type_name(type));
-        g_free(out);
-        return NULL;
-    }
-    return g_strstrip(out);
+    return vm_image_build(p->root, type, opt_qemu, error);
 }
 
 static void print_vm(const Vm *vm, gboolean json)
@@ -667,6 +643,5 @@ fail:
     g_free(paths.root);
     g_free(paths.state);
     g_free(paths.identity);
-    g_free(paths.image_script);
     return status;
 }
