@@ -10,6 +10,7 @@
 
 #include "argv.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 void vm_disks_find(const VmSpec *s, const Vm *vm, VmDisks *d)
 {
@@ -152,7 +153,7 @@ char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1
     char *l1 = vm_name(VM_TYPE_L1, l1_id);
     char *text = g_strconcat(l1, "\n", NULL);
 
-    if (disk && !g_file_set_contents(note, text, -1, error))   /* temp + rename */
+    if (disk && !sk_output_write_file("L1 note", note, text, -1, error))
         g_clear_pointer(&disk, g_free);
     g_free(name);
     g_free(note);

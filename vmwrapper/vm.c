@@ -18,6 +18,7 @@
 #include "share.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_ssh.h"
 
 
@@ -151,7 +152,9 @@ gboolean vm_save(const Vm *vm, GError **error)
     json_generator_set_pretty(gen, TRUE);
     json_generator_set_root(gen, root);
     char *path = g_build_filename(vm->dir, "vm.json", NULL);
-    gboolean ok = json_generator_to_file(gen, path, error);   /* temp + rename */
+    char *text = json_generator_to_data(gen, NULL);
+    gboolean ok = sk_output_write_file("VM state", path, text, -1, error);
+    g_free(text);
     g_free(path);
     json_node_unref(root);
     g_object_unref(gen);
