@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_logreader.h"
 #include "sk_qemulog.h"
 #include "sk_vtdlog.h"
@@ -231,48 +232,33 @@ gboolean events_split(const char *log, const TenantEvents *t, unsigned n, const 
                       GError **error)
 {
     const char *suffix = events_split_suffix(log);
-    FILE *in = fopen(log, "re");
+    FILE *in = sk_input_fopen("event log", log, error);
     FILE **out = g_new0(FILE *, n);
-    char **tmp = g_new0(char *, n);
+    SkOutput *files = g_new0(SkOutput, n);
     gboolean ok = FALSE;
+    unsigned opened = 0;
 
-    if (in == NULL) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", log, g_strerror(errno));
+    if (in == NULL)
         goto out;
-    }
-    for (unsigned k = 0; k < n; k++) {
-        tmp[k] = g_strdup_printf("%s/.tenant_%u.%s.tmp", dir, k, suffix);
-        if (!(out[k] = fopen(tmp[k], "we"))) {
-            g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", tmp[k], g_strerror(errno));
+    for (; opened < n; opened++) {
+        char *final = g_strdup_printf("%s/tenant_%u.%s", dir, opened, suffix);
+        gboolean made = sk_output_open(&files[opened], "tenant log", final, error);
+        g_free(final);
+        if (!made)
             goto out;
-        }
+        out[opened] = files[opened].f;
     }
     ok = strcmp(suffix, "bin") == 0 ? split_binary(log, in, out, t, n, error)
                                     : split_text(log, in, out, t, n, error);
+    for (unsigned k = 0; k < n && ok; k++)
+        ok = sk_output_commit(&files[k], error);
 out:
-    for (unsigned k = 0; k < n; k++) {
-        if (out[k] && fclose(out[k]) != 0 && ok) {
-            g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", tmp[k], g_strerror(errno));
-            ok = FALSE;
-        }
-    }
-    for (unsigned k = 0; k < n; k++) {
-        if (tmp[k] == NULL)
-            continue;
-        char *final = g_strdup_printf("%s/tenant_%u.%s", dir, k, suffix);
-        if (!ok || g_rename(tmp[k], final) != 0) {
-            if (ok)
-                g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", final, g_strerror(errno));
-            ok = FALSE;
-            g_unlink(tmp[k]);
-        }
-        g_free(final);
-        g_free(tmp[k]);
-    }
+    for (unsigned k = 0; k < opened; k++)
+        sk_output_discard(&files[k]);   /* the ones not committed */
     if (in)
         fclose(in);
     g_free(out);
-    g_free(tmp);
+    g_free(files);
     return ok;
 }
 

@@ -6,6 +6,7 @@
 #include "remote.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 typedef struct Job {
     const Tenant *tenant;
@@ -138,7 +139,8 @@ gboolean fio_run(const Topology *topo, FioTarget target, unsigned duration,
             report_rates(jobs[k].report, &riops, &wiops, &mbytes, &jobs[k].error)) {
             char *base = g_strdup_printf("fio-%s.json", t->name);
             char *file = g_build_filename(run_dir, base, NULL);
-            if (g_file_set_contents(file, strchr(jobs[k].report, '{'), -1, &jobs[k].error)) {
+            if (sk_output_write_file("fio report", file, strchr(jobs[k].report, '{'), -1,
+                                     &jobs[k].error)) {
                 json_object_set_string_member(o, "file", base);
                 json_object_set_double_member(o, "read_iops", riops);
                 json_object_set_double_member(o, "write_iops", wiops);

@@ -2,6 +2,7 @@
 #include "iperf3.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -9,6 +10,7 @@
 #include "remote.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 /* In the tenant's VM: `sh -c SCRIPT x ADDR K`: a one-shot server on
  * ADDR:5201, daemonized, then wait (10 s at most) until it listens. */
@@ -42,7 +44,7 @@ const char *iperf3_direction_name(Iperf3Direction d)
 
 typedef struct Client {
     GSubprocess *proc;
-    char *file, *tmp;
+    SkOutput report;   /* the client's JSON report, as it writes it */
     gboolean done;
 } Client;
 
@@ -83,6 +85,9 @@ gboolean iperf3_run(const Topology *topo, unsigned duration, Iperf3Direction dir
     Client *c = g_new0(Client, n);
     gboolean ok = TRUE;
 
+    for (guint k = 0; k < n; k++)
+        c[k].report.slot = -1;     /* not open: discarding it is a no-op */
+
     /* Servers, one tenant after another. */
     for (guint k = 0; k < n && ok; k++) {
         const Tenant *t = topo->tenants->pdata[k];
@@ -109,12 +114,14 @@ gboolean iperf3_run(const Topology *topo, unsigned duration, Iperf3Direction dir
             argv[10] = "--reverse";
         else if (dir == IPERF3_BOTH)
             argv[10] = "--bidir";
-        c[k].file = g_strdup_printf("%s/iperf3-%s.json", run_dir, t->name);
-        c[k].tmp = g_strdup_printf("%s/.iperf3-%s.json.tmp", run_dir, t->name);
+        char *file = g_strdup_printf("%s/iperf3-%s.json", run_dir, t->name);
+        gboolean opened = sk_output_open(&c[k].report, "iperf3 report", file, error);
+        g_free(file);
         GSubprocessLauncher *l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDERR_MERGE);
-        g_subprocess_launcher_set_stdout_file_path(l, c[k].tmp);
+        if (opened)
+            g_subprocess_launcher_take_stdout_fd(l, dup(fileno(c[k].report.f)));
         board_step(board, t->name, "traffic");
-        c[k].proc = g_subprocess_launcher_spawnv(l, argv, error);
+        c[k].proc = opened ? g_subprocess_launcher_spawnv(l, argv, error) : NULL;
         g_object_unref(l);
         g_free(port);
         g_free(secs);
@@ -160,9 +167,9 @@ gboolean iperf3_run(const Topology *topo, unsigned duration, Iperf3Direction dir
             g_subprocess_force_exit(c[k].proc);
             g_subprocess_wait(c[k].proc, NULL, NULL);
         }
-        if (c[k].done && report_rate(c[k].tmp, &rate, &local) &&
-            g_rename(c[k].tmp, c[k].file) == 0) {
-            char *base = g_path_get_basename(c[k].file);
+        if (c[k].done && report_rate(c[k].report.tmp, &rate, &local) &&
+            sk_output_commit(&c[k].report, &local)) {
+            char *base = g_strdup_printf("iperf3-%s.json", t->name);
             json_object_set_string_member(o, "file", base);
             json_object_set_double_member(o, "mbytes_per_s", rate);
             board_done(board, t->name, TRUE, NULL);
@@ -179,14 +186,11 @@ gboolean iperf3_run(const Topology *topo, unsigned duration, Iperf3Direction dir
                             local->message);
                 ok = FALSE;
             }
-            if (c[k].tmp)
-                g_unlink(c[k].tmp);
         }
+        sk_output_discard(&c[k].report);   /* unless committed */
         g_clear_error(&local);
         json_array_add_object_element(results, o);
         g_clear_object(&c[k].proc);
-        g_free(c[k].file);
-        g_free(c[k].tmp);
     }
     g_free(c);
     return ok;

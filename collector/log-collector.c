@@ -26,6 +26,7 @@
 #include "fuse.h"
 #include "iperf3.h"
 #include "manifest.h"
+#include "outdir.h"
 #include "qemu.h"
 #include "sk_cli.h"
 #include "sk_error.h"
@@ -157,79 +158,6 @@ static gboolean parse_settings(Settings *s, GError **error)
     return TRUE;
 }
 
-/* Builds (or finds cached) the image of a VM type; its folder. */
-static char *build_image(const Settings *s, const char *type, GError **error)
-{
-    char *script = g_build_filename(s->root, "vmwrapper", "image", "build-image.sh", NULL);
-    const char *argv[] = {script, "--type", type, NULL};
-    char *out = NULL;
-    int status = 0;
-    gboolean ran = g_spawn_sync(s->root, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
-                                NULL, NULL, &out, NULL, &status, error);
-    g_free(script);
-    if (ran && !g_spawn_check_wait_status(status, NULL)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                    "building the %s image failed (its error is above)", type);
-        ran = FALSE;
-    }
-    if (!ran) {
-        g_free(out);
-        return NULL;
-    }
-    return g_strstrip(out);
-}
-
-/* Removes a previous run's folder (one holding a manifest.json, or empty),
- * so that a re-run starts clean; refuses to touch anything else. */
-static gboolean clear_run_dir(const char *dir, GError **error)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    if (d == NULL)
-        return TRUE;
-    char *manifest = g_build_filename(dir, "manifest.json", NULL);
-    gboolean ours = g_file_test(manifest, G_FILE_TEST_EXISTS);
-    const char *name;
-    g_free(manifest);
-    if (!ours && g_dir_read_name(d) != NULL) {
-        g_dir_close(d);
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "%s exists and is not a log-collector run (no manifest.json)", dir);
-        return FALSE;
-    }
-    g_dir_rewind(d);
-    while ((name = g_dir_read_name(d))) {
-        char *path = g_build_filename(dir, name, NULL);
-        if (g_unlink(path) != 0) {
-            g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot remove %s: %s", path,
-                        g_strerror(errno));
-            g_free(path);
-            g_dir_close(d);
-            return FALSE;
-        }
-        g_free(path);
-    }
-    g_dir_close(d);
-    return TRUE;
-}
-
-/* Removes a folder and everything in it (the virtio-fs scratch share). */
-static void remove_tree(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(child);
-        else
-            g_unlink(child);
-        g_free(child);
-    }
-    if (d)
-        g_dir_close(d);
-    g_rmdir(path);
-}
-
 static char *now_iso(void)
 {
     GDateTime *t = g_date_time_new_now_utc();
@@ -352,7 +280,7 @@ static gboolean prepare_disks(const Settings *s, GError **error)
 /* One run: returns 0, 1 (failed; manifest says incomplete) or 128+signal. */
 static int collect_run(const Settings *s, unsigned run, GError **error)
 {
-    char *name = g_strdup_printf("%s_%u_%u", opt_test, s->tenants, run);
+    char *name = outdir_run_name(opt_test, s->tenants, run);
     char *dir = g_build_filename(s->out, name, NULL);
     char *started = now_iso();
     Manifest *m = NULL;
@@ -367,7 +295,7 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
     int status = 1;
     gboolean tested = FALSE;
 
-    if (!clear_run_dir(dir, error) || g_mkdir_with_parents(dir, 0755) != 0) {
+    if (!outdir_clear_run(dir, error) || g_mkdir_with_parents(dir, 0755) != 0) {
         if (error && *error == NULL)
             g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create %s: %s", dir,
                         g_strerror(errno));
@@ -512,7 +440,7 @@ out:
     json_array_unref(results);
     g_ptr_array_free(qemu_args, TRUE);
     if (share) {
-        remove_tree(share);
+        outdir_remove_tree(share);
         g_free(share);
     }
     g_free(log_name);
@@ -530,7 +458,12 @@ int main(int argc, char **argv)
     int status = 2;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
-    g_option_context_set_description(ctx, "See docs/log-collector.md.");
+    g_option_context_set_description(ctx,
+        "Exit status: 0 every run complete, 1 a run failed (its manifest says\n"
+        "incomplete and why), 2 bad usage or bad input (an output folder that is\n"
+        "a system folder, or holds things that are not log-collector runs),\n"
+        "130/143 stopped by SIGINT/SIGTERM (the run is marked incomplete).\n"
+        "See docs/log-collector.md.");
     s.command = json_array_new();
     for (int i = 0; i < argc; i++)
         json_array_add_string_element(s.command, argv[i]);
@@ -540,10 +473,12 @@ int main(int argc, char **argv)
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT, "unexpected argument '%s'", argv[1]);
         goto fail;
     }
+    if (!outdir_check(s.out, NULL, opt_test, s.tenants, s.runs, &error))
+        goto fail;
     sk_signal_catch();
     status = 1;
-    if (!(s.l1_image = build_image(&s, "l1", &error)) ||
-        (s.nested && !(s.l2_image = build_image(&s, "l2", &error))))
+    if (!(s.l1_image = vm_image_build(s.root, VM_TYPE_L1, NULL, &error)) ||
+        (s.nested && !(s.l2_image = vm_image_build(s.root, VM_TYPE_L2, NULL, &error))))
         goto fail;
     for (unsigned run = 0; run < s.runs; run++) {
         status = collect_run(&s, run, &error);
@@ -557,9 +492,11 @@ int main(int argc, char **argv)
     goto done;
 fail:
     if (error) {
-        fprintf(stderr, "log-collector: %s\n", error->message);
-        if (status == 2 || g_error_matches(error, SK_ERROR, SK_ERROR_INPUT))
-            status = status > 128 ? status : 2;
+        /* A run's own status (1, 128 + signal) stands; bad input is 2. */
+        int reported = sk_report("log-collector", error);
+        error = NULL;
+        if (status <= 128 && (status == 2 || reported == 2))
+            status = 2;
     }
 done:
     g_clear_error(&error);

@@ -8,6 +8,7 @@
 #include "remote.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_ssh.h"
 
 /* Run in the VM that owns tenant k's NIC: `sh -c SCRIPT x MAC ADDR`.
@@ -145,15 +146,10 @@ static char *l2_bdf(const Vm *l1, unsigned k, const char *what, GError **error)
 Topology *topology_up(const TopologyOptions *o, Board *board, GError **error)
 {
     Topology *t = g_new0(Topology, 1);
-    VmSpec s = {.type = VM_TYPE_L1, .id = o->l1_id, .nics = o->tenants,
-                .nic_model = VM_NIC_VIRTIO, .qemu = o->qemu, .image = o->l1_image,
-                .identity = o->identity, .state_root = o->state_root, .accel = "tcg",
-                .memory_mb = o->nested ? 2048 + 512 * o->tenants : 2048, .cpus = 2,
-                .extra = o->qemu_args, .ready_timeout_ms = o->boot_timeout_ms,
-                .share = o->share, .virtiofsd = o->virtiofsd,
-                .virtiofsd_args = o->virtiofsd_args};
+    VmSpec s;
     char *l1_name = vm_name(VM_TYPE_L1, o->l1_id);
 
+    topology_l1_spec(o, &s);
     t->tenants = g_ptr_array_new_with_free_func(tenant_free);
     t->l2s = g_ptr_array_new();
     board_step(board, l1_name, "boot");
@@ -213,16 +209,23 @@ fail:
     return NULL;
 }
 
+/* Copies a host file into the run, best effort (through sk_output). */
+static void keep_copy(const char *what, const char *from, const char *to)
+{
+    char *text = NULL;
+    gsize len = 0;
+
+    if (g_file_get_contents(from, &text, &len, NULL))
+        sk_output_write_file(what, to, text, (gssize)len, NULL);
+    g_free(text);
+}
+
 /* Keeps a copy of a console: a host file, or an L2's in its L1. */
 static void save_console(const Topology *t, const Vm *vm, unsigned k, const char *dir)
 {
     char *dest = g_strdup_printf("%s/console-%s.log", dir, vm->name);
     if (vm->inside == NULL) {
-        char *text = NULL;
-        gsize len = 0;
-        if (g_file_get_contents(vm->console, &text, &len, NULL))
-            g_file_set_contents(dest, text, (gssize)len, NULL);
-        g_free(text);
+        keep_copy("console", vm->console, dest);
     } else if (t->l1 && vm_alive(t->l1)) {
         char *remote = g_strdup_printf("/run/l2-%u.console", k);
         SkSsh *s = remote_connect(t->l1, NULL);
@@ -256,11 +259,7 @@ void topology_down(Topology *t, const TopologyOptions *o, Board *board)
             if (o->share) {
                 char *from = g_build_filename(t->l1->dir, "virtiofsd.log", NULL);
                 char *to = g_build_filename(o->console_dir, "virtiofsd.log", NULL);
-                char *text = NULL;
-                gsize len = 0;
-                if (g_file_get_contents(from, &text, &len, NULL))
-                    g_file_set_contents(to, text, (gssize)len, NULL);
-                g_free(text);
+                keep_copy("virtiofsd log", from, to);
                 g_free(from);
                 g_free(to);
             }

@@ -61,6 +61,10 @@ typedef struct Topology {
     GPtrArray *l2s;           /* Vm*, nested only, index = tenant */
 } Topology;
 
+/* The L1 of the run as a VmSpec (l1spec.c): under TCG, a test NIC per
+ * tenant, 2048 MiB (nested: 512 more per L2), o->qemu_args after its own. */
+void topology_l1_spec(const TopologyOptions *o, VmSpec *s);
+
 /* Boots the guests and readies every tenant's NIC.  On failure (or a stop
  * signal) everything started is stopped and NULL is returned. */
 Topology *topology_up(const TopologyOptions *o, Board *board, GError **error);

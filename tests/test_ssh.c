@@ -610,6 +610,117 @@ static void test_transfer_roundtrip(Fx *fx, gconstpointer data)
     sk_ssh_free(s);
 }
 
+/* The permission bits of path (not following a link), or -1. */
+static int mode_of(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static gboolean is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+static void assert_text(const char *path, const char *want)
+{
+    char *got = read_text(path);
+    g_assert_cmpstr(got, ==, want);
+    g_free(got);
+}
+
+/* A hostile guest's file modes never bring setuid, setgid or sticky bits
+ * to the host, nor does an upload carry them to the guest. */
+static void test_transfer_modes(Fx *fx, gconstpointer data)
+{
+    static const int hostile[] = {06755, 07777, 04700, 01777};
+    char *remote = g_build_filename(fx->dir, "guest-file", NULL);
+    char *local = g_build_filename(fx->dir, "host-file", NULL);
+    GError *error = NULL;
+    SkSsh *s = connect_ok(fx);
+
+    for (guint i = 0; i < G_N_ELEMENTS(hostile); i++) {
+        g_assert_true(g_file_set_contents(remote, "payload", -1, NULL));
+        g_assert_cmpint(chmod(remote, (mode_t)hostile[i]), ==, 0);
+        g_assert_cmpint(mode_of(remote), ==, hostile[i]);   /* really set */
+        g_assert_true(sk_ssh_download(s, remote, local, &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(mode_of(local), ==, hostile[i] & 0777);
+        assert_text(local, "payload");
+
+        /* the other way: the mode given, and the local file's (-1) */
+        g_assert_true(sk_ssh_upload(s, local, remote, hostile[i], &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(mode_of(remote), ==, hostile[i] & 0777);
+        g_assert_cmpint(chmod(local, (mode_t)hostile[i]), ==, 0);
+        g_assert_true(sk_ssh_upload(s, local, remote, -1, &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(mode_of(remote), ==, hostile[i] & 0777);
+    }
+    g_free(remote);
+    g_free(local);
+    sk_ssh_free(s);
+}
+
+/* A link at the target of a copy is replaced, never written through: on
+ * the host (download) and in the guest (upload), to a file or a folder. */
+static void test_transfer_links(Fx *fx, gconstpointer data)
+{
+    char *src = g_build_filename(fx->dir, "src", NULL);
+    char *victim = g_build_filename(fx->dir, "victim", NULL);
+    char *vdir = g_build_filename(fx->dir, "victim-dir", NULL);
+    char *link = g_build_filename(fx->dir, "link", NULL);
+    char *dlink = g_build_filename(fx->dir, "dir-link", NULL);
+    char *folder = g_build_filename(fx->dir, "a-folder", NULL);
+    GError *error = NULL;
+    SkSsh *s = connect_ok(fx);
+
+    g_assert_true(g_file_set_contents(src, "new bytes", -1, NULL));
+    g_assert_cmpint(g_mkdir(vdir, 0700), ==, 0);
+    g_assert_cmpint(g_mkdir(folder, 0700), ==, 0);
+
+    /* host side: download onto a link to a file */
+    g_assert_true(g_file_set_contents(victim, "keep", -1, NULL));
+    g_assert_cmpint(symlink(victim, link), ==, 0);
+    g_assert_true(sk_ssh_download(s, src, link, &error));
+    g_assert_no_error(error);
+    assert_text(victim, "keep");
+    g_assert_false(is_link(link));
+    assert_text(link, "new bytes");
+    g_assert_cmpint(g_unlink(link), ==, 0);
+
+    /* guest side: upload onto a link to a file, and to a folder */
+    g_assert_cmpint(symlink(victim, link), ==, 0);
+    g_assert_true(sk_ssh_upload(s, src, link, 0644, &error));
+    g_assert_no_error(error);
+    assert_text(victim, "keep");
+    g_assert_false(is_link(link));
+    assert_text(link, "new bytes");
+    g_assert_cmpint(symlink(vdir, dlink), ==, 0);
+    g_assert_true(sk_ssh_upload(s, src, dlink, 0644, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(count_entries(vdir), ==, 0);
+    g_assert_false(is_link(dlink));
+    assert_text(dlink, "new bytes");
+
+    /* a folder at the target is refused, and left as it was */
+    g_assert_false(sk_ssh_upload(s, src, folder, 0644, &error));
+    g_assert_error(error, SK_ERROR, SK_ERROR_FAILED);
+    g_clear_error(&error);
+    g_assert_true(g_file_test(folder, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint(count_entries(folder), ==, 0);
+    g_assert_false(has_entry_with_prefix(fx->dir, "a-folder.sk-tmp"));
+
+    g_free(src);
+    g_free(victim);
+    g_free(vdir);
+    g_free(link);
+    g_free(dlink);
+    g_free(folder);
+    sk_ssh_free(s);
+}
+
 static void test_transfer_failures(Fx *fx, gconstpointer data)
 {
     char *ldir = g_build_filename(fx->dir, "local", NULL);
@@ -1052,6 +1163,8 @@ int main(int argc, char **argv)
     ADD("/ssh/exec/signal", test_exec_signal, NULL);
     ADD("/ssh/transfer/roundtrip", test_transfer_roundtrip, NULL);
     ADD("/ssh/transfer/failures", test_transfer_failures, NULL);
+    ADD("/ssh/transfer/modes", test_transfer_modes, NULL);
+    ADD("/ssh/transfer/links", test_transfer_links, NULL);
     ADD("/ssh/hostkey/wrong", test_hostkey_wrong, NULL);
     ADD("/ssh/hostkey/unpinned", test_hostkey_unpinned, NULL);
     ADD("/ssh/auth", test_auth, NULL);

@@ -1,6 +1,7 @@
 /* accel.c - proving KVM before using it (see accel.h). */
 #include "accel.h"
 
+#include "sk_file.h"
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -8,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "sk_file.h"
 #include "vm.h"
 
 #define PROBE_SECONDS 10   /* a KVM boot to the root-mount panic takes 1-2 s */
@@ -89,7 +91,7 @@ const char *vm_accel_auto(const char *qemu, const char *kernel, const char *cach
     if (verdict == NULL) {
         verdict = probe(qemu, kernel) ? "kvm" : "tcg";
         char *text = g_strdup_printf("%s\n%s\n", key, verdict);
-        g_file_set_contents(cache_file, text, -1, NULL);   /* atomic; best effort */
+        sk_output_write_file("KVM probe verdict", cache_file, text, -1, NULL);   /* best effort */
         g_free(text);
     }
     g_free(cached);

@@ -8,31 +8,38 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "sk_error.h"
+#include "sk_file.h"
+
+void vm_disks_find(const VmSpec *s, const Vm *vm, VmDisks *d)
+{
+    char *disk = g_build_filename(vm->dir, "data.qcow2", NULL);
+
+    d->data = NULL;
+    d->l2 = g_ptr_array_new_with_free_func(g_free);
+    if (s->type != VM_TYPE_L2 && g_file_test(disk, G_FILE_TEST_IS_REGULAR))
+        d->data = g_steal_pointer(&disk);
+    for (unsigned k = 0; s->type == VM_TYPE_L1 && k < s->nics; k++)
+        g_ptr_array_add(d->l2, vm_l2_disk(s->state_root, vm->name, k));
+    g_free(disk);
+}
+
+void vm_disks_clear(VmDisks *d)
+{
+    g_clear_pointer(&d->data, g_free);
+    if (d->l2)
+        g_ptr_array_free(d->l2, TRUE);
+    d->l2 = NULL;
+}
 
 void vm_disk_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
 {
-    /* The data disk prepare-vm made, on NVMe behind the vIOMMU. */
-    char *disk = g_build_filename(vm->dir, "data.qcow2", NULL);
+    VmDisks d;
 
-#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
-    if (s->type != VM_TYPE_L2 && g_file_test(disk, G_FILE_TEST_IS_REGULAR)) {
-        ARG("-drive"); ARG("file=%s,if=none,id=data,format=qcow2", disk);
-        ARG("-device"); ARG("nvme,drive=data,serial=siokit-data");
-    }
-    /* An L1 carries the disks of its L2s, one NVMe each, for VFIO. */
-    for (unsigned k = 0; s->type == VM_TYPE_L1 && k < s->nics; k++) {
-        char *l2disk = vm_l2_disk(s->state_root, vm->name, k);
-        char *serial = vm_l2_disk_serial(k);
-        if (l2disk) {
-            ARG("-drive"); ARG("file=%s,if=none,id=l2disk%u,format=qcow2", l2disk, k);
-            ARG("-device"); ARG("nvme,drive=l2disk%u,serial=%s", k, serial);
-        }
-        g_free(l2disk);
-        g_free(serial);
-    }
-#undef ARG
-    g_free(disk);
+    vm_disks_find(s, vm, &d);
+    vm_disk_args_of(&d, a);
+    vm_disks_clear(&d);
 }
 
 /* Runs qemu-img with argv; FALSE with its message. */
@@ -119,11 +126,6 @@ out:
     return disk;
 }
 
-char *vm_l2_disk_serial(unsigned k)
-{
-    return g_strdup_printf("siokit-l2-%u", k);
-}
-
 char *vm_l2_disk(const char *state_root, const char *l1_name, unsigned k)
 {
     char *name = vm_name(VM_TYPE_L2, k);
@@ -151,7 +153,7 @@ char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1
     char *l1 = vm_name(VM_TYPE_L1, l1_id);
     char *text = g_strconcat(l1, "\n", NULL);
 
-    if (disk && !g_file_set_contents(note, text, -1, error))   /* temp + rename */
+    if (disk && !sk_output_write_file("L1 note", note, text, -1, error))
         g_clear_pointer(&disk, g_free);
     g_free(name);
     g_free(note);

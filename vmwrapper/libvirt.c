@@ -14,6 +14,7 @@
 
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 #include "reaper.h"
 
 #define SYSTEM_SOCK "/run/libvirt/libvirt-sock"
@@ -90,7 +91,7 @@ static gboolean write_file(const char *dir, const char *name, const char *text,
                            GError **error)
 {
     char *path = g_build_filename(dir, name, NULL);
-    gboolean ok = g_file_set_contents(path, text, -1, error);
+    gboolean ok = sk_output_write_file("libvirt file", path, text, -1, error);
     g_free(path);
     return ok;
 }

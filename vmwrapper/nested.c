@@ -4,58 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "sk_error.h"
 #include "sk_ssh.h"
-
-/* Run in L1 by `sh -c SCRIPT l2 MAC ID PORT MEM MGMT_MAC [SERIAL]`: assigns
- * the test NIC with MAC (and, with SERIAL, the NVMe with that serial: the
- * L2's data disk) to vfio-pci and starts L2 under KVM, daemonized.  What
- * was assigned is remembered in /run/l2-ID.bdf and .nvme, for a relaunch
- * (an assigned device has left its driver's class folder). */
-static const char l2_start_script[] =
-    "set -e\n"
-    "mac=$1 id=$2 port=$3 mem=$4 mgmt=$5 serial=${6:-} bdf= nbdf=\n"
-    "for n in /sys/class/net/*; do\n"
-    "  [ \"$(cat \"$n/address\" 2>/dev/null)\" = \"$mac\" ] || continue\n"
-    "  d=$(readlink -f \"$n/device\")\n"
-    "  case ${d##*/} in virtio*) d=${d%/*} ;; esac\n"
-    "  bdf=${d##*/}\n"
-    "done\n"
-    "if [ -z \"$bdf\" ] && [ -e /run/l2-$id.bdf ]; then bdf=$(cat /run/l2-$id.bdf); fi\n"
-    "[ -n \"$bdf\" ] || { echo \"L1 has no test NIC with MAC $mac\" >&2; exit 3; }\n"
-    "echo \"$bdf\" > /run/l2-$id.bdf\n"
-    "if [ -n \"$serial\" ]; then\n"
-    "  for c in /sys/class/nvme/*; do\n"
-    "    [ -e \"$c/serial\" ] || continue\n"
-    "    read -r s < \"$c/serial\" || true\n"
-    "    if [ \"$s\" = \"$serial\" ]; then nbdf=$(basename \"$(readlink -f \"$c/device\")\"); fi\n"
-    "  done\n"
-    "  if [ -z \"$nbdf\" ] && [ -e /run/l2-$id.nvme ]; then nbdf=$(cat /run/l2-$id.nvme); fi\n"
-    "  [ -n \"$nbdf\" ] || { echo \"L1 has no NVMe with serial $serial\" \\\n"
-    "    \"(prepare-vm the L2 before launching its L1)\" >&2; exit 5; }\n"
-    "  echo \"$nbdf\" > /run/l2-$id.nvme\n"
-    "fi\n"
-    "modprobe kvm_amd 2>/dev/null || modprobe kvm_intel 2>/dev/null || true\n"
-    "[ -c /dev/kvm ] || { echo 'L1 has no /dev/kvm (no SVM or VMX in its CPU)' >&2; exit 4; }\n"
-    "modprobe vfio-pci\n"
-    "to_vfio() {\n"
-    "  dev=/sys/bus/pci/devices/$1\n"
-    "  [ \"$(basename \"$(readlink \"$dev/driver\" 2>/dev/null)\")\" != vfio-pci ] || return 0\n"
-    "  [ -e \"$dev/driver\" ] && echo \"$1\" > \"$dev/driver/unbind\"\n"
-    "  echo vfio-pci > \"$dev/driver_override\"\n"
-    "  echo \"$1\" > /sys/bus/pci/drivers/vfio-pci/bind\n"
-    "}\n"
-    "to_vfio \"$bdf\"\n"
-    "[ -z \"$nbdf\" ] || to_vfio \"$nbdf\"\n"
-    "exec qemu-system-x86_64 -name l2-$id -accel kvm -cpu host -m \"$mem\" -nodefaults \\\n"
-    "  -display none -no-reboot -serial file:/run/l2-$id.console \\\n"
-    "  -netdev user,id=m,hostfwd=tcp::$port-:22 \\\n"
-    "  -device virtio-net-pci,netdev=m,mac=$mgmt \\\n"
-    "  -device vfio-pci,host=$bdf,rombar=0 \\\n"
-    "  ${nbdf:+-device vfio-pci,host=$nbdf,rombar=0} \\\n"
-    "  -kernel /images/l2/vmlinuz -initrd /images/l2/initrd.img \\\n"
-    "  -append \"console=ttyS0 panic=-1 siokit.hostname=l2-$id siokit.mgmt_mac=$mgmt\" \\\n"
-    "  -daemonize -pidfile /run/l2-$id.pid\n";
 
 static SkSsh *connect_l1(const Vm *l1, GError **error)
 {
@@ -123,7 +74,6 @@ Vm *vm_launch_l2(const char *state_root, const Vm *l1, unsigned id,
                  int ready_timeout_ms, GError **error)
 {
     Vm *vm = g_new0(Vm, 1);
-    char *mac = NULL, *mgmt = NULL, *port = NULL, *mem = NULL, *sid = NULL, *serial = NULL;
     char *hostkey_path = g_build_filename(l2_image, "host_key.pub", NULL);
     char *hostkey = NULL;
     gboolean started = FALSE;
@@ -161,23 +111,15 @@ Vm *vm_launch_l2(const char *state_root, const Vm *l1, unsigned id,
         !sk_known_hosts_pin(vm->known_hosts, "127.0.0.1", vm->ssh_port, hostkey, error))
         goto err;
 
-    mac = vm_test_mac(VM_TYPE_L1, (unsigned)g_ascii_strtoull(strrchr(l1->name, '-') + 1,
-                                                              NULL, 10), id);
-    mgmt = g_strdup_printf("52:54:00:5a:%02x:%02x", VM_TYPE_L2, id & 0xff);
-    port = g_strdup_printf("%u", VM_L2_SSH_BASE + id);
-    mem = g_strdup_printf("%u", memory_mb);
-    sid = g_strdup_printf("%u", id);
     {
         /* The L2's data disk, when prepare-vm made one for this L1. */
         char *disk = vm_l2_disk(state_root, l1->name, id);
-        if (disk)
-            serial = vm_l2_disk_serial(id);
+        unsigned l1_id = (unsigned)g_ascii_strtoull(strrchr(l1->name, '-') + 1, NULL, 10);
+        GPtrArray *argv = vm_l2_argv(l1_id, id, memory_mb, disk != NULL);
+        int status = in_l1(l1, (const char *const *)argv->pdata, error);
+        g_ptr_array_free(argv, TRUE);
         g_free(disk);
-    }
-    {
-        const char *argv[] = {"sh", "-c", l2_start_script, "l2", mac, sid, port, mem,
-                              mgmt, serial, NULL};
-        if (in_l1(l1, argv, error) != 0)
+        if (status != 0)
             goto err;
     }
     started = TRUE;
@@ -193,7 +135,6 @@ Vm *vm_launch_l2(const char *state_root, const Vm *l1, unsigned id,
             goto err;
         }
     }
-    g_free(mac); g_free(mgmt); g_free(port); g_free(mem); g_free(sid); g_free(serial);
     g_free(hostkey_path); g_free(hostkey);
     return vm;
 err:
@@ -204,7 +145,6 @@ err:
         unlink(state);
         g_free(state);
     }
-    g_free(mac); g_free(mgmt); g_free(port); g_free(mem); g_free(sid); g_free(serial);
     g_free(hostkey_path); g_free(hostkey);
     vm_free(vm);
     return NULL;

@@ -1,4 +1,5 @@
-/* qmp.c - QMP client over a UNIX socket, one JSON object per line. */
+/* qmp.c - QMP client over a UNIX socket, one JSON object per line (the
+ * lines are read by qmp_reply.c). */
 #include "qmp.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "qmp_reply.h"
 #include "sk_error.h"
 
 struct VmQmp {
@@ -27,22 +29,16 @@ static int left_ms(gint64 deadline)
     return left > 0 ? (int)left : 0;
 }
 
-/* Reads one line (a JSON object) by the deadline; NULL with error. */
-static char *read_line(VmQmp *q, gint64 deadline, GError **error)
+/* Reads until a whole line is in q->in, by the deadline. */
+static gboolean read_more(VmQmp *q, gint64 deadline, GError **error)
 {
     for (;;) {
-        char *nl = memchr(q->in->str, '\n', q->in->len);
-        if (nl) {
-            char *line = g_strndup(q->in->str, (gsize)(nl - q->in->str));
-            g_string_erase(q->in, 0, nl - q->in->str + 1);
-            return line;
-        }
         struct pollfd p = {.fd = q->fd, .events = POLLIN};
         int r = poll(&p, 1, left_ms(deadline));
         if (r == 0) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "QMP '%s': no answer in time", q->path);
-            return NULL;
+            return FALSE;
         }
         if (r < 0 && errno == EINTR)
             continue;
@@ -54,14 +50,10 @@ static char *read_line(VmQmp *q, gint64 deadline, GError **error)
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "QMP '%s': connection closed%s%s", q->path,
                         n < 0 ? ": " : "", n < 0 ? g_strerror(errno) : "");
-            return NULL;
+            return FALSE;
         }
         g_string_append_len(q->in, buf, n);
-        if (q->in->len > (16u << 20)) {
-            g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                        "QMP '%s': answer too long", q->path);
-            return NULL;
-        }
+        return TRUE;
     }
 }
 
@@ -82,29 +74,24 @@ static gboolean write_all(VmQmp *q, const char *data, gsize n, GError **error)
     return TRUE;
 }
 
-/* Reads objects until one that is not an event; returns it parsed. */
-static JsonObject *read_reply(VmQmp *q, gint64 deadline, JsonParser *parser,
-                              GError **error)
+/* Reads lines until a reply (events are dropped); returns it (caller
+ * unrefs) or NULL with error. */
+static JsonNode *read_reply(VmQmp *q, gint64 deadline, GError **error)
 {
     for (;;) {
-        char *line = read_line(q, deadline, error);
-        if (line == NULL)
+        JsonNode *reply = NULL;
+        switch (vm_qmp_next(q->in, q->path, &reply, error)) {
+        case VM_QMP_REPLY:
+            return reply;
+        case VM_QMP_BAD:
             return NULL;
-        GError *local = NULL;
-        gboolean ok = json_parser_load_from_data(parser, line, -1, &local);
-        g_free(line);
-        if (!ok) {
-            g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "QMP '%s': %s",
-                        q->path, local->message);
-            g_error_free(local);
-            return NULL;
+        case VM_QMP_SKIP:
+            break;
+        case VM_QMP_MORE:
+            if (!read_more(q, deadline, error))
+                return NULL;
+            break;
         }
-        JsonNode *root = json_parser_get_root(parser);
-        if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
-            continue;
-        JsonObject *o = json_node_get_object(root);
-        if (!json_object_has_member(o, "event"))
-            return o;
     }
 }
 
@@ -113,7 +100,7 @@ VmQmp *vm_qmp_connect(const char *path, int timeout_ms, GError **error)
     VmQmp *q = g_new0(VmQmp, 1);
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     gint64 deadline = deadline_of(timeout_ms);
-    JsonParser *parser = json_parser_new();
+    JsonNode *reply;
 
     q->fd = -1;
     q->path = g_strdup(path);
@@ -140,16 +127,16 @@ VmQmp *vm_qmp_connect(const char *path, int timeout_ms, GError **error)
         g_usleep(20000);
     }
     /* The greeting, then capabilities negotiation. */
-    if (read_reply(q, deadline, parser, error) == NULL)
+    if (!(reply = read_reply(q, deadline, error)))
         goto err;
+    json_node_unref(reply);
     static const char caps[] = "{\"execute\":\"qmp_capabilities\"}\n";
     if (!write_all(q, caps, sizeof(caps) - 1, error) ||
-        read_reply(q, deadline, parser, error) == NULL)
+        !(reply = read_reply(q, deadline, error)))
         goto err;
-    g_object_unref(parser);
+    json_node_unref(reply);
     return q;
 err:
-    g_object_unref(parser);
     vm_qmp_free(q);
     return NULL;
 }
@@ -159,7 +146,6 @@ JsonNode *vm_qmp_execute(VmQmp *q, const char *command, JsonNode *arguments,
 {
     JsonBuilder *b = json_builder_new();
     JsonGenerator *gen = json_generator_new();
-    JsonParser *parser = json_parser_new();
     JsonNode *root, *result = NULL;
     char *text;
 
@@ -175,21 +161,16 @@ JsonNode *vm_qmp_execute(VmQmp *q, const char *command, JsonNode *arguments,
     json_generator_set_root(gen, root);
     text = json_generator_to_data(gen, NULL);
     if (write_all(q, text, strlen(text), error) && write_all(q, "\n", 1, error)) {
-        JsonObject *o = read_reply(q, deadline_of(timeout_ms), parser, error);
-        if (o && json_object_has_member(o, "return")) {
-            result = json_node_copy(json_object_get_member(o, "return"));
-        } else if (o) {
-            JsonObject *e = json_object_get_object_member(o, "error");
-            g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "QMP %s: %s: %s", command,
-                        e ? json_object_get_string_member_with_default(e, "class", "?") : "?",
-                        e ? json_object_get_string_member_with_default(e, "desc", "?") : "?");
+        JsonNode *reply = read_reply(q, deadline_of(timeout_ms), error);
+        if (reply) {
+            result = vm_qmp_result(reply, command, error);
+            json_node_unref(reply);
         }
     }
     g_free(text);
     json_node_unref(root);
     g_object_unref(gen);
     g_object_unref(b);
-    g_object_unref(parser);
     return result;
 }
 

@@ -11,24 +11,6 @@
 
 #include "sk_error.h"
 
-/* virtio-fs: the shared memory vhost-user needs and the device (it cannot
- * sit behind the vIOMMU: QEMU refuses iommu_platform for it). */
-void vm_share_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
-{
-    char *sock;
-
-    if (s->share == NULL)
-        return;
-    sock = g_build_filename(vm->dir, "virtiofs.sock", NULL);
-#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
-    ARG("-object"); ARG("memory-backend-memfd,id=mem,size=%uM,share=on", s->memory_mb);
-    ARG("-numa"); ARG("node,memdev=mem");
-    ARG("-chardev"); ARG("socket,id=fs0,path=%s", sock);
-    ARG("-device"); ARG("vhost-user-fs-pci,chardev=fs0,tag=share");
-#undef ARG
-    g_free(sock);
-}
-
 /* Reaps virtiofsd (it exits when QEMU closes its socket), else stops it. */
 void vm_share_stop(Vm *vm)
 {

@@ -13,14 +13,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "qmp.h"
 #include "share.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_ssh.h"
 
-#define GUEST_IPERF_PORT 5201
-#define MGMT_MAC_PREFIX "52:54:00:5a"
 
 static const char *const type_names[] = {"l1", "l2", "client"};
 
@@ -53,11 +53,6 @@ gboolean vm_nic_model_parse(const char *name, VmNicModel *model)
 char *vm_name(VmType type, unsigned id)
 {
     return g_strdup_printf("%s-%u", vm_type_name(type), id);
-}
-
-char *vm_test_mac(VmType type, unsigned id, unsigned k)
-{
-    return g_strdup_printf("52:54:00:%02x:%02x:%02x", 0x60 + type, id & 0xff, k & 0xff);
 }
 
 /* A TCP port free on 127.0.0.1 now (the kernel's choice). */
@@ -157,7 +152,9 @@ gboolean vm_save(const Vm *vm, GError **error)
     json_generator_set_pretty(gen, TRUE);
     json_generator_set_root(gen, root);
     char *path = g_build_filename(vm->dir, "vm.json", NULL);
-    gboolean ok = json_generator_to_file(gen, path, error);   /* temp + rename */
+    char *text = json_generator_to_data(gen, NULL);
+    gboolean ok = sk_output_write_file("VM state", path, text, -1, error);
+    g_free(text);
     g_free(path);
     json_node_unref(root);
     g_object_unref(gen);
@@ -183,99 +180,6 @@ void vm_free(Vm *vm)
     g_free(vm->known_hosts);
     g_free(vm->identity);
     g_free(vm);
-}
-
-void vm_net_args(const VmSpec *s, const Vm *vm, GPtrArray *a)
-{
-    char *mac = vm_mgmt_mac(s->type, s->id);
-
-#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
-    /* Management NIC: no iommu_platform, so its DMA stays out of IOMMU logs. */
-    {
-        GString *fwd = g_string_new(NULL);
-        g_string_printf(fwd, "user,id=mgmt,hostfwd=tcp:127.0.0.1:%d-:22", vm->ssh_port);
-        for (guint k = 0; vm->l2_ports && k < vm->l2_ports->len; k++)
-            g_string_append_printf(fwd, ",hostfwd=tcp:127.0.0.1:%d-:%u",
-                                   g_array_index(vm->l2_ports, int, k), VM_L2_SSH_BASE + k);
-        ARG("-netdev"); ARG("%s", fwd->str);
-        g_string_free(fwd, TRUE);
-    }
-    ARG("-device"); ARG("virtio-net-pci,netdev=mgmt,mac=%s", mac);
-    for (guint i = 0; i < vm->nic_ports->len; i++) {
-        /* Its own subnet, so a guest with several test NICs (or an L2 with
-         * one beside its management NIC) routes each NIC's replies back
-         * through it; the forwarded port reaches the subnet's .15. */
-        ARG("-netdev"); ARG("user,id=nic%u,net=10.0.%u.0/24,hostfwd=tcp:127.0.0.1:%d-:%d",
-                            i, VM_TEST_NET_BASE + i,
-                            g_array_index(vm->nic_ports, int, i), GUEST_IPERF_PORT);
-        char *tmac = vm_test_mac(s->type, s->id, i);
-        if (s->nic_model == VM_NIC_E1000E) {
-            ARG("-device"); ARG("e1000e,netdev=nic%u,mac=%s", i, tmac);
-        } else {
-            ARG("-device");
-            ARG("virtio-net-pci,netdev=nic%u,mac=%s,disable-legacy=on,iommu_platform=on",
-                i, tmac);
-        }
-        g_free(tmac);
-    }
-#undef ARG
-    g_free(mac);
-}
-
-char *vm_mgmt_mac(VmType type, unsigned id)
-{
-    return g_strdup_printf(MGMT_MAC_PREFIX ":%02x:%02x", type, id & 0xff);
-}
-
-char *vm_kernel_cmdline(const VmSpec *s, const Vm *vm)
-{
-    char *mac = vm_mgmt_mac(s->type, s->id);
-    char *line = g_strdup_printf("console=ttyS0 intel_iommu=on iommu.strict=1 panic=-1 "
-                                 "siokit.hostname=%s siokit.mgmt_mac=%s%s", vm->name, mac,
-                                 s->share ? " siokit.virtiofs=share" : "");
-    g_free(mac);
-    return line;
-}
-
-/* The QEMU command line of a VM. */
-static GPtrArray *qemu_argv(const VmSpec *s, const Vm *vm, const char *kernel,
-                            const char *initrd)
-{
-    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-    gboolean l1 = s->type == VM_TYPE_L1;
-
-#define ARG(...) g_ptr_array_add(a, g_strdup_printf(__VA_ARGS__))
-    ARG("%s", s->qemu);
-    ARG("-name"); ARG("%s", vm->name);
-    if (s->firmware) {
-        ARG("-L"); ARG("%s", s->firmware);
-    }
-    if (strcmp(s->accel, "kvm") == 0) {
-        ARG("-accel"); ARG("kvm");
-        ARG("-cpu"); ARG("host");
-    } else {
-        ARG("-accel"); ARG("tcg,thread=multi");
-        ARG("-cpu"); ARG("max");         /* exposes SVM: KVM inside L1 */
-    }
-    ARG("-smp"); ARG("%u", s->cpus);
-    ARG("-m"); ARG("%u", s->memory_mb);
-    ARG("-machine"); ARG("q35,kernel-irqchip=split");
-    ARG("-device"); ARG("intel-iommu,intremap=on%s", l1 ? ",caching-mode=on" : "");
-    ARG("-nodefaults"); ARG("-nographic"); ARG("-no-reboot");
-    ARG("-serial"); ARG("file:%s", vm->console);
-    ARG("-qmp"); ARG("unix:%s,server=on,wait=off", vm->qmp);
-    ARG("-kernel"); ARG("%s", kernel);
-    ARG("-initrd"); ARG("%s", initrd);
-    ARG("-append");
-    g_ptr_array_add(a, vm_kernel_cmdline(s, vm));
-    vm_net_args(s, vm, a);
-    vm_disk_args(s, vm, a);
-    vm_share_args(s, vm, a);
-    for (const char *const *e = s->extra; e && *e; e++)
-        ARG("%s", *e);
-#undef ARG
-    g_ptr_array_add(a, NULL);
-    return a;
 }
 
 /* QEMU exited (reaped, when it is our child)? */
@@ -412,13 +316,16 @@ Vm *vm_launch(const VmSpec *s, GError **error)
     char *initrd = g_build_filename(s->image, "initrd.img", NULL);
     char *log_path = NULL;
     GPtrArray *argv = NULL;
+    VmDisks disks = {0};
     int log_fd = -1;
 
     if (vm == NULL)
         goto err;
     if (s->share && !vm_share_start(s, vm, error))
         goto err;
-    argv = qemu_argv(s, vm, kernel, initrd);
+    vm_disks_find(s, vm, &disks);
+    argv = vm_qemu_argv(s, vm, &disks, kernel, initrd);
+    vm_disks_clear(&disks);
     log_path = g_build_filename(vm->dir, "qemu.log", NULL);
     log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (log_fd < 0) {

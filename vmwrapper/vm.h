@@ -77,6 +77,12 @@ typedef struct Vm {
 /* A libvirt domain's name: this prefix and the VM's name. */
 #define VM_LIBVIRT_PREFIX "siokit-"
 
+/* Builds (or finds cached: instant) the image of a VM type with the
+ * checkout's vmwrapper/image/build-image.sh, run in root (qemu: the QEMU an
+ * L1 image embeds, or NULL); returns the image's folder, or NULL with an
+ * error (the builder's own messages went to stderr). */
+char *vm_image_build(const char *root, VmType type, const char *qemu, GError **error);
+
 /* The VM's name, e.g. "l1-0". */
 char *vm_name(VmType type, unsigned id);
 

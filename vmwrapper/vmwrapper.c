@@ -2,21 +2,11 @@
  *
  *   vmwrapper --vmtype l1|l2|client --action ACTION [options] [-- COMMAND...]
  *
- * build-image  builds (or finds cached) the type's image: Debian's kernel
- *              and an initramfs, no installer, no password
- * launch       boots the VM under direct QEMU, waits until SSH answers,
- *              and stays until the VM powers off or this command is
- *              stopped (Ctrl-C, SIGTERM): the VMs a command starts never
- *              outlive it
- * exec         runs COMMAND in the VM over SSH; its output and exit status
- *              are passed through
- * login        an interactive shell in the VM
- * copy         copies SRC to DST, a guest path written as :PATH
- * status       the VMs running, their ports and PIDs
- * poweroff     ACPI power-down through QMP, then quit, then kill
- * prepare-vm   gives the VM a data disk: a qcow2 overlay over a shared base,
- *              attached as NVMe behind the vIOMMU at launch (an L2's through
- *              its L1, then VFIO)
+ * The actions (build-image, prepare-vm, launch, exec, login, copy, status,
+ * poweroff) are the rows of one table, actions[] below: each row names its
+ * handler, the options that apply to it and its usage line, and dispatch,
+ * validation (an option that does not apply is refused, exit 2) and --help
+ * all read that table.  VMs a command starts never outlive it.
  * See docs/vmwrapper.md. */
 #include <errno.h>
 #include <stdio.h>
@@ -40,7 +30,7 @@ static gboolean opt_all, opt_json;
 static GOptionEntry entries[] = {
     {"vmtype", 't', 0, G_OPTION_ARG_STRING, &opt_type, "l1, l2 or client", "TYPE"},
     {"action", 'a', 0, G_OPTION_ARG_STRING, &opt_action,
-     "build-image, prepare-vm, launch, exec, login, copy, status or poweroff", "ACTION"},
+     "the action (see Actions below)", "ACTION"},
     {"vmid", 'i', 0, G_OPTION_ARG_STRING, &opt_vmid, "VM id (default 0)", "N"},
     {"nics", 'n', 0, G_OPTION_ARG_STRING, &opt_nics,
      "test NICs behind the vIOMMU (default 1)", "N"},
@@ -77,7 +67,6 @@ typedef struct Paths {
     char *root;          /* the checkout */
     char *state;         /* build/vms */
     char *identity;      /* build/keys/id_ed25519 */
-    char *image_script;
 } Paths;
 
 static void find_paths(Paths *p)
@@ -85,35 +74,22 @@ static void find_paths(Paths *p)
     p->root = sk_cli_checkout();
     p->state = g_build_filename(p->root, "build", "vms", NULL);
     p->identity = g_build_filename(p->root, "build", "keys", "id_ed25519", NULL);
-    p->image_script = g_build_filename(p->root, "vmwrapper", "image", "build-image.sh", NULL);
 }
+
+/* What an action is asked to do: the VM named by --vmtype and --vmid, and
+ * the words after "--" (NULL when there are none). */
+typedef struct Request {
+    const Paths *paths;
+    VmType type;
+    unsigned id;
+    const char *name;    /* vm_name(type, id) */
+    char **rest;
+} Request;
 
 /* Runs the image builder (instant when cached); returns the image folder. */
 static char *build_image(const Paths *p, VmType type, GError **error)
 {
-    const char *argv[] = {p->image_script, "--type", vm_type_name(type), NULL, NULL, NULL};
-    char *out = NULL;
-    int status = 0;
-    GError *local = NULL;
-
-    if (opt_qemu && type == VM_TYPE_L1) {
-        argv[3] = "--qemu";
-        argv[4] = opt_qemu;
-    }
-    if (!g_spawn_sync(p->root, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN,
-                      NULL, NULL, &out, NULL, &status, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "cannot run %s: %s",
-                    p->image_script, local->message);
-        g_error_free(local);
-        return NULL;
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
-                    "building the %s image failed (its error is above)", vm_type_name(type));
-        g_free(out);
-        return NULL;
-    }
-    return g_strstrip(out);
+    return vm_image_build(p->root, type, opt_qemu, error);
 }
 
 static void print_vm(const Vm *vm, gboolean json)
@@ -146,7 +122,7 @@ static SkSsh *connect_vm(const Vm *vm, GError **error)
 
 /* An L2 inside the running L1 --l1: launched, then watched until it stops
  * or this command is told to stop. */
-static int action_launch_l2(const Paths *p, unsigned id, GError **error)
+static int launch_l2(const Paths *p, unsigned id, GError **error)
 {
     unsigned l1_id = 0, memory = 512, timeout = 180;
     char *l1_name, *image = NULL;
@@ -189,7 +165,7 @@ out:
     return status;
 }
 
-static int action_launch(const Paths *p, VmType type, unsigned id, GError **error)
+static int launch_vm(const Paths *p, VmType type, unsigned id, GError **error)
 {
     VmSpec s = {.type = type, .id = id, .nics = 1, .nic_model = VM_NIC_VIRTIO,
                 .qemu = opt_qemu ? opt_qemu : "qemu-system-x86_64",
@@ -277,9 +253,27 @@ out:
     return status;
 }
 
-static int action_exec(const Paths *p, const char *name, char **cmd, GError **error)
+static int action_launch(const Request *r, GError **error)
 {
-    Vm *vm = vm_find(p->state, name, error);
+    return r->type == VM_TYPE_L2 ? launch_l2(r->paths, r->id, error)
+                                 : launch_vm(r->paths, r->type, r->id, error);
+}
+
+static int action_build_image(const Request *r, GError **error)
+{
+    char *image = build_image(r->paths, r->type, error);
+
+    if (image == NULL)
+        return 1;
+    printf("%s\n", image);
+    g_free(image);
+    return 0;
+}
+
+static int action_exec(const Request *r, GError **error)
+{
+    Vm *vm = vm_find(r->paths->state, r->name, error);
+    char **cmd = r->rest;
     SkSsh *ssh = NULL;
     int status = 2;
 
@@ -303,9 +297,9 @@ out:
     return status;
 }
 
-static int action_login(const Paths *p, const char *name, GError **error)
+static int action_login(const Request *r, GError **error)
 {
-    Vm *vm = vm_find(p->state, name, error);
+    Vm *vm = vm_find(r->paths->state, r->name, error);
     SkSsh *ssh;
     int status;
 
@@ -321,8 +315,9 @@ static int action_login(const Paths *p, const char *name, GError **error)
     return status < 0 ? 1 : status;
 }
 
-static int action_copy(const Paths *p, const char *name, char **args, GError **error)
+static int action_copy(const Request *r, GError **error)
 {
+    char **args = r->rest;
     Vm *vm;
     SkSsh *ssh;
     gboolean ok;
@@ -333,7 +328,7 @@ static int action_copy(const Paths *p, const char *name, char **args, GError **e
                     "copy needs SRC DST after --, one of them a guest path :PATH");
         return 2;
     }
-    if (!(vm = vm_find(p->state, name, error)))
+    if (!(vm = vm_find(r->paths->state, r->name, error)))
         return 2;
     if (!(ssh = connect_vm(vm, error))) {
         vm_free(vm);
@@ -349,8 +344,11 @@ static int action_copy(const Paths *p, const char *name, char **args, GError **e
 }
 
 /* prepare-vm: the VM's own data disk, an overlay over a shared base. */
-static int action_prepare(const Paths *p, VmType type, unsigned id, GError **error)
+static int action_prepare(const Request *r, GError **error)
 {
+    const Paths *p = r->paths;
+    VmType type = r->type;
+    unsigned id = r->id;
     unsigned size = 1024, l1_id = 0;
     char *images, *disk;
 
@@ -371,11 +369,13 @@ static int action_prepare(const Paths *p, VmType type, unsigned id, GError **err
     return 0;
 }
 
-static int action_status(const Paths *p)
+static int action_status(const Request *r, GError **error)
 {
+    const Paths *p = r->paths;
     GPtrArray *names = vm_list(p->state);
     guint running = 0;
 
+    (void)error;
     for (guint i = 0; i < names->len; i++) {
         Vm *vm = vm_find(p->state, names->pdata[i], NULL);
         if (vm) {
@@ -405,8 +405,10 @@ static gboolean stop_any(const Paths *p, Vm *vm, int timeout_ms, GError **error)
     return vm_stop(vm, timeout_ms, error);
 }
 
-static int action_poweroff(const Paths *p, const char *name, GError **error)
+static int action_poweroff(const Request *r, GError **error)
 {
+    const Paths *p = r->paths;
+    const char *name = r->name;
     GPtrArray *names;
     unsigned timeout = 60;
     int status = 0;
@@ -440,27 +442,141 @@ static int action_poweroff(const Paths *p, const char *name, GError **error)
     return status;
 }
 
+/* ---- the actions ---------------------------------------------------------- */
+
+typedef struct Action {
+    const char *name;
+    int (*run)(const Request *r, GError **error);
+    /* The long names of the options that apply, besides --vmtype, --vmid
+     * and --action, separated by spaces; "--" when words after -- do. */
+    const char *options;
+    const char *usage;
+} Action;
+
+static const Action actions[] = {
+    {"build-image", action_build_image, "qemu",
+     "builds (or finds cached) the type's image; prints its folder"},
+    {"prepare-vm", action_prepare, "disk-size l1",
+     "gives the VM a data disk (NVMe behind the vIOMMU at launch); prints it"},
+    {"launch", action_launch,
+     "nics nic-model backend qemu qemu-arg memory cpus accel timeout l1 share "
+     "virtiofsd virtiofsd-arg json",
+     "boots the VM, waits for SSH, stays until it powers off or Ctrl-C"},
+    {"exec", action_exec, "--", "-- COMMAND...: runs COMMAND in the VM over SSH"},
+    {"login", action_login, "", "an interactive shell in the VM"},
+    {"copy", action_copy, "--", "-- SRC DST: copies a file, one of them a guest :PATH"},
+    {"status", action_status, "json", "the VMs running, their ports and PIDs"},
+    {"poweroff", action_poweroff, "timeout all",
+     "ACPI power-down through QMP, then quit, then kill (--all: every VM)"},
+};
+
+static const Action *action_find(const char *name)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(actions); i++)
+        if (strcmp(actions[i].name, name) == 0)
+            return &actions[i];
+    return NULL;
+}
+
+static gboolean action_takes(const Action *a, const char *option)
+{
+    char **words = g_strsplit(a->options, " ", -1);
+    gboolean found = g_strv_contains((const char *const *)words, option);
+    g_strfreev(words);
+    return found;
+}
+
+/* Was the option of this entry given on the command line? */
+static gboolean entry_given(const GOptionEntry *e)
+{
+    switch (e->arg) {
+    case G_OPTION_ARG_NONE:
+        return *(gboolean *)e->arg_data;
+    case G_OPTION_ARG_STRING_ARRAY:
+        return *(char ***)e->arg_data != NULL;
+    default:
+        return *(char **)e->arg_data != NULL;
+    }
+}
+
+/* Refuses, naming both, an option given that does not apply to a (and
+ * words after -- for an action that takes none). */
+static gboolean action_check(const Action *a, char **rest, GError **error)
+{
+    for (const GOptionEntry *e = entries; e->long_name; e++) {
+        if (strcmp(e->long_name, "vmtype") == 0 || strcmp(e->long_name, "vmid") == 0 ||
+            strcmp(e->long_name, "action") == 0 || !entry_given(e) ||
+            action_takes(a, e->long_name))
+            continue;
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --%s does not apply to --action %s", e->long_name, a->name);
+        return FALSE;
+    }
+    if (rest && rest[0] && !action_takes(a, "--")) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "--action %s takes no arguments after -- ('%s')", a->name, rest[0]);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* --help's list of actions, from the table. */
+static char *actions_help(void)
+{
+    GString *h = g_string_new("Actions (each takes --vmtype and --vmid):\n");
+    for (guint i = 0; i < G_N_ELEMENTS(actions); i++) {
+        char **words = g_strsplit(actions[i].options, " ", -1);
+        g_string_append_printf(h, "  %-12s %s\n", actions[i].name, actions[i].usage);
+        gsize line = 0;
+        for (char **w = words; *w; w++) {
+            if (**w == '\0' || strcmp(*w, "--") == 0)
+                continue;
+            if (line == 0 || line + strlen(*w) > 72) {
+                g_string_append_printf(h, "%s               ", line ? "\n" : "");
+                line = 15;
+            }
+            g_string_append_printf(h, " --%s", *w);
+            line += strlen(*w) + 3;
+        }
+        if (line)
+            g_string_append_c(h, '\n');
+        g_strfreev(words);
+    }
+    return g_string_free(h, FALSE);
+}
+
+static char *action_names(void)
+{
+    GString *n = g_string_new(NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(actions); i++)
+        g_string_append_printf(n, "%s%s", i ? ", " : "", actions[i].name);
+    return g_string_free(n, FALSE);
+}
+
 int main(int argc, char **argv)
 {
     GOptionContext *ctx = g_option_context_new("[-- COMMAND | SRC DST]");
     GError *error = NULL;
     Paths paths;
-    VmType type = VM_TYPE_L1;
-    unsigned id = 0;
-    char **rest = NULL;
+    Request req = {.paths = &paths, .type = VM_TYPE_L1};
+    const Action *action = NULL;
+    char *help = actions_help(), *description, *name = NULL;
     int status = 2;
 
     g_option_context_set_summary(ctx,
         "Builds guest images unattended from Debian packages and runs the L1, L2\n"
         "and client VMs of siokit's topology under direct QEMU.");
-    g_option_context_set_description(ctx,
-        "Exit status: 0 success (exec: the command's), 1 failure, 2 bad usage.\n"
-        "See docs/vmwrapper.md.");
+    description = g_strconcat(help,
+        "\nExit status: 0 success (exec: the command's), 1 the work failed, 2 bad\n"
+        "usage or bad input (an option that does not apply to the action, a VM\n"
+        "that is not running), 130/143 stopped by SIGINT/SIGTERM.\n"
+        "See docs/vmwrapper.md.", NULL);
+    g_option_context_set_description(ctx, description);
     g_option_context_add_main_entries(ctx, entries, NULL);
     /* Everything after "--" is the command (exec) or SRC DST (copy). */
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--") == 0) {
-            rest = &argv[i + 1];
+            req.rest = &argv[i + 1];
             argv[i] = NULL;
             argc = i;
             break;
@@ -474,15 +590,15 @@ int main(int argc, char **argv)
                     "unexpected argument '%s' (a command goes after --)", argv[1]);
         goto fail;
     }
-    if (opt_type && !vm_type_parse(opt_type, &type)) {
+    if (opt_type && !vm_type_parse(opt_type, &req.type)) {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
                     "option --vmtype: unknown type '%s' (l1, l2, client)", opt_type);
         goto fail;
     }
-    if (!sk_cli_parse_uint("--vmid", opt_vmid, 0, 255, &id, &error))
+    if (!sk_cli_parse_uint("--vmid", opt_vmid, 0, 255, &req.id, &error))
         goto fail;
     if (opt_backend && strcmp(opt_backend, "qemu") != 0 &&
-        (strcmp(opt_backend, "libvirt") != 0 || type == VM_TYPE_L2)) {
+        (strcmp(opt_backend, "libvirt") != 0 || req.type == VM_TYPE_L2)) {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
                     "option --backend: 'qemu' or 'libvirt' (libvirt for l1 and client only)");
         goto fail;
@@ -491,46 +607,29 @@ int main(int argc, char **argv)
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT, "option --action is required");
         goto fail;
     }
-    if (opt_qemu_args && (type == VM_TYPE_L2 || strcmp(opt_action, "launch") != 0)) {
+    if (!(action = action_find(opt_action))) {
+        char *names = action_names();
+        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --action: unknown action '%s' (%s)", opt_action, names);
+        g_free(names);
+        goto fail;
+    }
+    if (!action_check(action, req.rest, &error))
+        goto fail;
+    if (opt_qemu_args && req.type == VM_TYPE_L2) {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
                     "option --qemu-arg: only for launching an l1 or client VM");
         goto fail;
     }
     if ((opt_share || opt_virtiofsd || opt_virtiofsd_args) &&
-        (type == VM_TYPE_L2 || strcmp(opt_action, "launch") != 0 || !opt_share)) {
+        (req.type == VM_TYPE_L2 || !opt_share)) {
         g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
                     "option --share (--virtiofsd, --virtiofsd-arg): only for launching "
                     "an l1 or client VM, with --share");
         goto fail;
     }
-    char *name = vm_name(type, id);
-    if (strcmp(opt_action, "build-image") == 0) {
-        char *image = build_image(&paths, type, &error);
-        status = image ? 0 : 1;
-        if (image)
-            printf("%s\n", image);
-        g_free(image);
-    } else if (strcmp(opt_action, "launch") == 0) {
-        status = type == VM_TYPE_L2 ? action_launch_l2(&paths, id, &error)
-                                    : action_launch(&paths, type, id, &error);
-    } else if (strcmp(opt_action, "exec") == 0) {
-        status = action_exec(&paths, name, rest, &error);
-    } else if (strcmp(opt_action, "login") == 0) {
-        status = action_login(&paths, name, &error);
-    } else if (strcmp(opt_action, "copy") == 0) {
-        status = action_copy(&paths, name, rest, &error);
-    } else if (strcmp(opt_action, "prepare-vm") == 0) {
-        status = action_prepare(&paths, type, id, &error);
-    } else if (strcmp(opt_action, "status") == 0) {
-        status = action_status(&paths);
-    } else if (strcmp(opt_action, "poweroff") == 0) {
-        status = action_poweroff(&paths, name, &error);
-    } else {
-        g_set_error(&error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --action: unknown action '%s' (build-image, prepare-vm, launch, "
-                    "exec, login, copy, status, poweroff)", opt_action);
-    }
-    g_free(name);
+    req.name = name = vm_name(req.type, req.id);
+    status = action->run(&req, &error);
 fail:
     if (error) {
         int s = sk_report("vmwrapper", error);
@@ -538,9 +637,11 @@ fail:
             status = s;
     }
     g_option_context_free(ctx);
+    g_free(name);
+    g_free(help);
+    g_free(description);
     g_free(paths.root);
     g_free(paths.state);
     g_free(paths.identity);
-    g_free(paths.image_script);
     return status;
 }

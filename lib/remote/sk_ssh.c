@@ -23,6 +23,7 @@
 
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 #define SK_SSH_DEFAULT_TIMEOUT_MS 10000
 #define SK_SSH_CHUNK 32768
@@ -701,12 +702,20 @@ static char *remote_reason(GByteArray *err, int status)
 
 /* ---- file transfer --------------------------------------------------------- */
 
-/* $1 remote path, $2 mode, $3 size.  The data lands in a temporary name,
- * and only a complete copy is renamed over the target. */
+/* $1 remote path, $2 mode, $3 size.  The data lands in a temporary name
+ * that mktemp creates exclusively (never through a link), and only a
+ * complete copy is renamed over the target: `mv -T` renames onto the name
+ * itself, so a link there is replaced, never followed (nor a folder it
+ * points to entered), and a folder there is refused. */
 static const char upload_script[] =
-    "t=\"$1.sk-tmp.$$\"; "
+    "t=$(mktemp \"$1.sk-tmp.XXXXXX\") && "
     "cat > \"$t\" && n=$(wc -c < \"$t\") && [ $n -eq \"$3\" ] && "
-    "chmod \"$2\" \"$t\" && mv -f \"$t\" \"$1\" || { rm -f \"$t\"; exit 1; }";
+    "chmod \"$2\" \"$t\" && mv -fT \"$t\" \"$1\" || "
+    "{ [ -z \"$t\" ] || rm -f \"$t\"; exit 1; }";
+
+/* Permission bits a copy may carry, either way: never setuid, setgid or
+ * sticky, whatever the source (or a hostile guest) says. */
+#define SK_SSH_COPY_MODE_MASK 0777
 
 /* $1 remote path: its mode in octal on a line, then its bytes. */
 static const char download_script[] =
@@ -742,9 +751,8 @@ gboolean sk_ssh_upload(SkSsh *s, const char *local, const char *remote,
                     "'%s' is not a regular file", local);
         goto out;
     }
-    mode_text = g_strdup_printf("%04o",
-                                mode < 0 ? (unsigned)(st.st_mode & 07777)
-                                         : (unsigned)mode);
+    mode_text = g_strdup_printf("%04o", (mode < 0 ? (unsigned)st.st_mode : (unsigned)mode) &
+                                            SK_SSH_COPY_MODE_MASK);
     size_text = g_strdup_printf("%jd", (intmax_t)st.st_size);
     {
         const char *argv[] = { "sh", "-c", upload_script, "sk-upload", remote,
@@ -787,7 +795,8 @@ gboolean sk_ssh_download(SkSsh *s, const char *remote, const char *local,
     GByteArray *err = g_byte_array_new();
     Sink so = { .put = put_download, .fd = -1, .head = g_string_new(NULL) };
     Sink se = { .put = put_buf, .buf = err, .fd = -1 };
-    char *cmd = NULL, *tmp = NULL, *end = NULL;
+    SkOutput out = { .slot = -1 };
+    char *cmd = NULL, *end = NULL;
     gboolean ok = FALSE;
     long mode;
     int status;
@@ -799,15 +808,12 @@ gboolean sk_ssh_download(SkSsh *s, const char *remote, const char *local,
                     "path");
         goto out;
     }
-    tmp = g_strdup_printf("%s.XXXXXX", local);
-    so.fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600);
-    if (so.fd < 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s",
-                    tmp, g_strerror(errno));
-        g_clear_pointer(&tmp, g_free);
+    /* Host side: a temporary created exclusively beside local, renamed
+     * over it when whole; a link at local is replaced, never followed. */
+    if (!sk_output_open(&out, "download", local, error))
         goto out;
-    }
-    so.what = tmp;
+    so.fd = fileno(out.f);     /* written with write(2) only, never stdio */
+    so.what = out.tmp;
     cmd = sk_ssh_quote(argv);
     status = run_channel(s, cmd, NULL, &so, &se, 0, SK_SSH_TRANSFER_IDLE_MS,
                          -1, error);
@@ -830,27 +836,14 @@ gboolean sk_ssh_download(SkSsh *s, const char *remote, const char *local,
                     remote, s->name);
         goto out;
     }
-    if (fchmod(so.fd, (mode_t)mode) != 0 || close(so.fd) != 0) {
-        so.fd = -1;
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot write '%s': %s",
-                    tmp, g_strerror(errno));
+    if (fchmod(so.fd, (mode_t)mode & SK_SSH_COPY_MODE_MASK) != 0) {
+        sk_file_set_io_error(error, "download", local, "cannot set its mode", errno);
         goto out;
     }
-    so.fd = -1;
-    if (g_rename(tmp, local) != 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "cannot rename '%s' to '%s': %s", tmp, local,
-                    g_strerror(errno));
-        goto out;
-    }
-    ok = TRUE;
+    ok = sk_output_commit(&out, error);
 out:
-    if (so.fd >= 0)
-        close(so.fd);
-    if (!ok && tmp != NULL)
-        g_unlink(tmp);
+    sk_output_discard(&out);   /* unless committed */
     g_string_free(so.head, TRUE);
-    g_free(tmp);
     g_free(cmd);
     g_byte_array_unref(err);
     return ok;
@@ -1057,12 +1050,12 @@ gboolean sk_known_hosts_pin(const char *known_hosts, const char *host,
                             int port, const char *pubkey_line, GError **error)
 {
     char **words = NULL, **lines = NULL;
-    char *name = NULL, *text = NULL, *dir = NULL, *tmp = NULL;
+    char *name = NULL, *text = NULL;
     GString *out = NULL;
+    SkOutput file = { .slot = -1 };
     ssh_key key = NULL;
     GError *local = NULL;
     gboolean ok = FALSE;
-    int fd = -1;
 
     if (known_hosts == NULL || host == NULL || *host == '\0' ||
         strpbrk(host, " \t\r\n,[]") != NULL || port < 0 || port > 65535 ||
@@ -1126,45 +1119,16 @@ gboolean sk_known_hosts_pin(const char *known_hosts, const char *host,
     }
     g_string_append_printf(out, "%s %s %s\n", name, words[0], words[1]);
 
-    dir = g_path_get_dirname(known_hosts);
-    {
-        char *base = g_path_get_basename(known_hosts);
-        char *tmpl = g_strdup_printf(".%s.XXXXXX", base);
-        tmp = g_build_filename(dir, tmpl, NULL);
-        g_free(tmpl);
-        g_free(base);
-    }
-    fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot create '%s': %s",
-                    tmp, g_strerror(errno));
-        g_clear_pointer(&tmp, g_free);
+    if (!sk_output_open(&file, "known hosts", known_hosts, error))
+        goto out;
+    if (fchmod(fileno(file.f), 0600) != 0 ||
+        (out->len > 0 && fwrite(out->str, out->len, 1, file.f) != 1)) {
+        sk_file_set_io_error(error, "known hosts", known_hosts, "cannot write", errno);
         goto out;
     }
-    if (!write_all(fd, out->str, out->len) || fsync(fd) != 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot write '%s': %s",
-                    tmp, g_strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot write '%s': %s",
-                    tmp, g_strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (g_rename(tmp, known_hosts) != 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "cannot rename '%s' to '%s': %s", tmp, known_hosts,
-                    g_strerror(errno));
-        goto out;
-    }
-    ok = TRUE;
+    ok = sk_output_commit(&file, error);
 out:
-    if (fd >= 0)
-        close(fd);
-    if (!ok && tmp != NULL)
-        g_unlink(tmp);
+    sk_output_discard(&file);   /* unless committed */
     ssh_key_free(key);
     g_strfreev(words);
     g_strfreev(lines);
@@ -1172,7 +1136,5 @@ out:
         g_string_free(out, TRUE);
     g_free(name);
     g_free(text);
-    g_free(dir);
-    g_free(tmp);
     return ok;
 }

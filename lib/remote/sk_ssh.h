@@ -73,15 +73,20 @@ int sk_ssh_exec_fd(SkSsh *s, const char *const *argv, int in_fd, int out_fd,
                    int err_fd, int timeout_ms, GError **error);
 
 /* Copies the local file to the remote path with permission bits mode (-1:
- * those of the local file), streamed in chunks: written to a temporary name
- * beside remote, size checked, chmod, renamed over remote.  A failed or
- * interrupted upload leaves remote as it was. */
+ * those of the local file) less setuid, setgid and sticky (mode & 0777),
+ * streamed in chunks: written to a temporary name beside remote that mktemp
+ * creates exclusively, size checked, chmod, renamed onto remote (`mv -T`):
+ * a link at remote is replaced, never followed; a folder there is refused.
+ * A failed or interrupted upload leaves remote as it was. */
 gboolean sk_ssh_upload(SkSsh *s, const char *local, const char *remote,
                        int mode, GError **error);
 
-/* Copies the remote file to the local path with the remote permission bits,
- * streamed to a temporary file beside local and renamed when the remote
- * side reported success.  On failure no local file is left or changed.
+/* Copies the remote file to the local path with the remote permission bits
+ * less setuid, setgid and sticky (mode & 0777, whatever the guest reports),
+ * streamed to a temporary file beside local (sk_output: created
+ * exclusively, never through a link) and renamed onto local when the remote
+ * side reported success: a link at local is replaced, never followed.  On
+ * failure no local file is left or changed.
  * Needs `stat -c` and `cat` remotely (busybox and coreutils have both). */
 gboolean sk_ssh_download(SkSsh *s, const char *remote, const char *local,
                          GError **error);
