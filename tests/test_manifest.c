@@ -15,6 +15,19 @@ static char *fixture(const char *run)
                             "manifest.json", NULL);
 }
 
+/* Makes (contents "x") or removes the files of a run folder. */
+static void run_files(const char *dir, const char *const *files, gboolean make)
+{
+    for (guint i = 0; files[i]; i++) {
+        char *f = g_build_filename(dir, files[i], NULL);
+        if (make)
+            g_assert_true(g_file_set_contents(f, "x", 1, NULL));
+        else
+            g_unlink(f);
+        g_free(f);
+    }
+}
+
 /* A manifest with every member set. */
 static SkManifest *full_manifest(void)
 {
@@ -98,16 +111,12 @@ static void test_round_trip(void)
 {
     char *dir = g_dir_make_tmp("sk-manifest-XXXXXX", NULL);
     char *path = g_build_filename(dir, "manifest.json", NULL);
-    const char *files[] = {"vtd_0.bin", "trace-events-all", "iperf3-l2-2.json",
-                           "tenant_0.bin"};
+    const char *const files[] = {"vtd_0.bin", "trace-events-all", "iperf3-l2-2.json",
+                                 "tenant_0.bin", NULL};
     SkManifest *m = full_manifest(), *r;
     GError *error = NULL;
 
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        char *f = g_build_filename(dir, files[i], NULL);
-        g_assert_true(g_file_set_contents(f, "x", 1, NULL));
-        g_free(f);
-    }
+    run_files(dir, files, TRUE);
     g_assert_true(sk_manifest_write(m, path, &error));
     g_assert_no_error(error);
     r = sk_manifest_read(path, &error);
@@ -166,11 +175,7 @@ static void test_round_trip(void)
     g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
     g_assert_nonnull(strstr(error->message, "member 'logs[0]'"));
     g_clear_error(&error);
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        char *f = g_build_filename(dir, files[i], NULL);
-        g_unlink(f);
-        g_free(f);
-    }
+    run_files(dir, files, FALSE);
     g_unlink(path);
     g_rmdir(dir);
     g_free(log);
@@ -209,7 +214,7 @@ static void test_format0_absolute_inside(void)
 {
     char *src = fixture("format0-virtiofs"), *text = NULL;
     char *dir = g_dir_make_tmp("sk-manifest-XXXXXX", NULL);
-    const char *files[] = {"vtd_0.txt", "fio-l1-0.t0.json", "trace-events-all"};
+    const char *const files[] = {"vtd_0.txt", "fio-l1-0.t0.json", "trace-events-all", NULL};
     char *path = g_build_filename(dir, "manifest.json", NULL);
     GError *error = NULL;
 
@@ -217,11 +222,7 @@ static void test_format0_absolute_inside(void)
     char **parts = g_strsplit(text, "RUNDIR", -1);
     char *fixed = g_strjoinv(dir, parts);
     g_assert_true(g_file_set_contents(path, fixed, -1, NULL));
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        char *f = g_build_filename(dir, files[i], NULL);
-        g_assert_true(g_file_set_contents(f, "x", 1, NULL));
-        g_free(f);
-    }
+    run_files(dir, files, TRUE);
     SkManifest *m = sk_manifest_read(path, &error);
     g_assert_no_error(error);
     g_assert_cmpstr(m->qemu->trace_events, ==, "trace-events-all");
@@ -231,11 +232,7 @@ static void test_format0_absolute_inside(void)
     g_assert_cmpint(t->sid, ==, -1);
     g_assert_cmpfloat(t->result->write_iops, ==, 812.4);
     sk_manifest_free(m);
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        char *f = g_build_filename(dir, files[i], NULL);
-        g_unlink(f);
-        g_free(f);
-    }
+    run_files(dir, files, FALSE);
     g_unlink(path);
     g_rmdir(dir);
     g_strfreev(parts);

@@ -714,54 +714,65 @@ SkManifest *sk_manifest_read(const char *path, GError **error)
     return m;
 }
 
-SkManifestResult *sk_manifest_result_from_json(JsonNode *node, const char *member_path,
-                                               GError **error)
+/* A part read alone from a node (what another writer built as JSON). */
+typedef gpointer (*PartReader)(Reader *r, JsonNode *node, const char *name);
+
+static gpointer read_part(JsonNode *node, const char *name, PartReader read,
+                          GDestroyNotify free_part, GError **error)
 {
     Reader r = {.format = SK_MANIFEST_FORMAT};
-    SkManifestResult *res = NULL;
-    if (node && JSON_NODE_HOLDS_OBJECT(node))
-        res = read_result(&r, json_node_get_object(node), member_path);
-    else
-        bad(&r, member_path, "not an object");
+    gpointer part = node ? read(&r, node, name) : NULL;
+    if (node == NULL)
+        bad(&r, name, "missing");
     if (r.error) {
-        sk_manifest_result_free(res);
+        if (part)
+            free_part(part);
         g_propagate_error(error, r.error);
         return NULL;
     }
-    return res;
+    return part;
+}
+
+static gpointer result_part(Reader *r, JsonNode *node, const char *name)
+{
+    if (JSON_NODE_HOLDS_OBJECT(node))
+        return read_result(r, json_node_get_object(node), name);
+    bad(r, name, "not an object");
+    return NULL;
+}
+
+static gpointer steps_part(Reader *r, JsonNode *node, const char *name)
+{
+    if (JSON_NODE_HOLDS_ARRAY(node))
+        return read_steps(r, json_node_get_array(node), name);
+    bad(r, name, "not a list");
+    return NULL;
+}
+
+static gpointer fuse_part(Reader *r, JsonNode *node, const char *name)
+{
+    if (JSON_NODE_HOLDS_OBJECT(node))
+        return read_fuse(r, json_node_get_object(node), name);
+    bad(r, name, "not an object");
+    return NULL;
+}
+
+SkManifestResult *sk_manifest_result_from_json(JsonNode *node, const char *member_path,
+                                               GError **error)
+{
+    return read_part(node, member_path, result_part, (GDestroyNotify)sk_manifest_result_free,
+                     error);
 }
 
 GPtrArray *sk_manifest_steps_from_json(JsonNode *node, const char *member_path,
                                        GError **error)
 {
-    Reader r = {.format = SK_MANIFEST_FORMAT};
-    GPtrArray *steps = NULL;
-    if (node && JSON_NODE_HOLDS_ARRAY(node))
-        steps = read_steps(&r, json_node_get_array(node), member_path);
-    else
-        bad(&r, member_path, "not a list");
-    if (r.error) {
-        if (steps)
-            g_ptr_array_free(steps, TRUE);
-        g_propagate_error(error, r.error);
-        return NULL;
-    }
-    return steps;
+    return read_part(node, member_path, steps_part, (GDestroyNotify)g_ptr_array_unref, error);
 }
 
 SkManifestFuse *sk_manifest_fuse_from_json(JsonNode *node, const char *member_path,
                                            GError **error)
 {
-    Reader r = {.format = SK_MANIFEST_FORMAT};
-    SkManifestFuse *f = NULL;
-    if (node && JSON_NODE_HOLDS_OBJECT(node))
-        f = read_fuse(&r, json_node_get_object(node), member_path);
-    else
-        bad(&r, member_path, "not an object");
-    if (r.error) {
-        sk_manifest_fuse_free(f);
-        g_propagate_error(error, r.error);
-        return NULL;
-    }
-    return f;
+    return read_part(node, member_path, fuse_part, (GDestroyNotify)sk_manifest_fuse_free,
+                     error);
 }

@@ -43,6 +43,13 @@ static void set_strings(JsonObject *o, const char *key, char **v)
     json_object_set_array_member(o, key, a);
 }
 
+/* Counts as integer members, names[i] = values[i], up to a NULL name. */
+static void set_counts(JsonObject *o, const char *const *names, const gint64 *values)
+{
+    for (guint i = 0; names[i]; i++)
+        json_object_set_int_member(o, names[i], values[i]);
+}
+
 static JsonObject *qemu_object(const SkManifestQemu *q)
 {
     JsonObject *o = json_object_new();
@@ -81,15 +88,14 @@ static JsonObject *tenant_object(const SkManifestTenant *t, const char *test)
     else if (t->has_domain)
         set_id(o, "domain", t->domain);
     if (t->has_events) {
+        static const char *const names[] = {"translations", "iotlb_hits", "walks",
+                                            "slpte_fetches", "context", "invalidations",
+                                            "faults", NULL};
         const SkManifestEvents *e = &t->events;
+        const gint64 values[] = {e->translations, e->iotlb_hits, e->walks, e->slpte_fetches,
+                                 e->context, e->invalidations, e->faults};
         JsonObject *c = json_object_new();
-        json_object_set_int_member(c, "translations", e->translations);
-        json_object_set_int_member(c, "iotlb_hits", e->iotlb_hits);
-        json_object_set_int_member(c, "walks", e->walks);
-        json_object_set_int_member(c, "slpte_fetches", e->slpte_fetches);
-        json_object_set_int_member(c, "context", e->context);
-        json_object_set_int_member(c, "invalidations", e->invalidations);
-        json_object_set_int_member(c, "faults", e->faults);
+        set_counts(c, names, values);
         json_object_set_object_member(o, "events", c);
     }
     if (t->nic) {
@@ -115,12 +121,12 @@ static JsonObject *tenant_object(const SkManifestTenant *t, const char *test)
 
 static JsonObject *fuse_object(const SkManifestFuse *f)
 {
+    static const char *const names[] = {"requests", "errors", "malformed", "read_bytes",
+                                        "write_bytes", NULL};
+    const gint64 values[] = {f->requests, f->errors, f->malformed, f->read_bytes,
+                             f->write_bytes};
     JsonObject *o = json_object_new();
-    json_object_set_int_member(o, "requests", f->requests);
-    json_object_set_int_member(o, "errors", f->errors);
-    json_object_set_int_member(o, "malformed", f->malformed);
-    json_object_set_int_member(o, "read_bytes", f->read_bytes);
-    json_object_set_int_member(o, "write_bytes", f->write_bytes);
+    set_counts(o, names, values);
     json_object_set_double_member(o, "mean_latency_ns", f->mean_latency_ns);
     json_object_set_object_member(o, "by_opcode", json_object_ref(f->by_opcode));
     return o;
@@ -161,11 +167,12 @@ static JsonObject *manifest_object(const SkManifest *m)
         json_object_set_array_member(o, "tenant_list", a);
     }
     if (m->events) {
+        static const char *const names[] = {"lines", "events", "malformed", "unattributed",
+                                            NULL};
+        const gint64 values[] = {m->events->lines, m->events->events, m->events->malformed,
+                                 m->events->unattributed};
         JsonObject *e = json_object_new();
-        json_object_set_int_member(e, "lines", m->events->lines);
-        json_object_set_int_member(e, "events", m->events->events);
-        json_object_set_int_member(e, "malformed", m->events->malformed);
-        json_object_set_int_member(e, "unattributed", m->events->unattributed);
+        set_counts(e, names, values);
         set_string(e, "dialect", m->events->dialect);
         json_object_set_object_member(o, "events", e);
     }
