@@ -1,6 +1,8 @@
 /* manifest.c - writing a run's manifest.json (see manifest.h). */
 #include "manifest.h"
 
+#include <unistd.h>
+
 #include "sk_error.h"
 #include "sk_file.h"
 
@@ -20,19 +22,24 @@ gboolean manifest_write(const Manifest *m, GError **error)
 
 char *manifest_copy_in(const Manifest *m, const char *src, const char *name, GError **error)
 {
-    char *text = NULL, *dst = g_build_filename(m->dir, name, NULL);
-    gsize len = 0;
+    char *dst = g_build_filename(m->dir, name, NULL);
+    int fd = sk_input_open("file", src, error);
+    GMappedFile *mf = NULL;
     GError *local = NULL;
-    gboolean ok = g_file_get_contents(src, &text, &len, &local);
+    gboolean ok = fd >= 0 && (mf = g_mapped_file_new_from_fd(fd, FALSE, &local)) != NULL;
 
-    if (!ok) {
+    if (fd >= 0 && !ok) {
         g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot copy '%s' into the run: %s", src,
                     local->message);
         g_error_free(local);
-    } else {
-        ok = sk_output_write_file("file", dst, text, (gssize)len, error);
+    } else if (ok) {
+        ok = sk_output_write_file("file", dst, g_mapped_file_get_contents(mf),
+                                  (gssize)g_mapped_file_get_length(mf), error);
     }
-    g_free(text);
+    if (mf)
+        g_mapped_file_unref(mf);
+    if (fd >= 0)
+        close(fd);
     g_free(dst);
     return ok ? g_strdup(name) : NULL;
 }
