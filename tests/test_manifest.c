@@ -272,6 +272,25 @@ static void test_format1_fixture(void)
     g_free(path);
 }
 
+/* What log-collector wrote (a real flat iperf3 run, patched QEMU): hits and
+ * walks add up, its trace-events file is one of the run's. */
+static void test_format1_collector(void)
+{
+    char *path = fixture("format1-iperf3");
+    GError *error = NULL;
+    SkManifest *m = sk_manifest_read(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(m->format, ==, 1);
+    g_assert_cmpstr(m->qemu->trace_events, ==, "trace-events-all");
+    g_assert_cmpuint(m->tenant_list->len, ==, (guint)m->tenants);
+    const SkManifestTenant *t = m->tenant_list->pdata[0];
+    g_assert_cmpint(t->events.iotlb_hits + t->events.walks, ==, t->events.translations);
+    g_assert_cmpint(t->sid, ==, t->nic->sid);
+    g_assert_cmpuint(m->steps->len, >, 0);
+    sk_manifest_free(m);
+    g_free(path);
+}
+
 /* One bad member each: refused as bad input, naming the member. */
 static void test_bad_members(void)
 {
@@ -350,6 +369,7 @@ int main(int argc, char **argv)
     g_test_add_func("/manifest/format0-absolute-inside", test_format0_absolute_inside);
     g_test_add_func("/manifest/format0-perf-explore", test_format0_perf_explore);
     g_test_add_func("/manifest/format1-fixture", test_format1_fixture);
+    g_test_add_func("/manifest/format1-collector", test_format1_collector);
     g_test_add_func("/manifest/bad-members", test_bad_members);
     return g_test_run();
 }
