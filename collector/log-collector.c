@@ -82,7 +82,7 @@ typedef struct Settings {
     unsigned tenants, runs, duration, boot_timeout, l1_id, disk_size;
     Iperf3Direction direction;
     CollectorQemu qemu;
-    JsonArray *command;
+    char **command;     /* argv, for the manifest */
 } Settings;
 
 static gboolean parse_settings(Settings *s, GError **error)
@@ -166,19 +166,32 @@ static char *now_iso(void)
     return s;
 }
 
-static JsonObject *qemu_json(const CollectorQemu *q)
+/* The QEMU that ran: its trace-events file is copied into the run, so that
+ * the manifest names files of the run only. */
+static SkManifestQemu *qemu_manifest(const CollectorQemu *q, const Manifest *m,
+                                     GError **error)
 {
-    JsonObject *o = json_object_new();
-    json_object_set_string_member(o, "kind", q->kind);
-    json_object_set_string_member(o, "binary", q->binary);
-    json_object_set_string_member(o, "version", q->version);
+    SkManifestQemu *o = g_new0(SkManifestQemu, 1);
+    o->kind = g_strdup(q->kind);
+    o->binary = g_strdup(q->binary);
+    o->version = g_strdup(q->version);
     if (q->build_info) {
         JsonNode *info = json_from_string(q->build_info, NULL);
+        if (info && JSON_NODE_HOLDS_OBJECT(info))
+            o->build_info = json_object_ref(json_node_get_object(info));
         if (info)
-            json_object_set_member(o, "build_info", info);
+            json_node_unref(info);
     }
-    if (q->trace_events)
-        json_object_set_string_member(o, "trace_events", q->trace_events);
+    if (q->trace_events &&
+        !(o->trace_events = manifest_copy_in(m, q->trace_events, "trace-events-all", error))) {
+        g_free(o->kind);
+        g_free(o->binary);
+        g_free(o->version);
+        if (o->build_info)
+            json_object_unref(o->build_info);
+        g_free(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -189,72 +202,63 @@ static unsigned tested_sid(const Settings *s, const Tenant *t)
 }
 
 /* Each tenant: who, where, its devices and ids, and its test's result. */
-static JsonArray *tenants_json(const Settings *s, const Topology *topo, JsonArray *results)
+static GPtrArray *tenants_manifest(const Settings *s, const Topology *topo, JsonArray *results,
+                                   GError **error)
 {
-    JsonArray *a = json_array_new();
+    GPtrArray *a = g_ptr_array_new_with_free_func((GDestroyNotify)sk_manifest_tenant_free);
     for (guint k = 0; k < topo->tenants->len; k++) {
         const Tenant *t = topo->tenants->pdata[k];
-        JsonObject *o = json_object_new(), *nic = json_object_new();
-        char *sid = g_strdup_printf("0x%x", tested_sid(s, t));
-        char *nic_sid = g_strdup_printf("0x%x", t->sid);
-        json_object_set_int_member(o, "index", t->index);
-        json_object_set_string_member(o, "name", t->name);
-        json_object_set_string_member(o, "vm", t->vm->name);
-        json_object_set_string_member(o, "device", s->test == TEST_STORAGE    ? "disk"
-                                                   : s->test == TEST_VIRTIOFS ? "share"
-                                                                              : "nic");
+        SkManifestTenant *o = sk_manifest_tenant_new();
+        SkManifestNic *nic = o->nic = g_new0(SkManifestNic, 1);
+        g_ptr_array_add(a, o);
+        o->index = t->index;
+        o->name = g_strdup(t->name);
+        o->vm = g_strdup(t->vm->name);
+        o->device = g_strdup(s->test == TEST_STORAGE    ? "disk"
+                             : s->test == TEST_VIRTIOFS ? "share"
+                                                        : "nic");
         if (s->test != TEST_VIRTIOFS) {   /* virtio-fs is not behind the vIOMMU */
-            json_object_set_string_member(o, "bdf", s->test == TEST_STORAGE ? t->disk_bdf
-                                                                            : t->bdf);
-            json_object_set_string_member(o, "sid", sid);
+            o->bdf = g_strdup(s->test == TEST_STORAGE ? t->disk_bdf : t->bdf);
+            o->sid = tested_sid(s, t);
         }
-        json_object_set_string_member(nic, "interface", t->ifname);
-        json_object_set_string_member(nic, "address", t->addr);
-        json_object_set_int_member(nic, "host_port", t->host_port);
-        json_object_set_string_member(nic, "bdf", t->bdf);
-        json_object_set_string_member(nic, "sid", nic_sid);
-        json_object_set_object_member(o, "nic", nic);
+        nic->interface = g_strdup(t->ifname);
+        nic->address = g_strdup(t->addr);
+        nic->host_port = t->host_port;
+        nic->bdf = g_strdup(t->bdf);
+        nic->sid = t->sid;
         if (t->disk) {
-            JsonObject *disk = json_object_new();
-            char *disk_sid = g_strdup_printf("0x%x", t->disk_sid);
-            json_object_set_string_member(disk, "device", t->disk);
-            json_object_set_string_member(disk, "bdf", t->disk_bdf);
-            json_object_set_string_member(disk, "sid", disk_sid);
-            json_object_set_object_member(o, "disk", disk);
-            g_free(disk_sid);
+            o->disk = g_new0(SkManifestDisk, 1);
+            o->disk->device = g_strdup(t->disk);
+            o->disk->bdf = g_strdup(t->disk_bdf);
+            o->disk->sid = t->disk_sid;
         }
-        g_free(sid);
-        g_free(nic_sid);
         if (k < json_array_get_length(results)) {
-            JsonObject *r = json_array_get_object_element(results, k);
-            json_object_set_object_member(o, opt_test, json_object_ref(r));
+            char *member = g_strdup_printf("tenant_list[%u].%s", k, opt_test);
+            o->result = sk_manifest_result_from_json(json_array_get_element(results, k),
+                                                     member, error);
+            g_free(member);
+            if (o->result == NULL) {
+                g_ptr_array_free(a, TRUE);
+                return NULL;
+            }
         }
-        json_array_add_object_element(a, o);
     }
     return a;
 }
 
-/* Adds each tenant's domain and event counts to its object in a. */
-static void add_events_json(JsonArray *a, const TenantEvents *ev)
+/* Adds each tenant's domain and event counts to its entry in a. */
+static void add_events(GPtrArray *a, const TenantEvents *ev)
 {
-    for (guint k = 0; k < json_array_get_length(a); k++) {
-        JsonObject *o = json_array_get_object_element(a, k);
-        if (ev[k].did >= 0) {
-            char *did = g_strdup_printf("0x%" G_GINT64_MODIFIER "x", ev[k].did);
-            json_object_set_string_member(o, "domain", did);
-            g_free(did);
-        } else {
-            json_object_set_null_member(o, "domain");
-        }
-        JsonObject *c = json_object_new();
-        json_object_set_int_member(c, "translations", (gint64)ev[k].translations);
-        json_object_set_int_member(c, "iotlb_hits", (gint64)ev[k].iotlb_hits);
-        json_object_set_int_member(c, "walks", (gint64)ev[k].walks);
-        json_object_set_int_member(c, "slpte_fetches", (gint64)ev[k].slpte_fetches);
-        json_object_set_int_member(c, "context", (gint64)ev[k].context);
-        json_object_set_int_member(c, "invalidations", (gint64)ev[k].invalidations);
-        json_object_set_int_member(c, "faults", (gint64)ev[k].faults);
-        json_object_set_object_member(o, "events", c);
+    for (guint k = 0; k < a->len; k++) {
+        SkManifestTenant *o = a->pdata[k];
+        o->has_domain = TRUE;
+        o->domain = ev[k].did >= 0 ? ev[k].did : -1;
+        o->has_events = TRUE;
+        o->events = (SkManifestEvents){
+            .translations = (gint64)ev[k].translations, .iotlb_hits = (gint64)ev[k].iotlb_hits,
+            .walks = (gint64)ev[k].walks, .slpte_fetches = (gint64)ev[k].slpte_fetches,
+            .context = (gint64)ev[k].context, .invalidations = (gint64)ev[k].invalidations,
+            .faults = (gint64)ev[k].faults};
     }
 }
 
@@ -305,26 +309,21 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
     g_ptr_array_add(qemu_args, NULL);
 
     m = manifest_new(dir);
-    json_object_set_string_member(m->root, "status", "incomplete");
-    json_object_set_string_member(m->root, "tool", "log-collector");
-    json_object_set_array_member(m->root, "command", json_array_ref(s->command));
-    json_object_set_string_member(m->root, "test", opt_test);
-    json_object_set_int_member(m->root, "tenants", s->tenants);
-    json_object_set_int_member(m->root, "run", run);
-    json_object_set_string_member(m->root, "topology", s->nested ? "nested" : "flat");
-    json_object_set_int_member(m->root, "duration", s->duration);
+    m->m->tool = g_strdup("log-collector");
+    m->m->command = g_strdupv(s->command);
+    m->m->test = g_strdup(opt_test);
+    m->m->tenants = s->tenants;
+    m->m->run = run;
+    m->m->topology = g_strdup(s->nested ? "nested" : "flat");
+    m->m->duration = s->duration;
     if (s->test == TEST_IPERF3)
-        json_object_set_string_member(m->root, "direction", iperf3_direction_name(s->direction));
-    json_object_set_object_member(m->root, "qemu", qemu_json(&s->qemu));
-    {
-        JsonArray *logs = json_array_new();
-        json_array_add_string_element(logs, log_name);
-        json_object_set_array_member(m->root, "logs", logs);
-        json_object_set_string_member(m->root, "record",
-                                      s->record == RECORD_BINARY ? "binary" : "text");
-    }
-    json_object_set_string_member(m->root, "started", started);
-    if (!manifest_write(m, error))
+        m->m->direction = g_strdup(iperf3_direction_name(s->direction));
+    g_strfreev(m->m->logs);
+    m->m->logs = g_new0(char *, 2);
+    m->m->logs[0] = g_strdup(log_name);
+    m->m->record = g_strdup(s->record == RECORD_BINARY ? "binary" : "text");
+    m->m->started = g_strdup(started);
+    if (!(m->m->qemu = qemu_manifest(&s->qemu, m, error)) || !manifest_write(m, error))
         goto out;
 
     board = board_new(opt_quiet);
@@ -351,17 +350,17 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         char *log = g_build_filename(dir, log_name, NULL);
         GError *local = NULL;
 
-        JsonObject *l1 = json_object_new();
-        json_object_set_string_member(l1, "name", topo->l1->name);
-        json_object_set_int_member(l1, "pid", topo->l1->pid);
-        json_object_set_object_member(m->root, "l1", l1);
+        m->m->l1 = g_new0(SkManifestL1, 1);
+        m->m->l1->name = g_strdup(topo->l1->name);
+        m->m->l1->pid = topo->l1->pid;
         manifest_write(m, NULL);
         if (s->test == TEST_STORAGE || s->test == TEST_VIRTIOFS)
             tested = fio_run(topo, s->test == TEST_STORAGE ? FIO_DISK : FIO_SHARE, s->duration,
                              dir, board, results, error);
         else
             tested = iperf3_run(topo, s->duration, s->direction, dir, board, results, error);
-        JsonArray *tenants = tenants_json(s, topo, results);
+        GPtrArray *tenants = tenants_manifest(s, topo, results, tested ? error : NULL);
+        tested = tested && tenants != NULL;
         ev = g_new0(TenantEvents, n);
         for (guint k = 0; k < n; k++)
             ev[k].sid = tested_sid(s, topo->tenants->pdata[k]);
@@ -375,59 +374,56 @@ static int collect_run(const Settings *s, unsigned run, GError **error)
         if (tested && opt_split && !events_split(log, ev, n, dir, error))
             tested = FALSE;
         if (tested && s->test == TEST_VIRTIOFS && !s->qemu.siokit_log) {
-            json_object_set_null_member(m->root, "fuse");
-            json_object_set_string_member(m->root, "fuse_note",
-                                          "Debian's virtiofsd has no request events: use "
-                                          "siokit's patched build (--qemu patched)");
+            m->m->has_fuse = TRUE;
+            m->m->fuse_note = g_strdup("Debian's virtiofsd has no request events: use "
+                                       "siokit's patched build (--qemu patched)");
         } else if (tested && s->test == TEST_VIRTIOFS) {
             char *fslog = g_build_filename(dir, "virtiofsd.log", NULL);
             JsonObject *fuse = fuse_count(fslog, error);
-            if (fuse)
-                json_object_set_object_member(m->root, "fuse", fuse);
-            else
+            if (fuse) {
+                JsonNode *node = json_node_init_object(json_node_alloc(), fuse);
+                m->m->fuse = sk_manifest_fuse_from_json(node, "fuse", error);
+                m->m->has_fuse = m->m->fuse != NULL;
+                tested = m->m->has_fuse;
+                json_node_unref(node);
+                json_object_unref(fuse);
+            } else {
                 tested = FALSE;
+            }
             g_free(fslog);
         }
         if (tested && s->test != TEST_VIRTIOFS)
-            add_events_json(tenants, ev);
-        json_object_set_array_member(m->root, "tenant_list", tenants);
+            add_events(tenants, ev);
+        m->m->tenant_list = tenants;
         g_free(log);
     }
-    JsonObject *events = json_object_new();
-    json_object_set_int_member(events, "lines", (gint64)summary.stats.lines);
-    json_object_set_int_member(events, "events", (gint64)summary.stats.events);
-    json_object_set_int_member(events, "malformed", (gint64)summary.stats.malformed);
-    json_object_set_int_member(events, "unattributed", (gint64)summary.unattributed);
-    if (summary.dialect)
-        json_object_set_string_member(events, "dialect", summary.dialect);
-    json_object_set_object_member(m->root, "events", events);
-    json_object_set_member(m->root, "steps", board_steps_json(board));
+    m->m->events = g_new0(SkManifestLogCounts, 1);
+    m->m->events->lines = (gint64)summary.stats.lines;
+    m->m->events->events = (gint64)summary.stats.events;
+    m->m->events->malformed = (gint64)summary.stats.malformed;
+    m->m->events->unattributed = (gint64)summary.unattributed;
+    m->m->events->dialect = g_strdup(summary.dialect);
     {
-        char *finished = now_iso();
-        json_object_set_string_member(m->root, "finished", finished);
-        json_object_set_double_member(m->root, "seconds",
-                                      (g_get_monotonic_time() - t0) / 1e6);
-        g_free(finished);
+        JsonNode *steps = board_steps_json(board);
+        m->m->steps = sk_manifest_steps_from_json(steps, "steps", NULL);
+        json_node_unref(steps);
     }
+    m->m->finished = now_iso();
+    m->m->seconds = (g_get_monotonic_time() - t0) / 1e6;
     if (tested && !sk_signal_stop()) {
         if (opt_split) {
-            JsonArray *split = json_array_new();
-            for (unsigned k = 0; k < s->tenants; k++) {
-                char *file = g_strdup_printf("tenant_%u.%s", k,
-                                             s->record == RECORD_BINARY ? "bin" : "txt");
-                json_array_add_string_element(split, file);
-                g_free(file);
-            }
-            json_object_set_array_member(m->root, "tenant_logs", split);
+            m->m->tenant_logs = g_new0(char *, s->tenants + 1);
+            for (unsigned k = 0; k < s->tenants; k++)
+                m->m->tenant_logs[k] = g_strdup_printf(
+                    "tenant_%u.%s", k, s->record == RECORD_BINARY ? "bin" : "txt");
         }
-        json_object_set_string_member(m->root, "status", "complete");
+        m->m->status = SK_MANIFEST_COMPLETE;
         status = 0;
     } else {
         int sig = sk_signal_stop();
-        json_object_set_string_member(m->root, "reason",
-                                      sig ? (sig == SIGINT ? "interrupted (SIGINT)"
-                                                           : "interrupted (SIGTERM)")
-                                          : (error && *error) ? (*error)->message : "failed");
+        m->m->reason = g_strdup(sig ? (sig == SIGINT ? "interrupted (SIGINT)"
+                                                     : "interrupted (SIGTERM)")
+                                    : (error && *error) ? (*error)->message : "failed");
         status = sig ? 128 + sig : 1;
     }
     if (!manifest_write(m, status == 0 ? error : NULL) && status == 0)
@@ -464,9 +460,7 @@ int main(int argc, char **argv)
         "a system folder, or holds things that are not log-collector runs),\n"
         "130/143 stopped by SIGINT/SIGTERM (the run is marked incomplete).\n"
         "See docs/log-collector.md.");
-    s.command = json_array_new();
-    for (int i = 0; i < argc; i++)
-        json_array_add_string_element(s.command, argv[i]);
+    s.command = g_strdupv(argv);
     if (!sk_cli_parse(ctx, &argc, &argv, &error) || !parse_settings(&s, &error))
         goto fail;
     if (argc > 1) {
@@ -501,7 +495,7 @@ fail:
 done:
     g_clear_error(&error);
     collector_qemu_clear(&s.qemu);
-    json_array_unref(s.command);
+    g_strfreev(s.command);
     g_free(s.root);
     g_free(s.out);
     g_free(s.state);

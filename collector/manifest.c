@@ -1,48 +1,55 @@
 /* manifest.c - writing a run's manifest.json (see manifest.h). */
 #include "manifest.h"
 
-#include <errno.h>
-
-#include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "sk_error.h"
+#include "sk_file.h"
 
 Manifest *manifest_new(const char *dir)
 {
     Manifest *m = g_new0(Manifest, 1);
+    m->dir = g_strdup(dir);
     m->path = g_build_filename(dir, "manifest.json", NULL);
-    m->root = json_object_new();
+    m->m = sk_manifest_new();
     return m;
 }
 
 gboolean manifest_write(const Manifest *m, GError **error)
 {
-    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-    JsonGenerator *g = json_generator_new();
-    char *tmp = g_strconcat(m->path, ".tmp", NULL);
-    gboolean ok;
+    return sk_manifest_write(m->m, m->path, error);
+}
 
-    json_node_set_object(node, m->root);
-    json_generator_set_root(g, node);
-    json_generator_set_pretty(g, TRUE);
-    ok = json_generator_to_file(g, tmp, error);
-    if (ok && g_rename(tmp, m->path) != 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO, "%s: %s", m->path, g_strerror(errno));
-        ok = FALSE;
+char *manifest_copy_in(const Manifest *m, const char *src, const char *name, GError **error)
+{
+    char *dst = g_build_filename(m->dir, name, NULL);
+    int fd = sk_input_open("file", src, error);
+    GMappedFile *mf = NULL;
+    GError *local = NULL;
+    gboolean ok = fd >= 0 && (mf = g_mapped_file_new_from_fd(fd, FALSE, &local)) != NULL;
+
+    if (fd >= 0 && !ok) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO, "cannot copy '%s' into the run: %s", src,
+                    local->message);
+        g_error_free(local);
+    } else if (ok) {
+        ok = sk_output_write_file("file", dst, g_mapped_file_get_contents(mf),
+                                  (gssize)g_mapped_file_get_length(mf), error);
     }
-    if (!ok)
-        g_unlink(tmp);
-    g_free(tmp);
-    g_object_unref(g);
-    json_node_unref(node);
-    return ok;
+    if (mf)
+        g_mapped_file_unref(mf);
+    if (fd >= 0)
+        close(fd);
+    g_free(dst);
+    return ok ? g_strdup(name) : NULL;
 }
 
 void manifest_free(Manifest *m)
 {
     if (m == NULL)
         return;
-    json_object_unref(m->root);
+    sk_manifest_free(m->m);
     g_free(m->path);
+    g_free(m->dir);
     g_free(m);
 }

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <json-glib/json-glib.h>
-
 #include "sk_error.h"
+#include "sk_manifest.h"
 #include "sk_trace.h"
 
 void sk_source_clear(SkSource *s)
@@ -21,32 +20,10 @@ void sk_source_clear(SkSource *s)
     memset(s, 0, sizeof(*s));
 }
 
-static gboolean bad_manifest(const char *path, const char *field, const char *why,
-                             GError **error)
-{
-    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "manifest '%s': field '%s': %s",
-                path, field, why);
-    return FALSE;
-}
-
-/* A path inside the run directory: relative, no "..". */
-static char *run_path(const char *run_dir, const char *rel)
-{
-    if (*rel == '\0' || g_path_is_absolute(rel) || strstr(rel, ".."))
-        return NULL;
-    return g_build_filename(run_dir, rel, NULL);
-}
-
 gboolean sk_source_load_run(const char *run_dir, SkSource *s, GError **error)
 {
     char *manifest = g_build_filename(run_dir, "manifest.json", NULL);
-    JsonParser *parser = json_parser_new();
-    GError *local = NULL;
-    JsonObject *o;
-    JsonNode *root, *n;
-    JsonArray *logs;
-    char *text = NULL, *hash;
-    gsize len;
+    SkManifest *m = NULL;
     gboolean ok = FALSE;
 
     memset(s, 0, sizeof(*s));
@@ -55,95 +32,43 @@ gboolean sk_source_load_run(const char *run_dir, SkSource *s, GError **error)
                     run_dir);
         goto out;
     }
-    if (!g_file_get_contents(manifest, &text, &len, &local) ||
-        !json_parser_load_from_data(parser, text, (gssize)len, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "manifest '%s': %s", manifest,
-                    local->message);
-        g_error_free(local);
+    if ((m = sk_manifest_read(manifest, error)) == NULL)
         goto out;
-    }
-    root = json_parser_get_root(parser);
-    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "manifest '%s': not a JSON object",
+    if (m->status != SK_MANIFEST_COMPLETE) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "manifest '%s': member 'status': run is 'incomplete', not complete",
                     manifest);
         goto out;
     }
-    o = json_node_get_object(root);
-    n = json_object_get_member(o, "status");
-    if (n == NULL || json_node_get_value_type(n) != G_TYPE_STRING) {
-        bad_manifest(manifest, "status", "missing or not a string", error);
-        goto out;
-    }
-    if (strcmp(json_node_get_string(n), "complete") != 0) {
-        char *why = g_strdup_printf("run is '%s', not complete", json_node_get_string(n));
-        bad_manifest(manifest, "status", why, error);
-        g_free(why);
-        goto out;
-    }
-    n = json_object_get_member(o, "test");
-    if (n == NULL || json_node_get_value_type(n) != G_TYPE_STRING ||
-        *json_node_get_string(n) == '\0') {
-        bad_manifest(manifest, "test", "missing or not a string", error);
-        goto out;
-    }
-    s->benchmark = g_strdup(json_node_get_string(n));
-    n = json_object_get_member(o, "tenants");
-    if (n == NULL || json_node_get_value_type(n) != G_TYPE_INT64 ||
-        json_node_get_int(n) < 1 || json_node_get_int(n) > 1000000) {
-        bad_manifest(manifest, "tenants", "missing or not a number in 1..1000000", error);
-        goto out;
-    }
-    s->collected = (uint32_t)json_node_get_int(n);
-    n = json_object_get_member(o, "logs");
-    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n) ||
-        json_array_get_length(logs = json_node_get_array(n)) == 0) {
-        bad_manifest(manifest, "logs", "missing or not a list of paths", error);
-        goto out;
-    }
-    s->logs = g_new0(char *, json_array_get_length(logs) + 1);
-    for (guint i = 0; i < json_array_get_length(logs); i++) {
-        JsonNode *e = json_array_get_element(logs, i);
-        char *field = g_strdup_printf("logs[%u]", i);
-        if (json_node_get_value_type(e) != G_TYPE_STRING ||
-            (s->logs[i] = run_path(run_dir, json_node_get_string(e))) == NULL) {
-            bad_manifest(manifest, field, "not a relative path inside the run", error);
-            g_free(field);
-            goto out;
-        }
-        if (!g_file_test(s->logs[i], G_FILE_TEST_IS_REGULAR)) {
-            bad_manifest(manifest, field, "no such log file", error);
-            g_free(field);
-            goto out;
-        }
-        g_free(field);
-    }
-    n = json_object_get_member(o, "trace_events");
-    if (n && (json_node_get_value_type(n) != G_TYPE_STRING ||
-              (s->trace_events = run_path(run_dir, json_node_get_string(n))) == NULL)) {
-        bad_manifest(manifest, "trace_events", "not a relative path inside the run", error);
-        goto out;
-    }
+    s->benchmark = g_strdup(m->test);
+    s->collected = (uint32_t)m->tenants;
+    s->logs = g_new0(char *, g_strv_length(m->logs) + 1);
+    for (guint i = 0; m->logs[i]; i++)
+        s->logs[i] = g_build_filename(run_dir, m->logs[i], NULL);
+    if (m->qemu && m->qemu->trace_events)
+        s->trace_events = g_build_filename(run_dir, m->qemu->trace_events, NULL);
     s->run_dir = g_strdup(run_dir);
     s->label = g_strdup_printf("logs:%s", run_dir);
     /* The cached trace's name changes with the run and its manifest. */
     {
         char *abs = g_canonicalize_filename(run_dir, NULL);
+        char *text = sk_manifest_to_data(m);
         GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
         g_checksum_update(ck, (const guchar *)abs, -1);
-        g_checksum_update(ck, (const guchar *)text, (gssize)len);
-        hash = g_strndup(g_checksum_get_string(ck), 12);
+        g_checksum_update(ck, (const guchar *)text, -1);
+        char *hash = g_strndup(g_checksum_get_string(ck), 12);
         s->tag = g_strdup_printf("logs-%s", hash);
         g_free(hash);
         g_checksum_free(ck);
+        g_free(text);
         g_free(abs);
     }
     ok = TRUE;
 out:
     if (!ok)
         sk_source_clear(s);
-    g_free(text);
+    sk_manifest_free(m);
     g_free(manifest);
-    g_object_unref(parser);
     return ok;
 }
 

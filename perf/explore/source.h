@@ -1,15 +1,10 @@
 /* source.h - where a sweep's traces come from, and making them.
  *
  * A benchmark's traces come from the logs it left in a collected run
- * (build/logs/<test>_<N>_<run>/manifest.json, status "complete"), through
- * trace-gen, or, when none were collected, from siokit's synthetic workload
- * of the same name (iperf3, uniform, mixed; sk_synth.h), so a sweep runs
- * anywhere.  A manifest is JSON with at least
- *
- *     {"status": "complete", "test": "iperf3", "tenants": N,
- *      "logs": ["relative/path/of/each/event/log", ...]}
- *
- * and optionally "trace_events" (relative path, for simple-backend logs).
+ * (build/logs/<test>_<N>_<run>/manifest.json, status "complete", read by
+ * sk_manifest.h; docs/run-manifest.md), through trace-gen, or, when none
+ * were collected, from siokit's synthetic workload of the same name
+ * (iperf3, uniform, mixed; sk_synth.h), so a sweep runs anywhere.
  * Traces are cached by name: the name holds every input (source, tenants,
  * order, burst, translations), and traces are written under a temporary
  * name and renamed whole, so a cached trace is always complete. */

@@ -1,0 +1,135 @@
+/* sk_manifest.c - the life of a run manifest: making and freeing it and its
+ * parts (see sk_manifest.h). */
+#include "sk_manifest.h"
+
+#include <math.h>
+
+SkManifest *sk_manifest_new(void)
+{
+    SkManifest *m = g_new0(SkManifest, 1);
+    m->format = SK_MANIFEST_FORMAT;
+    m->status = SK_MANIFEST_INCOMPLETE;
+    m->run = m->duration = -1;
+    m->seconds = NAN;
+    m->logs = g_new0(char *, 1);
+    return m;
+}
+
+SkManifestTenant *sk_manifest_tenant_new(void)
+{
+    SkManifestTenant *t = g_new0(SkManifestTenant, 1);
+    t->index = t->sid = -1;
+    return t;
+}
+
+SkManifestResult *sk_manifest_result_new(void)
+{
+    SkManifestResult *r = g_new0(SkManifestResult, 1);
+    r->mbytes_per_s = r->read_iops = r->write_iops = NAN;
+    return r;
+}
+
+SkManifestStep *sk_manifest_step_new(void)
+{
+    return g_new0(SkManifestStep, 1);
+}
+
+SkManifestFuse *sk_manifest_fuse_new(void)
+{
+    SkManifestFuse *f = g_new0(SkManifestFuse, 1);
+    f->by_opcode = json_object_new();
+    return f;
+}
+
+void sk_manifest_result_free(SkManifestResult *r)
+{
+    if (r == NULL)
+        return;
+    g_free(r->tenant);
+    g_free(r->file);
+    g_free(r->error);
+    g_free(r);
+}
+
+void sk_manifest_tenant_free(SkManifestTenant *t)
+{
+    if (t == NULL)
+        return;
+    g_free(t->name);
+    g_free(t->vm);
+    g_free(t->device);
+    g_free(t->bdf);
+    if (t->nic) {
+        g_free(t->nic->interface);
+        g_free(t->nic->address);
+        g_free(t->nic->bdf);
+        g_free(t->nic);
+    }
+    if (t->disk) {
+        g_free(t->disk->device);
+        g_free(t->disk->bdf);
+        g_free(t->disk);
+    }
+    sk_manifest_result_free(t->result);
+    g_free(t);
+}
+
+void sk_manifest_step_free(SkManifestStep *s)
+{
+    if (s == NULL)
+        return;
+    g_free(s->vm);
+    g_free(s->step);
+    g_free(s->error);
+    g_free(s);
+}
+
+void sk_manifest_fuse_free(SkManifestFuse *f)
+{
+    if (f == NULL)
+        return;
+    if (f->by_opcode)
+        json_object_unref(f->by_opcode);
+    g_free(f);
+}
+
+void sk_manifest_free(SkManifest *m)
+{
+    if (m == NULL)
+        return;
+    g_free(m->reason);
+    g_free(m->tool);
+    g_strfreev(m->command);
+    g_free(m->test);
+    g_free(m->topology);
+    g_free(m->direction);
+    if (m->qemu) {
+        g_free(m->qemu->kind);
+        g_free(m->qemu->binary);
+        g_free(m->qemu->version);
+        if (m->qemu->build_info)
+            json_object_unref(m->qemu->build_info);
+        g_free(m->qemu->trace_events);
+        g_free(m->qemu);
+    }
+    g_strfreev(m->logs);
+    g_free(m->record);
+    g_free(m->started);
+    g_free(m->finished);
+    if (m->l1) {
+        g_free(m->l1->name);
+        g_free(m->l1);
+    }
+    if (m->tenant_list)
+        g_ptr_array_free(m->tenant_list, TRUE);
+    if (m->events) {
+        g_free(m->events->dialect);
+        g_free(m->events);
+    }
+    if (m->steps)
+        g_ptr_array_free(m->steps, TRUE);
+    g_strfreev(m->tenant_logs);
+    sk_manifest_fuse_free(m->fuse);
+    g_free(m->fuse_note);
+    g_free(m);
+}
