@@ -1,11 +1,10 @@
 /* sk_cacheconfig.c - reader and writer of HyperSIO 1.0 cache configuration files. */
 #include "sk_cacheconfig.h"
 
-#include <errno.h>
 #include <string.h>
 
+#include "perf_input.h"
 #include "sk_error.h"
-#include "sk_file.h"
 
 void sk_cache_config_default(SkCacheConfig *c)
 {
@@ -364,36 +363,12 @@ gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
     return sk_cache_config_parse_lines(name, text, len, dialect, c, NULL, error);
 }
 
-/* The whole file, read through sk_input_open (no FIFO, device or folder). */
-static char *read_config(const char *path, gsize *len, GError **error)
-{
-    FILE *f = sk_input_fopen("config", path, error);
-    GString *s;
-    char buf[4096];
-    size_t n;
-
-    if (f == NULL)
-        return NULL;
-    s = g_string_new(NULL);
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        g_string_append_len(s, buf, (gssize)n);
-    if (ferror(f)) {
-        sk_file_set_io_error(error, "config", path, "cannot read", errno);
-        fclose(f);
-        g_string_free(s, TRUE);
-        return NULL;
-    }
-    fclose(f);
-    *len = s->len;
-    return g_string_free(s, FALSE);
-}
-
 gboolean sk_cache_config_load_lines(const char *path, SkConfigDialect dialect,
                                     SkCacheConfig *c, SkCacheConfigLines *lines,
                                     GError **error)
 {
     gsize len = 0;
-    char *text = read_config(path, &len, error);
+    char *text = perf_input_read("config", path, &len, error);
     gboolean ok;
 
     if (text == NULL)
