@@ -185,3 +185,30 @@ void sk_phase_progress_clear(SkPhaseProgress *p)
     p->line = NULL;
     p->phase = NULL;
 }
+
+/* sk_cli_parse_link_speed: a link speed in Gb/s, plain decimal only. */
+gboolean sk_cli_parse_link_speed(const char *name, const char *text,
+                                 double *gbps, GError **error)
+{
+    const char *s = text;
+    size_t digits = 0, point = 0;
+    double g;
+
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (*s == '.' && point == 0)
+            point++;
+        else
+            break;
+    }
+    g = digits ? g_ascii_strtod(text, NULL) : 0;
+    if (*s != '\0' || digits == 0 || text[0] == '.' || !(g >= 0.001 && g <= 1e6)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option %s: '%s' is not a speed between 0.001 and 1000000 Gb/s "
+                    "(plain decimal, e.g. 200 or 12.5)", name, text);
+        return FALSE;
+    }
+    *gbps = g;
+    return TRUE;
+}

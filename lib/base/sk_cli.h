@@ -62,4 +62,11 @@ gboolean sk_phase_progress_update(const char *phase, uint64_t done,
 /* Clears the line; the struct can be used again. */
 void sk_phase_progress_clear(SkPhaseProgress *p);
 
+/* Parses a link speed in Gb/s for option `name` (e.g. "--link-gbps"):
+ * plain decimal digits with at most one '.', no sign, exponent, hex, inf or
+ * nan, between 0.001 and 1000000.  FALSE with an SK_ERROR_INPUT error
+ * naming the option and the text. */
+gboolean sk_cli_parse_link_speed(const char *name, const char *text,
+                                 double *gbps, GError **error);
+
 #endif

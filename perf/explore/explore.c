@@ -50,7 +50,7 @@ static GOptionEntry entries[] = {
     {"link-gbps", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &opt_links,
      "link speed in Gb/s (default 200)", "G"},
     {"model", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &opt_models,
-     "siokit (default) or hypersio-1.0", "MODEL"},
+     NULL /* the table of models: sk_model_help() */, "MODEL"},
     {"translations", 'n', 0, G_OPTION_ARG_STRING, &opt_translations,
      "translations of each trace (default 1000000)", "M"},
     {"jobs", 'j', 0, G_OPTION_ARG_STRING, &opt_jobs,
@@ -170,8 +170,10 @@ static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
     for (guint i = 0; i < sp->models->len; i++) {
         SkModelKind kind;
         if (!sk_model_parse(sp->models->pdata[i], &kind)) {
+            char *known = sk_model_names();
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --model: unknown "
-                        "model '%s' (siokit, hypersio-1.0)", (char *)sp->models->pdata[i]);
+                        "model '%s' (%s)", (char *)sp->models->pdata[i], known);
+            g_free(known);
             goto fail;
         }
         g_free(sp->models->pdata[i]);
@@ -180,12 +182,8 @@ static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
     links = values(opt_links, "200");
     sp->links = g_array_new(FALSE, FALSE, sizeof(double));
     for (guint i = 0; i < links->len; i++) {
-        const char *text = links->pdata[i];
-        char *end = NULL;
-        double g = g_ascii_strtod(text, &end);
-        if (end == text || *end || !isfinite(g) || g < 0.001 || g > 1e6) {
-            g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --link-gbps: '%s' is "
-                        "not a speed between 0.001 and 1000000 Gb/s", text);
+        double g;
+        if (!sk_cli_parse_link_speed("--link-gbps", links->pdata[i], &g, error)) {
             g_ptr_array_free(links, TRUE);
             goto fail;
         }
@@ -299,7 +297,12 @@ static int replot(const char *dir)
 static gboolean parse_options(int argc, char **argv, GError **error)
 {
     GOptionContext *ctx = g_option_context_new("");
+    char *models = sk_model_help();
     gboolean ok;
+
+    for (GOptionEntry *e = entries; e->long_name; e++)
+        if (strcmp(e->long_name, "model") == 0)
+            e->description = models;
 
     g_option_context_set_summary(ctx,
         "Sweeps IOMMU designs x tenants x ... through the sioperf model: how link\n"
@@ -307,8 +310,11 @@ static gboolean parse_options(int argc, char **argv, GError **error)
         "combination of the values given is a point; results are JSON per point,\n"
         "a CSV of all points, a table on stdout and gnuplot plots (SVG, PNG).");
     g_option_context_set_description(ctx,
-        "Exit status: 0 every point ran, 1 a point or the work failed, 2 bad usage\n"
-        "or bad input.  See docs/perf-explore.md.");
+        "Exit status: 0 every point ran, 1 a point or the work failed (gnuplot's\n"
+        "own message is shown when it fails), 2 bad usage or bad input (a bad\n"
+        "value in points.csv or a point's JSON names the file, line and column\n"
+        "or member), 130 or 143 stopped by SIGINT or SIGTERM (no temporary file\n"
+        "is left).  See docs/perf-explore.md.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     ok = sk_cli_parse(ctx, &argc, &argv, error);
     if (ok && argc > 1) {
@@ -317,6 +323,11 @@ static gboolean parse_options(int argc, char **argv, GError **error)
         ok = FALSE;
     }
     g_option_context_free(ctx);
+    /* The descriptions are not needed after parsing (no --help can follow). */
+    for (GOptionEntry *e = entries; e->long_name; e++)
+        if (e->description == models)
+            e->description = NULL;
+    g_free(models);
     return ok;
 }
 

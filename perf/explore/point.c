@@ -8,8 +8,12 @@
 #include <json-glib/json-glib.h>
 
 #include "designs.h"
+#include "perf_input.h"
 #include "report.h"
+#include "results.h"
+#include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 #define GROUP "point"
 
@@ -131,7 +135,7 @@ gboolean sk_point_parse(const char *name, const char *text, gsize len,
     GError *local = NULL;
     SkModelKind kind;
     uint64_t v;
-    char *link = NULL, *end = NULL;
+    char *link = NULL;
     gboolean ok = FALSE;
 
     memset(p, 0, sizeof(*p));
@@ -178,9 +182,7 @@ gboolean sk_point_parse(const char *name, const char *text, gsize len,
     p->tqueue = (uint32_t)v;
     if (!get_string(kf, name, "link_gbps", &link, error))
         goto out;
-    p->link_gbps = g_ascii_strtod(link, &end);
-    if (*end != '\0' || !isfinite(p->link_gbps) || p->link_gbps < 0.001 ||
-        p->link_gbps > 1e6) {
+    if (!sk_cli_parse_link_speed("link_gbps", link, &p->link_gbps, NULL)) {
         bad_key(name, "link_gbps", "not a speed in 0.001..1000000", error);
         goto out;
     }
@@ -204,18 +206,14 @@ out:
 
 gboolean sk_point_load(const char *path, SkPoint *p, GError **error)
 {
-    char *text = NULL;
     gsize len;
-    GError *local = NULL;
+    char *text;
     gboolean ok;
 
     memset(p, 0, sizeof(*p));
-    if (!g_file_get_contents(path, &text, &len, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "cannot read point file: %s",
-                    local->message);
-        g_error_free(local);
+    text = perf_input_read("point file", path, &len, error);
+    if (text == NULL)
         return FALSE;
-    }
     ok = sk_point_parse(path, text, len, p, error);
     g_free(text);
     return ok;
@@ -311,9 +309,7 @@ static gboolean write_record(const SkPoint *p, const char *message,
     root = json_builder_get_root(b);
     json_generator_set_root(gen, root);
     text = json_generator_to_data(gen, NULL);
-    ok = g_file_set_contents(p->output, text, -1, error);  /* temp + rename */
-    if (!ok)
-        g_prefix_error(error, "cannot write '%s': ", p->output);
+    ok = sk_output_write_file("result", p->output, text, -1, error);
     g_free(text);
     json_node_unref(root);
     g_object_unref(gen);
@@ -355,19 +351,15 @@ done:
     return ok;
 }
 
-gboolean sk_point_done(const SkPoint *p)
+gboolean sk_point_done(const SkPoint *p, GError **why)
 {
-    JsonParser *parser = json_parser_new();
-    gboolean done = FALSE;
+    char **row;
+    gboolean done;
 
-    if (json_parser_load_from_file(parser, p->output, NULL)) {
-        JsonNode *root = json_parser_get_root(parser);
-        if (root && JSON_NODE_HOLDS_OBJECT(root)) {
-            JsonObject *o = json_node_get_object(root);
-            const char *status = json_object_get_string_member_with_default(o, "status", "");
-            done = strcmp(status, "ok") == 0 && json_object_has_member(o, "result");
-        }
-    }
-    g_object_unref(parser);
+    if (!g_file_test(p->output, G_FILE_TEST_EXISTS))
+        return FALSE;
+    row = sk_results_read_point(p->output, why);
+    done = row && strcmp(row[SK_COL_STATUS], "ok") == 0;
+    g_strfreev(row);
     return done;
 }

@@ -63,7 +63,11 @@ gboolean sk_point_run(const SkPoint *p, GError **error);
 gboolean sk_point_write_failed(const SkPoint *p, const char *message,
                                GError **error);
 
-/* Whether p->output holds a finished ("ok") result. */
-gboolean sk_point_done(const SkPoint *p);
+/* Whether p->output holds a finished ("ok") result whose every value
+ * checks (sk_results_read_point).  An existing file that does not (a
+ * damaged record, "status": "ok" with a utilization that is no number)
+ * is not done: FALSE with why set (why may be NULL), and the point is
+ * computed again. */
+gboolean sk_point_done(const SkPoint *p, GError **why);
 
 #endif

@@ -2,12 +2,15 @@
  * results.h). */
 #include "results.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
 
 #include "designs.h"
+#include "perf_input.h"
 #include "sk_error.h"
 
 const char *const sk_result_columns[SK_N_COLS] = {
@@ -21,6 +24,109 @@ const char *const sk_result_columns[SK_N_COLS] = {
 gboolean sk_result_column_is_axis(SkResultColumn c)
 {
     return c >= SK_COL_DESIGN && c <= SK_COL_TENANTS;
+}
+
+/* What a numeric column may hold.  Empty is allowed (a failed point has no
+ * results; older sweeps left some axes out) except where `needed` says. */
+typedef enum { NEED_NEVER, NEED_ALWAYS, NEED_IF_OK } Need;
+
+static const struct {
+    SkResultColumn col;
+    gboolean whole;       /* an integer */
+    double min, max;
+    Need needed;
+} numeric_columns[] = {
+    {SK_COL_BURST, TRUE, 1, 1e6, NEED_NEVER},
+    {SK_COL_TRANSLATIONS_ASKED, TRUE, 0, 1e12, NEED_NEVER},
+    {SK_COL_IOTLB_SIZE, TRUE, 0, 16777216, NEED_NEVER},
+    {SK_COL_TQUEUE, TRUE, 0, 1048576, NEED_NEVER},
+    {SK_COL_LINK_GBPS, FALSE, 0.001, 1e6, NEED_NEVER},
+    {SK_COL_TENANTS, TRUE, 1, 1e6, NEED_ALWAYS},
+    /* hypersio-1.0's whole-ns packet slot can exceed the link, below 2x. */
+    {SK_COL_UTILIZATION, FALSE, 0, 2, NEED_IF_OK},
+    {SK_COL_MBPS, TRUE, 0, 1e15, NEED_NEVER},
+    {SK_COL_IOTLB_HIT_RATE, FALSE, 0, 1, NEED_NEVER},
+    {SK_COL_CC_HIT_RATE, FALSE, 0, 1, NEED_NEVER},
+    {SK_COL_L2PAGE_HIT_RATE, FALSE, 0, 1, NEED_NEVER},
+    {SK_COL_L3PAGE_HIT_RATE, FALSE, 0, 1, NEED_NEVER},
+    {SK_COL_PREFETCH_HIT_RATE, FALSE, 0, 1, NEED_NEVER},
+    {SK_COL_TRANSLATIONS, TRUE, 0, 1.8e19, NEED_NEVER},
+    {SK_COL_DROPPED_SLOTS, TRUE, 0, 1.8e19, NEED_NEVER},
+    {SK_COL_ELAPSED_NS, TRUE, 0, 1.8e19, NEED_NEVER},
+};
+
+/* A plain decimal number: digits, an optional fraction and exponent, no
+ * sign, space, hex, inf or nan; finite and not rounded to 0 from below
+ * the smallest double. */
+static gboolean plain_number(const char *text, gboolean whole, double *out)
+{
+    const char *s = text;
+    char *end = NULL;
+
+    if (!g_ascii_isdigit(*s))
+        return FALSE;
+    while (g_ascii_isdigit(*s))
+        s++;
+    if (*s != '\0' && whole)
+        return FALSE;
+    if (*s == '.') {
+        s++;
+        while (g_ascii_isdigit(*s))
+            s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!g_ascii_isdigit(*s))
+            return FALSE;
+        while (g_ascii_isdigit(*s))
+            s++;
+    }
+    if (*s != '\0')
+        return FALSE;
+    errno = 0;
+    *out = g_ascii_strtod(text, &end);
+    return *end == '\0' && errno == 0 && isfinite(*out);
+}
+
+gboolean sk_result_column_is_number(SkResultColumn col)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(numeric_columns); i++)
+        if (numeric_columns[i].col == col)
+            return TRUE;
+    return FALSE;
+}
+
+gboolean sk_result_field_check(SkResultColumn col, const char *status,
+                               const char *text, GError **error)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(numeric_columns); i++) {
+        double v;
+        if (numeric_columns[i].col != col)
+            continue;
+        if (*text == '\0') {
+            Need need = numeric_columns[i].needed;
+            if (need == NEED_ALWAYS || (need == NEED_IF_OK && strcmp(status, "ok") == 0)) {
+                g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "empty, but %s needs a "
+                            "value", need == NEED_ALWAYS ? "every point" : "an ok point");
+                return FALSE;
+            }
+            return TRUE;
+        }
+        if (!plain_number(text, numeric_columns[i].whole, &v) ||
+            v < numeric_columns[i].min || v > numeric_columns[i].max) {
+            char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+            g_ascii_formatd(lo, sizeof(lo), "%.15g", numeric_columns[i].min);
+            g_ascii_formatd(hi, sizeof(hi), "%.15g", numeric_columns[i].max);
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "'%s' is not %s in %s..%s",
+                        text, numeric_columns[i].whole ? "a whole number" : "a number",
+                        lo, hi);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    return TRUE;
 }
 
 static char *node_text(JsonNode *n)
@@ -57,7 +163,7 @@ static JsonNode *path_get(JsonObject *o, const char *a, const char *b, const cha
     return n;
 }
 
-static char **row_from_json(const char *path, GError **error)
+char **sk_results_read_point(const char *path, GError **error)
 {
     JsonParser *parser = json_parser_new();
     GError *local = NULL;
@@ -111,6 +217,39 @@ static char **row_from_json(const char *path, GError **error)
         if (map[i].c && n && JSON_NODE_HOLDS_OBJECT(n))
             n = json_object_get_member(json_node_get_object(n), "hit_rate");
         row[map[i].col] = node_text(n);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(map); i++) {
+        JsonNode *n = path_get(o, map[i].a, map[i].b, map[i].c);
+        gboolean numeric = sk_result_column_is_number(map[i].col);
+        char *member = g_strjoin(".", map[i].a, map[i].b, map[i].c,
+                                 map[i].c ? "hit_rate" : NULL, NULL);
+        GError *bad = NULL;
+
+        if (map[i].c && n && JSON_NODE_HOLDS_OBJECT(n))
+            n = json_object_get_member(json_node_get_object(n), "hit_rate");
+        if (map[i].col == SK_COL_STATUS && strcmp(row[SK_COL_STATUS], "ok") != 0 &&
+            strcmp(row[SK_COL_STATUS], "failed") != 0)
+            g_set_error(&bad, SK_ERROR, SK_ERROR_INPUT, "'%s' is not ok or failed",
+                        row[SK_COL_STATUS]);
+        else if (numeric && n && JSON_NODE_HOLDS_VALUE(n) &&
+                 json_node_get_value_type(n) == G_TYPE_STRING)
+            g_set_error(&bad, SK_ERROR, SK_ERROR_INPUT, "'%s' is a string, not a "
+                        "number", json_node_get_string(n));
+        else if (numeric && n && !JSON_NODE_HOLDS_VALUE(n) && !JSON_NODE_HOLDS_NULL(n))
+            g_set_error(&bad, SK_ERROR, SK_ERROR_INPUT, "not a number");
+        else
+            sk_result_field_check(map[i].col, row[SK_COL_STATUS],
+                                  row[map[i].col], &bad);
+        if (bad) {
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "result '%s': member %s: %s",
+                        path, member, bad->message);
+            g_error_free(bad);
+            g_free(member);
+            g_strfreev(row);
+            row = NULL;
+            goto out;
+        }
+        g_free(member);
     }
 out:
     g_object_unref(parser);
@@ -166,7 +305,7 @@ GPtrArray *sk_results_gather(const char *dir, GError **error)
         if (!g_str_has_suffix(name, ".json"))
             continue;
         path = g_build_filename(points, name, NULL);
-        row = row_from_json(path, error);
+        row = sk_results_read_point(path, error);
         g_free(path);
         if (row == NULL) {
             g_ptr_array_free(rows, TRUE);
@@ -234,14 +373,17 @@ gboolean sk_results_write_csv(const char *path, GPtrArray *rows, GError **error)
 /* Reads one record starting at *pos; NULL with error on a bad quote.
  * *line counts line breaks, also those inside quoted fields. */
 static GPtrArray *csv_record(const char *name, const char *text, gsize len,
-                             gsize *pos, guint *line, GError **error)
+                             gsize *pos, guint *line, GArray *starts,
+                             GError **error)
 {
     GPtrArray *fields = g_ptr_array_new_with_free_func(g_free);
     GString *f = g_string_new(NULL);
     gsize i = *pos;
     guint start = *line;
 
+    g_array_set_size(starts, 0);
     for (;;) {
+        g_array_append_val(starts, *line);
         if (i < len && text[i] == '"') {
             i++;
             for (;;) {
@@ -306,6 +448,7 @@ GPtrArray *sk_results_parse_csv(const char *name, const char *text, gsize len,
 {
     GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
     GPtrArray *rec;
+    GArray *starts = g_array_new(FALSE, FALSE, sizeof(guint));
     gsize pos = 0;
     guint line = 1, l;
 
@@ -314,7 +457,7 @@ GPtrArray *sk_results_parse_csv(const char *name, const char *text, gsize len,
         goto bad;
     }
     l = line;
-    rec = csv_record(name, text, len, &pos, &line, error);
+    rec = csv_record(name, text, len, &pos, &line, starts, error);
     if (rec == NULL)
         goto bad;
     for (int c = 0; c < SK_N_COLS; c++) {
@@ -329,7 +472,7 @@ GPtrArray *sk_results_parse_csv(const char *name, const char *text, gsize len,
     g_ptr_array_free(rec, TRUE);
     while (pos < len) {
         l = line;
-        rec = csv_record(name, text, len, &pos, &line, error);
+        rec = csv_record(name, text, len, &pos, &line, starts, error);
         if (rec == NULL)
             goto bad;
         if (rec->len != SK_N_COLS) {
@@ -345,28 +488,36 @@ GPtrArray *sk_results_parse_csv(const char *name, const char *text, gsize len,
             g_ptr_array_free(rec, TRUE);
             goto bad;
         }
+        for (int c = 0; c < SK_N_COLS; c++) {
+            GError *why = NULL;
+            if (sk_result_field_check(c, rec->pdata[SK_COL_STATUS], rec->pdata[c], &why))
+                continue;
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "csv '%s': line %u: column %d "
+                        "(%s): %s", name, g_array_index(starts, guint, c), c + 1,
+                        sk_result_columns[c], why->message);
+            g_error_free(why);
+            g_ptr_array_free(rec, TRUE);
+            goto bad;
+        }
         g_ptr_array_add(rec, NULL);
         g_ptr_array_add(rows, g_ptr_array_free(rec, FALSE));
     }
+    g_array_free(starts, TRUE);
     return rows;
 bad:
+    g_array_free(starts, TRUE);
     g_ptr_array_free(rows, TRUE);
     return NULL;
 }
 
 GPtrArray *sk_results_load_csv(const char *path, GError **error)
 {
-    char *text;
     gsize len;
-    GError *local = NULL;
+    char *text = perf_input_read("csv", path, &len, error);
     GPtrArray *rows;
 
-    if (!g_file_get_contents(path, &text, &len, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "cannot read csv: %s",
-                    local->message);
-        g_error_free(local);
+    if (text == NULL)
         return NULL;
-    }
     rows = sk_results_parse_csv(path, text, len, error);
     g_free(text);
     return rows;

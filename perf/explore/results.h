@@ -9,9 +9,11 @@
  *
  * CSV: RFC 4180, comma-separated, a field quoted with '"' when it holds a
  * comma, a quote or a line break (quotes doubled inside), lines end with
- * "\n" (a "\r\n" is read too).  Reading checks the header names every
- * column and each row has as many fields, with errors naming the file and
- * line. */
+ * "\n" (a "\r\n" is read too); a quoted field holding a line break is one
+ * field, never a new row.  Reading checks the header names every column,
+ * each row has as many fields, its status is ok or failed and every
+ * numeric field passes sk_result_field_check(), with errors naming the
+ * file, line and column. */
 #ifndef RESULTS_H
 #define RESULTS_H
 
@@ -31,6 +33,20 @@ extern const char *const sk_result_columns[SK_N_COLS];
 
 /* Columns that describe a point (all but id, status, results, error). */
 gboolean sk_result_column_is_axis(SkResultColumn c);
+
+/* Numeric columns: whether col holds a number; and whether text is a good
+ * value of col in a row of that status: empty (except tenants, and
+ * utilization when ok), or plain decimal (digits, fraction, exponent; no
+ * sign, hex, inf or nan), finite, whole where it must be, within the
+ * column's range (hit rates 0..1, utilization 0..2, tenants 1..1000000,
+ * ...).  FALSE with an SK_ERROR_INPUT error saying why. */
+gboolean sk_result_column_is_number(SkResultColumn col);
+gboolean sk_result_field_check(SkResultColumn col, const char *status,
+                               const char *text, GError **error);
+
+/* One point's JSON as a row, every value checked as above; an error names
+ * the file and the member ("result.utilization"). */
+char **sk_results_read_point(const char *path, GError **error);
 
 /* Reads every DIR/points/ *.json into rows (GStrv), sorted by design (in
  * preset order), then the other axes, then tenants.  A JSON file that is

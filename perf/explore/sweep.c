@@ -254,10 +254,15 @@ gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
     for (guint i = 0; i < sw->points->len; i++) {
         SkPoint *p = sw->points->pdata[i];
         TraceJob *t = g_hash_table_lookup(sw->trace_by_path, p->trace);
-        if (sk_point_done(p)) {
+        GError *why = NULL;
+        if (sk_point_done(p, &why)) {
             stats->skipped++;
             continue;
         }
+        if (why && !sp->quiet)
+            fprintf(stderr, "perf-explore: point %s: %s; computing it again\n",
+                    p->id, why->message);
+        g_clear_error(&why);
         g_ptr_array_add(todo, p);
         if (!g_file_test(t->path, G_FILE_TEST_EXISTS) && !g_ptr_array_find(traces, t, NULL))
             g_ptr_array_add(traces, t);
@@ -293,7 +298,7 @@ gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
         }
         for (guint i = 0; i < todo->len; i++) {
             SkPoint *p = todo->pdata[i];
-            if (sk_point_done(p))
+            if (sk_point_done(p, NULL))
                 continue;
             failed++;
             if (!g_file_test(p->output, G_FILE_TEST_EXISTS))

@@ -1,5 +1,6 @@
 /* model.c - what both models share: options, their checks, results, the
- * per-tenant table, and the dispatch to the chosen model. */
+ * per-tenant table, and the dispatch to the chosen model (through the table
+ * of models, models.c). */
 #include "model.h"
 
 #include <string.h>
@@ -22,18 +23,16 @@ void sk_model_options_default(SkModelOptions *o)
 
 gboolean sk_model_parse(const char *name, SkModelKind *kind)
 {
-    if (strcmp(name, "siokit") == 0)
-        *kind = SK_MODEL_SIOKIT;
-    else if (strcmp(name, "hypersio-1.0") == 0 || strcmp(name, "hypersio") == 0)
-        *kind = SK_MODEL_HYPERSIO;
-    else
+    const SkModelInfo *m = sk_model_find(name);
+    if (m == NULL)
         return FALSE;
+    *kind = m->kind;
     return TRUE;
 }
 
 const char *sk_model_name(SkModelKind kind)
 {
-    return kind == SK_MODEL_HYPERSIO ? "hypersio-1.0" : "siokit";
+    return sk_model_info(kind)->name;
 }
 
 gboolean sk_policy_parse(const char *name, SkPolicy *policy)
@@ -58,10 +57,32 @@ const char *sk_policy_name(SkPolicy policy)
     }
 }
 
+/* A configuration error: "config 'FILE': line N: PREFETCH: ...", with what
+ * is known of where the value came from. */
+static gboolean config_error(const SkModelOptions *o, uint32_t line,
+                             const char *what, GError **error)
+{
+    const SkModelInfo *m = sk_model_info(o->model);
+    GString *where = g_string_new("config");
+
+    if (o->config_path)
+        g_string_append_printf(where, " '%s'", o->config_path);
+    if (o->config_path && line)
+        g_string_append_printf(where, ": line %u", line);
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                "%s: PREFETCH: %s but the prefetcher runs%s%s%s", where->str, what,
+                m->always_prefetches ? " (" : "",
+                m->always_prefetches ? m->name : "",
+                m->always_prefetches ? " always runs it)" : "");
+    g_string_free(where, TRUE);
+    return FALSE;
+}
+
 gboolean sk_model_options_check(const SkModelOptions *o, GError **error)
 {
+    const SkModelInfo *m = sk_model_info(o->model);
     const SkCacheConfig *c = &o->caches;
-    gboolean prefetcher = o->model == SK_MODEL_HYPERSIO || c->prefetch_size > 0;
+    gboolean prefetcher = m->always_prefetches || c->prefetch_size > 0;
 
     if (o->tqueue == 0) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
@@ -73,31 +94,13 @@ gboolean sk_model_options_check(const SkModelOptions *o, GError **error)
                     "option --link-gbps: must be more than 0");
         return FALSE;
     }
-    if (o->model == SK_MODEL_HYPERSIO && o->link_mbps % 1000) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --link-gbps: hypersio-1.0 takes whole Gb/s");
+    if (m->check && !m->check(o, error))
         return FALSE;
-    }
-    if (o->model == SK_MODEL_HYPERSIO && SK_PACKET_BITS / (o->link_mbps / 1000) == 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --link-gbps: above %d Gb/s a packet slot is 0 ns in "
-                    "hypersio-1.0", SK_PACKET_BITS);
-        return FALSE;
-    }
-    if (prefetcher && c->prefetch_histlen == 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "config: PREFETCH: histlen is 0 but the prefetcher runs%s",
-                    o->model == SK_MODEL_HYPERSIO
-                        ? " (hypersio-1.0 always runs it)" : "");
-        return FALSE;
-    }
-    if (prefetcher && c->prefetch_distance == 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "config: PREFETCH: assoc (prediction distance) is 0 but the "
-                    "prefetcher runs%s", o->model == SK_MODEL_HYPERSIO
-                        ? " (hypersio-1.0 always runs it)" : "");
-        return FALSE;
-    }
+    if (prefetcher && c->prefetch_histlen == 0)
+        return config_error(o, o->config_lines.prefetch_histlen, "histlen is 0", error);
+    if (prefetcher && c->prefetch_distance == 0)
+        return config_error(o, o->config_lines.prefetch_distance,
+                            "assoc (prediction distance) is 0", error);
     return TRUE;
 }
 
@@ -110,9 +113,7 @@ gboolean sk_model_run(const SkModelOptions *o, SkTraceReader *reader,
     result->link_mbps = o->link_mbps;
     if (!sk_model_options_check(o, error))
         return FALSE;
-    if (o->model == SK_MODEL_HYPERSIO)
-        return sk_hypersio_run(o, reader, result, error);
-    return sk_siokit_run(o, reader, result, error);
+    return sk_model_info(o->model)->run(o, reader, result, error);
 }
 
 void sk_model_result_clear(SkModelResult *r)

@@ -1,6 +1,7 @@
 /* model.h - sioperf's performance model: one trace against one IOMMU design.
  *
- * Two models share these options and results:
+ * Two models share these options and results, listed in one table
+ * (models.c: name, aliases, checks, run function; sk_model_find()):
  *   SK_MODEL_HYPERSIO  "hypersio-1.0": exactly HyperSIO 1.0's numbers, its
  *                      defects included (spec section 5), for comparison;
  *   SK_MODEL_SIOKIT    "siokit": the corrected model (docs/model.md lists
@@ -23,6 +24,7 @@
 typedef enum {
     SK_MODEL_SIOKIT,
     SK_MODEL_HYPERSIO,
+    SK_N_MODELS,
 } SkModelKind;
 
 /* Latencies (ns) and sizes both models start from (HyperSIO 1.0's). */
@@ -49,6 +51,9 @@ typedef struct SkModelOptions {
     gboolean tick_by_tick;  /* tests: hypersio-1.0 visits every ns, as
                                HyperSIO does, instead of jumping */
     SkProgress *progress;   /* NULL, or updated with translations read */
+    const char *config_path;/* the file caches came from, for errors; NULL
+                               for a built-in design */
+    SkCacheConfigLines config_lines;   /* where in it, for errors */
 } SkModelOptions;
 
 enum {
@@ -91,14 +96,39 @@ typedef struct SkModelResult {
     GArray *per_tenant;               /* SkTenantStats, sorted by tenant */
 } SkModelResult;
 
+/* One entry of the table of models (models.c). */
+typedef struct SkModelInfo {
+    SkModelKind kind;
+    const char *name;               /* what results and --help call it */
+    const char *const *aliases;     /* other names accepted, NULL-ended */
+    const char *summary;            /* a few words for --help */
+    SkConfigDialect dialect;        /* how it reads --config files */
+    gboolean always_prefetches;     /* runs the prefetcher with no buffer */
+    /* Checks of the options that only this model needs, or NULL. */
+    gboolean (*check)(const SkModelOptions *options, GError **error);
+    gboolean (*run)(const SkModelOptions *options, SkTraceReader *reader,
+                    SkModelResult *result, GError **error);
+} SkModelInfo;
+
+/* The entry of a model; the model named name or one of its aliases, or
+ * NULL. */
+const SkModelInfo *sk_model_info(SkModelKind kind);
+const SkModelInfo *sk_model_find(const char *name);
+/* "siokit, hypersio-1.0", for errors; and the models with their summaries
+ * for --help.  g_free() them. */
+char *sk_model_names(void);
+char *sk_model_help(void);
+
 void sk_model_options_default(SkModelOptions *options);
 gboolean sk_model_parse(const char *name, SkModelKind *kind);
 const char *sk_model_name(SkModelKind kind);
 gboolean sk_policy_parse(const char *name, SkPolicy *policy);
 const char *sk_policy_name(SkPolicy policy);
 
-/* Checks that the options suit the chosen model (e.g. integer link speed
- * and a working prefetcher configuration for hypersio-1.0). */
+/* Checks that the options suit the chosen model: what every model needs,
+ * then the model's own check (e.g. integer link speed for hypersio-1.0).
+ * A configuration error names options->config_path and the line that set
+ * the value when there is one. */
 gboolean sk_model_options_check(const SkModelOptions *options, GError **error);
 
 /* Replays the whole trace.  On error (bad trace, or a trace HyperSIO 1.0
@@ -107,12 +137,6 @@ gboolean sk_model_options_check(const SkModelOptions *options, GError **error);
 gboolean sk_model_run(const SkModelOptions *options, SkTraceReader *reader,
                       SkModelResult *result, GError **error);
 void sk_model_result_clear(SkModelResult *result);
-
-/* The models themselves (hs_model.c, sk_model.c). */
-gboolean sk_hypersio_run(const SkModelOptions *options, SkTraceReader *reader,
-                         SkModelResult *result, GError **error);
-gboolean sk_siokit_run(const SkModelOptions *options, SkTraceReader *reader,
-                       SkModelResult *result, GError **error);
 
 /* Shared by both models: per-tenant rows, and the final rates. */
 typedef struct SkTenantTable {

@@ -1,4 +1,4 @@
-/* hs_model.c - the "hypersio-1.0" model: HyperSIO 1.0's performance model,
+/* model_hypersio.c - the "hypersio-1.0" model: HyperSIO 1.0's performance model,
  * reproduced exactly (spec section 3), its defects included (section 5).
  *
  * HyperSIO advances time one nanosecond per loop iteration; here time jumps
@@ -21,8 +21,8 @@
  * (cache.c), so the numbers are HyperSIO's as built with GCC on glibc. */
 #include <string.h>
 
-#include "model.h"
-#include "prefetcher.h"
+#include "iommu.h"
+#include "models.h"
 #include "stdheap.h"
 #include "sk_error.h"
 
@@ -53,11 +53,8 @@ typedef struct HsModel {
     HsEvent *events;
     uint32_t n_events, cap_events, free_event;
     HsQueue cc_fill, pc_lookup, pc_fill, iotlb_fill;
-    SkCache cc, iotlb, l2, l3, pbuf;
+    SkIommu u;                       /* caches, prefetcher, queue */
     SkGlibcRand rand;
-    SkPrefetcher prefetcher;
-    gboolean salloc;
-    uint32_t g_iotlb, g_l2, g_l3;    /* salloc: groups of each cache */
     SkModelResult *res;
     SkTenantTable tenants;
     const char *path;
@@ -150,35 +147,30 @@ static void event_free(HsModel *m, uint32_t id)
 
 /* ---- HyperSIO's BaseCache::Translate(event, alloc) ---- */
 
-enum { CACHE_IOTLB_KIND, CACHE_L2_KIND, CACHE_L3_KIND, CACHE_PBUF_KIND };
-
 /* An event translates with each cache twice: a first search without
  * allocation, then a second one of the same key; the second is free when
  * the set has not been filled in between (SkCacheSpot). */
-
-#define MASK_2M (~((UINT64_C(1) << 21) - 1))
-#define MASK_1G (~((UINT64_C(1) << 30) - 1))
 
 /* The keys: the context cache by source id, the IOTLB by page, the page
  * caches by 2 MiB and 1 GiB region; all but the IOTLB's mask are fixed. */
 static inline uint32_t cc_set(const HsModel *m, const SkRecord *r)
 {
-    return sk_cache_set_of(&m->cc, r->tenant, r->sid);
+    return sk_cache_set_of(&m->u.cc, r->tenant, r->sid);
 }
 
 static inline uint32_t iotlb_set(const HsModel *m, const SkRecord *r)
 {
-    return sk_cache_set_of(&m->iotlb, r->tenant, r->iova >> 21);
+    return sk_cache_set_of(&m->u.iotlb, r->tenant, r->iova >> 21);
 }
 
 static inline uint32_t l2_set(const HsModel *m, const SkRecord *r)
 {
-    return sk_cache_set_of(&m->l2, r->tenant, r->iova >> 21);
+    return sk_cache_set_of(&m->u.l2, r->tenant, r->iova >> 21);
 }
 
 static inline uint32_t l3_set(const HsModel *m, const SkRecord *r)
 {
-    return sk_cache_set_of(&m->l3, r->tenant, r->iova >> 30);
+    return sk_cache_set_of(&m->u.l3, r->tenant, r->iova >> 30);
 }
 
 /* Translate(event, alloc = false), the first time: a search that updates
@@ -219,7 +211,7 @@ static inline gboolean translate_again(HsModel *m, SkCache *c, int stat,
  * are counted at every probe, as HyperSIO's prefetcher counts them. */
 static gboolean pbuf_translate(HsModel *m, const HsEvent *e, gboolean alloc)
 {
-    SkCache *c = &m->pbuf;
+    SkCache *c = &m->u.pbuf;
     if (!sk_cache_present(c))
         return FALSE;
     uint64_t addr = e->rec.iova & e->rec.mask;
@@ -227,20 +219,6 @@ static gboolean pbuf_translate(HsModel *m, const HsEvent *e, gboolean alloc)
     if (alloc && !hit)
         sk_cache_insert(c, 0, addr, e->rec.tenant, e->rec.nat);
     return hit;
-}
-
-/* --salloc: which domain ids may fill each cache. */
-static gboolean cacheable(const HsModel *m, int kind, uint32_t did)
-{
-    if (!m->salloc)
-        return TRUE;
-    switch (kind) {
-    case CACHE_IOTLB_KIND: return did < m->g_iotlb;
-    case CACHE_L2_KIND: return did >= m->g_iotlb && did < m->g_iotlb + m->g_l2;
-    case CACHE_L3_KIND:
-        return did >= m->g_iotlb + m->g_l2 && did < m->g_iotlb + m->g_l2 + m->g_l3;
-    default: return TRUE;
-    }
 }
 
 static void schedule(HsQueue *q, HsEvent *e, uint32_t id, uint64_t at,
@@ -266,7 +244,7 @@ static void issue(HsModel *m, const SkRecord *rec, uint64_t record, uint64_t t)
     uint32_t id = event_new(m, rec, record, t, FALSE);
     HsEvent *e = &m->events[id];
     e->row = sk_tenant_table_index(&m->tenants, rec->tenant);
-    if (translate_first(&m->cc, cc_set(m, rec), rec->sid, 0, rec->nat, &e->cc_spot))
+    if (translate_first(&m->u.cc, cc_set(m, rec), rec->sid, 0, rec->nat, &e->cc_spot))
         schedule(&m->cc_fill, e, id, t + SK_LAT_CC_HIT, SK_LAT_CC_HIT);
     else
         schedule(&m->cc_fill, e, id, t + SK_LAT_CC_MISS, SK_LAT_CC_MISS);
@@ -277,8 +255,8 @@ static void cc_fill_stage(HsModel *m, uint64_t t)
     uint32_t id = queue_pop(&m->cc_fill);
     HsEvent *e = &m->events[id];
     const SkRecord *r = &e->rec;
-    translate_again(m, &m->cc, SK_STAT_CC, &e->cc_spot, r->sid, 0, r->nat, TRUE);
-    gboolean iotlb_hit = translate_first(&m->iotlb, iotlb_set(m, r), r->iova & r->mask,
+    translate_again(m, &m->u.cc, SK_STAT_CC, &e->cc_spot, r->sid, 0, r->nat, TRUE);
+    gboolean iotlb_hit = translate_first(&m->u.iotlb, iotlb_set(m, r), r->iova & r->mask,
                                          r->tenant, r->nat, &e->iotlb_spot);
     gboolean pbuf_hit = pbuf_translate(m, e, FALSE);
     if (pbuf_hit)
@@ -294,9 +272,9 @@ static void cc_fill_stage(HsModel *m, uint64_t t)
         schedule(&m->pc_lookup, e, id, t + SK_LAT_PCIE, SK_LAT_PCIE);
 
     /* The prefetcher runs on every translation, buffer or not. */
-    uint32_t n = sk_prefetcher_observe(&m->prefetcher, &e->rec);
+    uint32_t n = sk_prefetcher_observe(&m->u.prefetcher, &e->rec);
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t pid = event_new(m, sk_prefetcher_predicted(&m->prefetcher, k),
+        uint32_t pid = event_new(m, sk_prefetcher_predicted(&m->u.prefetcher, k),
                                  UINT64_MAX, 0, TRUE);
         HsEvent *p = &m->events[pid];
         p->rec.nat = SK_NAT_NONE;
@@ -312,9 +290,9 @@ static void pc_lookup_stage(HsModel *m, uint64_t t)
     HsEvent *e = &m->events[id];
     uint64_t level = e->rec.level;
     const SkRecord *r = &e->rec;
-    gboolean l2_hit = translate_first(&m->l2, l2_set(m, r), r->iova & MASK_2M,
+    gboolean l2_hit = translate_first(&m->u.l2, l2_set(m, r), r->iova & IOMMU_MASK_2M,
                                       r->tenant, r->nat, &e->l2_spot);
-    gboolean l3_hit = translate_first(&m->l3, l3_set(m, r), r->iova & MASK_1G,
+    gboolean l3_hit = translate_first(&m->u.l3, l3_set(m, r), r->iova & IOMMU_MASK_1G,
                                       r->tenant, r->nat, &e->l3_spot);
 
     if (l2_hit) {
@@ -349,10 +327,10 @@ static void pc_fill_stage(HsModel *m, uint64_t t)
     uint32_t id = queue_pop(&m->pc_fill);
     HsEvent *e = &m->events[id];
     const SkRecord *r = &e->rec;
-    translate_again(m, &m->l2, SK_STAT_L2PAGE, &e->l2_spot, r->iova & MASK_2M,
-                    r->tenant, r->nat, cacheable(m, CACHE_L2_KIND, r->tenant));
-    translate_again(m, &m->l3, SK_STAT_L3PAGE, &e->l3_spot, r->iova & MASK_1G,
-                    r->tenant, r->nat, cacheable(m, CACHE_L3_KIND, r->tenant));
+    translate_again(m, &m->u.l2, SK_STAT_L2PAGE, &e->l2_spot, r->iova & IOMMU_MASK_2M,
+                    r->tenant, r->nat, iommu_may_fill(&m->u, SK_STAT_L2PAGE, r->tenant));
+    translate_again(m, &m->u.l3, SK_STAT_L3PAGE, &e->l3_spot, r->iova & IOMMU_MASK_1G,
+                    r->tenant, r->nat, iommu_may_fill(&m->u, SK_STAT_L3PAGE, r->tenant));
     schedule(&m->iotlb_fill, e, id, t + SK_LAT_PCIE, SK_LAT_PCIE);
 }
 
@@ -367,10 +345,10 @@ static uint32_t iotlb_fill_stage(HsModel *m, uint64_t t)
         return UINT32_MAX;
     }
     uint32_t did = e->rec.tenant;
-    if (cacheable(m, CACHE_IOTLB_KIND, did)) {
+    if (iommu_may_fill(&m->u, SK_STAT_IOTLB, did)) {
         SkTenantStats *ts = &g_array_index(m->tenants.rows, SkTenantStats, e->row);
         const SkRecord *r = &e->rec;
-        if (translate_again(m, &m->iotlb, SK_STAT_IOTLB, &e->iotlb_spot,
+        if (translate_again(m, &m->u.iotlb, SK_STAT_IOTLB, &e->iotlb_spot,
                             r->iova & r->mask, r->tenant, r->nat, TRUE))
             ts->iotlb_hits++;
         else
@@ -400,19 +378,35 @@ static uint64_t min_head_time(const HsModel *m)
 
 /* ---- the run ---- */
 
-gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
-                         SkModelResult *res, GError **error)
+/* What only this model needs of the options: whole Gb/s and a packet slot
+ * of at least 1 ns (its slots are whole nanoseconds). */
+gboolean hypersio_check(const SkModelOptions *o, GError **error)
+{
+    if (o->link_mbps % 1000) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --link-gbps: hypersio-1.0 takes whole Gb/s");
+        return FALSE;
+    }
+    if (SK_PACKET_BITS / (o->link_mbps / 1000) == 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --link-gbps: above %d Gb/s a packet slot is 0 ns in "
+                    "hypersio-1.0", SK_PACKET_BITS);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
+                      SkModelResult *res, GError **error)
 {
     HsModel m;
     SkFeed feed;
     uint64_t interval = SK_PACKET_BITS / (o->link_mbps / 1000);
-    uint64_t t = 0, in_flight = 0, record = 0;
+    uint64_t t = 0, record = 0;
     uint64_t next_slot = 0;     /* the first packet slot at or after t;
                                    UINT64_MAX at the end of the trace */
-    const uint64_t tqueue = o->tqueue;
     const gboolean tick_by_tick = o->tick_by_tick;
     gboolean ended = FALSE, ok = FALSE;
-    SkCacheGeometry pbuf_geom = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
     memset(&m, 0, sizeof(m));
     sk_feed_init(&feed, reader, o->progress);
@@ -426,23 +420,13 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     queue_init(&m.pc_fill, !o->inorder);
     queue_init(&m.iotlb_fill, !o->inorder);
     sk_glibc_rand_seed(&m.rand, 1);
-    sk_cache_init(&m.cc, "CC", &o->caches.cc, SK_POLICY_LFU, TRUE, TRUE, &m.rand);
-    sk_cache_init(&m.iotlb, "IOTLB", &o->caches.iotlb, o->policy, TRUE, FALSE, &m.rand);
-    sk_cache_init(&m.l2, "L2PAGE", &o->caches.l2page, SK_POLICY_LRU, TRUE, FALSE, &m.rand);
-    sk_cache_init(&m.l3, "L3PAGE", &o->caches.l3page, SK_POLICY_LRU, TRUE, FALSE, &m.rand);
-    sk_cache_init(&m.pbuf, "PREFETCH", &pbuf_geom, SK_POLICY_LRU, TRUE, FALSE, &m.rand);
-    sk_prefetcher_init(&m.prefetcher, o->caches.prefetch_histlen,
-                       o->caches.prefetch_distance);
-    m.salloc = o->salloc;
-    m.g_iotlb = o->caches.iotlb.groups;
-    m.g_l2 = o->caches.l2page.groups;
-    m.g_l3 = o->caches.l3page.groups;
+    iommu_init(&m.u, o, TRUE, TRUE, &m.rand);
     sk_tenant_table_init(&m.tenants);
 
     for (;;) {
         if (t == next_slot) {
             next_slot += interval;
-            if (in_flight < tqueue) {
+            if (iommu_queue_free(&m.u)) {
                 for (int i = 0; i < SK_TRANSLATIONS_PER_PACKET; i++) {
                     gboolean failed = FALSE;
                     const SkRecord *rec = sk_feed_next(&feed, &failed, error);
@@ -455,13 +439,12 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                     }
                     issue(&m, rec, record++, t);
                     res->translations++;
-                    in_flight++;
-                    res->max_in_flight = MAX(res->max_in_flight, in_flight);
+                    iommu_queue_take(&m.u);
                 }
             } else {
                 res->dropped_slots++;
             }
-            if (in_flight == 0 && ended)
+            if (m.u.in_flight == 0 && ended)
                 break;
         }
 
@@ -479,7 +462,8 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
             uint32_t done = iotlb_fill_stage(&m, t);
             if (done != UINT32_MAX) {
                 complete(&m, done);
-                if (--in_flight == 0 && ended) {
+                iommu_queue_release(&m.u);
+                if (m.u.in_flight == 0 && ended) {
                     t++;
                     break;
                 }
@@ -490,12 +474,12 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
         uint64_t next = min_head_time(&m);
         if (next <= t || tick_by_tick)
             next = t + 1;
-        if (in_flight < tqueue)
+        if (iommu_queue_free(&m.u))
             next = MIN(next, next_slot);
         if (next == UINT64_MAX) {
             g_set_error(error, SK_ERROR, SK_ERROR_FAILED,
                         "trace '%s': model stalled with %" G_GUINT64_FORMAT
-                        " translations in flight", m.path, in_flight);
+                        " translations in flight", m.path, m.u.in_flight);
             goto out;
         }
         if (next > next_slot) {
@@ -521,12 +505,8 @@ gboolean sk_hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     ok = TRUE;
 out:
     sk_tenant_table_finish(&m.tenants, res);
-    sk_cache_destroy(&m.cc);
-    sk_cache_destroy(&m.iotlb);
-    sk_cache_destroy(&m.l2);
-    sk_cache_destroy(&m.l3);
-    sk_cache_destroy(&m.pbuf);
-    sk_prefetcher_destroy(&m.prefetcher);
+    res->max_in_flight = m.u.max_in_flight;
+    iommu_clear(&m.u);
     g_free(m.events);
     g_free(m.cc_fill.items);
     g_free(m.pc_lookup.items);

@@ -1,4 +1,4 @@
-/* sk_model.c - the "siokit" model: HyperSIO's IOMMU design, its defects
+/* model_siokit.c - the "siokit" model: HyperSIO's IOMMU design, its defects
  * corrected (docs/model.md lists each difference and why).
  *
  * A translation's life, event by event (times in ns):
@@ -22,8 +22,8 @@
  * entries as they free up, so no more than tqueue are ever in flight. */
 #include <string.h>
 
-#include "model.h"
-#include "prefetcher.h"
+#include "iommu.h"
+#include "models.h"
 #include "sk_error.h"
 
 #define WHEEL_BITS 12
@@ -58,11 +58,9 @@ typedef struct Model {
     uint64_t next_event;              /* time of the earliest event, or
                                          UINT64_MAX */
     uint64_t now;
-    SkCache cc, iotlb, l2, l3, pbuf;
-    SkPrefetcher prefetcher;
-    gboolean prefetching;
+    SkIommu u;                        /* caches, prefetcher, queue */
     SkTenantTable tenants;
-    uint64_t in_flight, next_seq, retire_seq, last_done;
+    uint64_t next_seq, retire_seq, last_done;
     uint32_t *window;                 /* in-order: tx of each seq in flight */
     uint8_t *finished;                /* in-order: done flags by seq */
     uint64_t window_mask;
@@ -149,23 +147,6 @@ static void tx_free(Model *m, uint32_t id)
 
 /* ---- caches ---- */
 
-#define MASK_2M (~((UINT64_C(1) << 21) - 1))
-#define MASK_1G (~((UINT64_C(1) << 30) - 1))
-
-static gboolean may_fill(const Model *m, int which, uint32_t did)
-{
-    const SkCacheConfig *c = &m->opt->caches;
-    uint32_t a = c->iotlb.groups, b = a + c->l2page.groups, d = b + c->l3page.groups;
-    if (!m->opt->salloc)
-        return TRUE;
-    switch (which) {
-    case SK_STAT_IOTLB: return did < a;
-    case SK_STAT_L2PAGE: return did >= a && did < b;
-    case SK_STAT_L3PAGE: return did >= b && did < d;
-    default: return TRUE;
-    }
-}
-
 /* Looks up (counting the result when `count`), remembering where in spot
  * for a fill of the same key later. */
 static inline gboolean probe(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
@@ -186,7 +167,7 @@ static inline gboolean probe(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
 static inline void fill(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
                  uint64_t addr, uint32_t did, uint64_t nat)
 {
-    if (!sk_cache_present(c) || !may_fill(m, stat, did) ||
+    if (!sk_cache_present(c) || !iommu_may_fill(&m->u, stat, did) ||
         sk_cache_find_again(c, spot, addr, did) != SK_CACHE_NONE)
         return;
     if (sk_cache_insert(c, spot->set, addr, did, nat))
@@ -195,7 +176,7 @@ static inline void fill(Model *m, SkCache *c, int stat, SkCacheSpot *spot,
 
 static uint32_t iotlb_set(const Model *m, const SkRecord *r)
 {
-    return sk_cache_set_of(&m->iotlb, r->tenant,
+    return sk_cache_set_of(&m->u.iotlb, r->tenant,
                            r->iova >> (r->level >= 3 ? 30 : 21));
 }
 
@@ -205,8 +186,8 @@ static void issue(Model *m, const SkRecord *rec)
 {
     uint32_t id = tx_new(m, rec, FALSE);
     Tx *x = &m->tx[id];
-    uint32_t set = sk_cache_set_of(&m->cc, rec->tenant, rec->sid);
-    gboolean hit = probe(m, &m->cc, SK_STAT_CC, &x->cc_spot, set, rec->sid, 0,
+    uint32_t set = sk_cache_set_of(&m->u.cc, rec->tenant, rec->sid);
+    gboolean hit = probe(m, &m->u.cc, SK_STAT_CC, &x->cc_spot, set, rec->sid, 0,
                          rec->nat, TRUE);
 
     x->seq = m->next_seq++;
@@ -214,8 +195,7 @@ static void issue(Model *m, const SkRecord *rec)
     if (m->window)
         m->window[x->seq & m->window_mask] = id;
     x->cc_miss = !hit;
-    m->in_flight++;
-    m->res->max_in_flight = MAX(m->res->max_in_flight, m->in_flight);
+    iommu_queue_take(&m->u);
     m->record++;
     m->res->translations++;
     schedule(m, id, ST_CC_DONE, hit ? SK_LAT_CC_HIT : SK_LAT_CC_MISS);
@@ -228,8 +208,8 @@ static void cc_done(Model *m, uint32_t id)
     SkTenantStats *ts = &g_array_index(m->tenants.rows, SkTenantStats, x->row);
 
     if (x->cc_miss)
-        fill(m, &m->cc, SK_STAT_CC, &x->cc_spot, r->sid, 0, r->nat);
-    if (probe(m, &m->iotlb, SK_STAT_IOTLB, &x->iotlb_spot, iotlb_set(m, r),
+        fill(m, &m->u.cc, SK_STAT_CC, &x->cc_spot, r->sid, 0, r->nat);
+    if (probe(m, &m->u.iotlb, SK_STAT_IOTLB, &x->iotlb_spot, iotlb_set(m, r),
               r->iova & r->mask, r->tenant, r->nat, TRUE)) {
         ts->iotlb_hits++;
         schedule(m, id, ST_DONE, SK_LAT_IOTLB_HIT);
@@ -237,8 +217,8 @@ static void cc_done(Model *m, uint32_t id)
         ts->iotlb_misses++;
         x->iotlb_miss = 1;
         SkCacheSpot pbuf_spot;
-        if (m->prefetching &&
-            probe(m, &m->pbuf, SK_STAT_PREFETCH, &pbuf_spot, 0, r->iova & r->mask,
+        if (m->u.prefetching &&
+            probe(m, &m->u.pbuf, SK_STAT_PREFETCH, &pbuf_spot, 0, r->iova & r->mask,
                   r->tenant, r->nat, TRUE)) {
             x->pbuf_hit = 1;
             schedule(m, id, ST_DONE, SK_LAT_PREFETCH_HIT);
@@ -247,10 +227,10 @@ static void cc_done(Model *m, uint32_t id)
         }
     }
 
-    if (m->prefetching) {
-        uint32_t n = sk_prefetcher_observe(&m->prefetcher, r);
+    if (m->u.prefetching) {
+        uint32_t n = sk_prefetcher_observe(&m->u.prefetcher, r);
         for (uint32_t k = 0; k < n; k++) {
-            uint32_t p = tx_new(m, sk_prefetcher_predicted(&m->prefetcher, k), TRUE);
+            uint32_t p = tx_new(m, sk_prefetcher_predicted(&m->u.prefetcher, k), TRUE);
             schedule(m, p, ST_WALK, SK_LAT_PCIE);
             m->res->prefetch_walks++;
         }
@@ -266,13 +246,13 @@ static void walk(Model *m, uint32_t id)
 
     x->l2_hit = x->l3_hit = 0;
     if (level <= 2)
-        x->l2_hit = (uint8_t)probe(m, &m->l2, SK_STAT_L2PAGE, &x->l2_spot,
-                                   sk_cache_set_of(&m->l2, r->tenant, r->iova >> 21),
-                                   r->iova & MASK_2M, r->tenant, r->nat, count);
+        x->l2_hit = (uint8_t)probe(m, &m->u.l2, SK_STAT_L2PAGE, &x->l2_spot,
+                                   sk_cache_set_of(&m->u.l2, r->tenant, r->iova >> 21),
+                                   r->iova & IOMMU_MASK_2M, r->tenant, r->nat, count);
     if (!x->l2_hit)
-        x->l3_hit = (uint8_t)probe(m, &m->l3, SK_STAT_L3PAGE, &x->l3_spot,
-                                   sk_cache_set_of(&m->l3, r->tenant, r->iova >> 30),
-                                   r->iova & MASK_1G, r->tenant, r->nat, count);
+        x->l3_hit = (uint8_t)probe(m, &m->u.l3, SK_STAT_L3PAGE, &x->l3_spot,
+                                   sk_cache_set_of(&m->u.l3, r->tenant, r->iova >> 30),
+                                   r->iova & IOMMU_MASK_1G, r->tenant, r->nat, count);
     if (x->l2_hit)
         reads = 2 - level;
     else if (x->l3_hit)
@@ -288,10 +268,10 @@ static void walk_done(Model *m, uint32_t id)
     const SkRecord *r = &x->rec;
 
     if (r->level <= 2 && !x->l2_hit)
-        fill(m, &m->l2, SK_STAT_L2PAGE, &x->l2_spot, r->iova & MASK_2M,
+        fill(m, &m->u.l2, SK_STAT_L2PAGE, &x->l2_spot, r->iova & IOMMU_MASK_2M,
              r->tenant, r->nat);
     if (!x->l2_hit && !x->l3_hit)
-        fill(m, &m->l3, SK_STAT_L3PAGE, &x->l3_spot, r->iova & MASK_1G,
+        fill(m, &m->u.l3, SK_STAT_L3PAGE, &x->l3_spot, r->iova & IOMMU_MASK_1G,
              r->tenant, r->nat);
     schedule(m, id, ST_DONE, SK_LAT_PCIE);
 }
@@ -306,19 +286,19 @@ static void retire(Model *m, uint32_t id)
     ts->last_end = MAX(ts->last_end, m->now);
     ts->latency_sum += m->now - x->start;
     m->last_done = m->now;
-    m->in_flight--;
+    iommu_queue_release(&m->u);
     tx_free(m, id);
 }
 
 /* A packet slot can admit a packet now. */
 static inline gboolean admissible(const Model *m)
 {
-    return m->pending_pos == m->n_pending && m->in_flight < m->opt->tqueue;
+    return m->pending_pos == m->n_pending && iommu_queue_free(&m->u);
 }
 
 static void issue_pending(Model *m)
 {
-    while (m->pending_pos < m->n_pending && m->in_flight < m->opt->tqueue)
+    while (m->pending_pos < m->n_pending && iommu_queue_free(&m->u))
         issue(m, &m->pending[m->pending_pos++]);
 }
 
@@ -329,13 +309,13 @@ static void done(Model *m, uint32_t id)
 
     if (x->prefetch) {
         SkCacheSpot spot;
-        sk_cache_find_spot(&m->pbuf, 0, r->iova & r->mask, r->tenant, &spot);
-        fill(m, &m->pbuf, SK_STAT_PREFETCH, &spot, r->iova & r->mask, r->tenant, r->nat);
+        sk_cache_find_spot(&m->u.pbuf, 0, r->iova & r->mask, r->tenant, &spot);
+        fill(m, &m->u.pbuf, SK_STAT_PREFETCH, &spot, r->iova & r->mask, r->tenant, r->nat);
         tx_free(m, id);
         return;
     }
     if (x->iotlb_miss)
-        fill(m, &m->iotlb, SK_STAT_IOTLB, &x->iotlb_spot, r->iova & r->mask,
+        fill(m, &m->u.iotlb, SK_STAT_IOTLB, &x->iotlb_spot, r->iova & r->mask,
              r->tenant, r->nat);
     if (!m->opt->inorder) {
         retire(m, id);
@@ -447,8 +427,8 @@ static uint64_t first_slot_from(const Model *m, uint64_t t)
     return (uint64_t)((num + SLOT_BITS - 1) / SLOT_BITS);
 }
 
-gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
-                       SkModelResult *res, GError **error)
+gboolean siokit_run(const SkModelOptions *o, SkTraceReader *reader,
+                    SkModelResult *res, GError **error)
 {
     Model *m = g_new0(Model, 1);
     SkFeed feed;
@@ -457,7 +437,6 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                                    after it until a packet can be admitted */
     uint64_t last_packet = UINT64_MAX;
     Slot slot;
-    SkCacheGeometry pbuf = {o->caches.prefetch_size, o->caches.prefetch_size, 1};
 
     m->opt = o;
     m->res = res;
@@ -465,16 +444,7 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     sk_feed_init(&feed, reader, o->progress);
     memset(m->head, 0xff, sizeof(m->head));
     m->next_event = UINT64_MAX;
-    sk_cache_init(&m->cc, "CC", &o->caches.cc, SK_POLICY_LFU, FALSE, TRUE, NULL);
-    sk_cache_init(&m->iotlb, "IOTLB", &o->caches.iotlb, o->policy, FALSE, FALSE, NULL);
-    sk_cache_init(&m->l2, "L2PAGE", &o->caches.l2page, SK_POLICY_LRU, FALSE, FALSE, NULL);
-    sk_cache_init(&m->l3, "L3PAGE", &o->caches.l3page, SK_POLICY_LRU, FALSE, FALSE, NULL);
-    sk_cache_init(&m->pbuf, "PREFETCH", &pbuf, SK_POLICY_LRU, FALSE, FALSE, NULL);
-    m->prefetching = o->caches.prefetch_size > 0;
-    if (m->prefetching) {
-        sk_prefetcher_init(&m->prefetcher, o->caches.prefetch_histlen,
-                           o->caches.prefetch_distance);
-    }
+    iommu_init(&m->u, o, FALSE, o->caches.prefetch_size > 0, NULL);
     if (o->inorder) {
         uint64_t cap = 1;
         while (cap < o->tqueue)
@@ -557,13 +527,8 @@ gboolean sk_siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     ok = TRUE;
 out:
     sk_tenant_table_finish(&m->tenants, res);
-    sk_cache_destroy(&m->cc);
-    sk_cache_destroy(&m->iotlb);
-    sk_cache_destroy(&m->l2);
-    sk_cache_destroy(&m->l3);
-    sk_cache_destroy(&m->pbuf);
-    if (m->prefetching)
-        sk_prefetcher_destroy(&m->prefetcher);
+    res->max_in_flight = m->u.max_in_flight;
+    iommu_clear(&m->u);
     g_free(m->window);
     g_free(m->finished);
     g_free(m->tx);

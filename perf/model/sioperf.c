@@ -9,6 +9,7 @@
 #include "report.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 static char *opt_model, *opt_config, *opt_policy, *opt_tqueue, *opt_tenants;
 static char *opt_link, *opt_format;
@@ -16,7 +17,7 @@ static gboolean opt_inorder, opt_salloc, opt_json, opt_quiet;
 
 static GOptionEntry entries[] = {
     {"model", 'm', 0, G_OPTION_ARG_STRING, &opt_model,
-     "siokit (default, corrected) or hypersio-1.0 (exact HyperSIO 1.0)", "MODEL"},
+     NULL /* the table of models: sk_model_help() */, "MODEL"},
     {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
      "cache configuration (HyperSIO format; default: HyperSIO's base design)", "FILE"},
     {"policy", 'p', 0, G_OPTION_ARG_STRING, &opt_policy,
@@ -54,8 +55,12 @@ static gboolean parse_options(int argc, char **argv, SkModelOptions *o,
     g_option_context_set_description(ctx,
         "TRACE is a siokit trace, or a HyperSIO 1.0 trace (a name ending in\n"
         "_iotlb_trace.bin, or --input-format hypersio).\n"
-        "Exit status: 0 success, 1 the run failed, 2 bad usage or bad input.\n"
+        "Exit status: 0 success, 1 the run failed, 2 bad usage or bad input\n"
+        "(a bad trace or config; a FIFO, device or folder as either), 130 or\n"
+        "143 stopped by SIGINT or SIGTERM.\n"
         "See docs/sioperf.md.");
+    char *models = sk_model_help();
+    entries[0].description = models;
     g_option_context_add_main_entries(ctx, entries, NULL);
     sk_model_options_default(o);
     *format = SK_FORMAT_AUTO;
@@ -69,8 +74,10 @@ static gboolean parse_options(int argc, char **argv, SkModelOptions *o,
     }
     *trace = g_strdup(argv[1]);
     if (opt_model && !sk_model_parse(opt_model, &o->model)) {
+        char *names = sk_model_names();
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --model: unknown model '%s' (siokit, hypersio-1.0)", opt_model);
+                    "option --model: unknown model '%s' (%s)", opt_model, names);
+        g_free(names);
         goto out;
     }
     if (opt_policy && !sk_policy_parse(opt_policy, &o->policy)) {
@@ -95,26 +102,26 @@ static gboolean parse_options(int argc, char **argv, SkModelOptions *o,
         o->tenants = (uint32_t)v;
     }
     if (opt_link) {
-        char *end = NULL;
-        double g = g_ascii_strtod(opt_link, &end);
-        if (end == opt_link || *end != '\0' || !isfinite(g) || g < 0.001 || g > 1e6) {
-            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                        "option --link-gbps: '%s' is not a speed between 0.001 and "
-                        "1000000 Gb/s", opt_link);
+        double g;
+        if (!sk_cli_parse_link_speed("--link-gbps", opt_link, &g, error))
             goto out;
-        }
         o->link_mbps = (uint64_t)llround(g * 1000.0);
     }
     o->inorder = opt_inorder;
     o->salloc = opt_salloc;
-    if (opt_config &&
-        !sk_cache_config_load(opt_config, o->model == SK_MODEL_HYPERSIO
-                                              ? SK_CONFIG_HYPERSIO : SK_CONFIG_SIOKIT,
-                              &o->caches, error))
-        goto out;
+    sk_input_claim(*trace);
+    if (opt_config) {
+        sk_input_claim(opt_config);
+        o->config_path = opt_config;
+        if (!sk_cache_config_load_lines(opt_config, sk_model_info(o->model)->dialect,
+                                        &o->caches, &o->config_lines, error))
+            goto out;
+    }
     ok = sk_model_options_check(o, error);
 out:
     g_option_context_free(ctx);
+    entries[0].description = NULL;
+    g_free(models);
     return ok;
 }
 

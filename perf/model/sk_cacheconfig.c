@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "perf_input.h"
 #include "sk_error.h"
 
 void sk_cache_config_default(SkCacheConfig *c)
@@ -99,8 +100,10 @@ static gboolean check_geometry(const char *name, const char *block,
 
 /* The siokit dialect: tolerant of spacing, strict about content. */
 static gboolean parse_siokit(const char *name, const char *text, gsize len,
-                             SkCacheConfig *parsed, GError **error)
+                             SkCacheConfig *parsed, SkCacheConfigLines *lines,
+                             GError **error)
 {
+    unsigned block_line[N_BLOCKS] = {0};
     Block block = BLOCK_NONE;
     const char *p = text, *end = text + len;
     unsigned lineno = 0;
@@ -147,6 +150,13 @@ static gboolean parse_siokit(const char *name, const char *text, gsize len,
                             lineno, s);
                 return FALSE;
             }
+            if (block_line[b]) {
+                g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                            "config '%s': line %u: block %s given twice (first at "
+                            "line %u)", name, lineno, s, block_line[b]);
+                return FALSE;
+            }
+            block_line[b] = lineno;
             block = b;
             any_block = TRUE;
             continue;
@@ -170,11 +180,11 @@ static gboolean parse_siokit(const char *name, const char *text, gsize len,
         }
         if (block == BLOCK_PREFETCH) {
             if (strcmp(key, "size") == 0)
-                parsed->prefetch_size = value;
+                parsed->prefetch_size = value, lines->prefetch_size = lineno;
             else if (strcmp(key, "assoc") == 0)
-                parsed->prefetch_distance = value;
+                parsed->prefetch_distance = value, lines->prefetch_distance = lineno;
             else if (strcmp(key, "histlen") == 0)
-                parsed->prefetch_histlen = value;
+                parsed->prefetch_histlen = value, lines->prefetch_histlen = lineno;
             else if (strcmp(key, "groups") != 0)  /* accepted, unused */
                 goto unknown_key;
         } else {
@@ -230,7 +240,8 @@ static gboolean stoul_like(const char *s, uint64_t *out)
 
 /* The HyperSIO dialect: its ReadCacheConfig, line for line. */
 static gboolean parse_hypersio(const char *name, const char *text, gsize len,
-                               SkCacheConfig *parsed, GError **error)
+                               SkCacheConfig *parsed, SkCacheConfigLines *lines,
+                               GError **error)
 {
     static const char *const keys[] = {"size", "assoc", "groups", "histlen"};
     const char *p = text, *end = text + len;
@@ -284,8 +295,12 @@ static gboolean parse_hypersio(const char *name, const char *text, gsize len,
             } else if (block == BLOCK_PREFETCH) {
                 uint32_t *f[] = {&parsed->prefetch_size, &parsed->prefetch_distance,
                                  NULL, &parsed->prefetch_histlen};
-                if (f[k])
+                uint32_t *at[] = {&lines->prefetch_size, &lines->prefetch_distance,
+                                  NULL, &lines->prefetch_histlen};
+                if (f[k]) {
                     *f[k] = (uint32_t)v;
+                    *at[k] = lineno;
+                }
             } else if (block != BLOCK_NONE) {
                 SkCacheGeometry *g = block_geometry(parsed, block);
                 uint32_t *f[] = {&g->size, &g->assoc, &g->groups, NULL};
@@ -324,37 +339,49 @@ static gboolean check_config(const char *name, const SkCacheConfig *c,
     return TRUE;
 }
 
+gboolean sk_cache_config_parse_lines(const char *name, const char *text, gsize len,
+                                     SkConfigDialect dialect, SkCacheConfig *c,
+                                     SkCacheConfigLines *lines, GError **error)
+{
+    SkCacheConfig parsed;
+    SkCacheConfigLines at = {0};
+    gboolean ok = dialect == SK_CONFIG_HYPERSIO
+                      ? parse_hypersio(name, text, len, &parsed, &at, error)
+                      : parse_siokit(name, text, len, &parsed, &at, error);
+    if (!ok || !check_config(name, &parsed, error))
+        return FALSE;
+    *c = parsed;
+    if (lines)
+        *lines = at;
+    return TRUE;
+}
+
 gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
                                SkConfigDialect dialect, SkCacheConfig *c,
                                GError **error)
 {
-    SkCacheConfig parsed;
-    gboolean ok = dialect == SK_CONFIG_HYPERSIO
-                      ? parse_hypersio(name, text, len, &parsed, error)
-                      : parse_siokit(name, text, len, &parsed, error);
-    if (!ok || !check_config(name, &parsed, error))
+    return sk_cache_config_parse_lines(name, text, len, dialect, c, NULL, error);
+}
+
+gboolean sk_cache_config_load_lines(const char *path, SkConfigDialect dialect,
+                                    SkCacheConfig *c, SkCacheConfigLines *lines,
+                                    GError **error)
+{
+    gsize len = 0;
+    char *text = perf_input_read("config", path, &len, error);
+    gboolean ok;
+
+    if (text == NULL)
         return FALSE;
-    *c = parsed;
-    return TRUE;
+    ok = sk_cache_config_parse_lines(path, text, len, dialect, c, lines, error);
+    g_free(text);
+    return ok;
 }
 
 gboolean sk_cache_config_load(const char *path, SkConfigDialect dialect,
                               SkCacheConfig *c, GError **error)
 {
-    char *text = NULL;
-    gsize len = 0;
-    GError *local = NULL;
-    gboolean ok;
-
-    if (!g_file_get_contents(path, &text, &len, &local)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "config '%s': %s", path,
-                    local->message);
-        g_error_free(local);
-        return FALSE;
-    }
-    ok = sk_cache_config_parse(path, text, len, dialect, c, error);
-    g_free(text);
-    return ok;
+    return sk_cache_config_load_lines(path, dialect, c, NULL, error);
 }
 
 char *sk_cache_config_to_string(const SkCacheConfig *c)

@@ -14,7 +14,7 @@
  *   SK_CONFIG_SIOKIT    blank lines, spaces and CRLF are fine; blocks and
  *                       keys the file leaves out keep the values of
  *                       sk_cache_config_default(); a line that does not
- *                       parse is an error;
+ *                       parse is an error, and so is a block given twice;
  *   SK_CONFIG_HYPERSIO  exactly what HyperSIO 1.0 reads: everything starts
  *                       at 0; a block name must be the whole line; a key
  *                       is recognised by its first letters ("sizes" is
@@ -22,7 +22,9 @@
  *                       the ':' ("64abc" is 64); at the first line it
  *                       cannot read it stops and keeps what it has (a
  *                       value with no number, on which HyperSIO aborts, is
- *                       an error here).
+ *                       an error here); a block given again is read
+ *                       again, its keys replacing the earlier values, as
+ *                       HyperSIO does.
  * Size 0 means no cache.  L1PAGE is read and never used.
  *
  * Invariants of a loaded configuration (every violation is refused with an
@@ -56,6 +58,13 @@ typedef struct SkCacheConfig {
     uint32_t prefetch_histlen;    /* PREFETCH histlen */
 } SkCacheConfig;
 
+/* Where a file set the PREFETCH keys whose meaning depends on the model
+ * (line numbers from 1; 0 = not set by the file), so that sk_model_options_check()
+ * can name the line. */
+typedef struct SkCacheConfigLines {
+    uint32_t prefetch_size, prefetch_distance, prefetch_histlen;
+} SkCacheConfigLines;
+
 /* HyperSIO's default (what its sweep tool writes for the base design):
  * CC 1536/1536, IOTLB 64/8, L3PAGE 1024/16, L2PAGE 512/16, all groups 1;
  * PREFETCH size 0, assoc 32, histlen 2. */
@@ -66,14 +75,22 @@ typedef enum {
     SK_CONFIG_HYPERSIO,
 } SkConfigDialect;
 
-/* Reads and validates a file.  FALSE with an SK_ERROR_INPUT error (bad
- * content, or a file that cannot be read). */
+/* Reads and validates a file, opened with sk_input_open() (a FIFO or a
+ * directory is refused at once).  FALSE with an SK_ERROR_INPUT error (bad
+ * content, or a file that cannot be read) naming the file. */
 gboolean sk_cache_config_load(const char *path, SkConfigDialect dialect,
                               SkCacheConfig *config, GError **error);
+/* The same, and where the file set the PREFETCH keys (lines may be NULL). */
+gboolean sk_cache_config_load_lines(const char *path, SkConfigDialect dialect,
+                                    SkCacheConfig *config, SkCacheConfigLines *lines,
+                                    GError **error);
 /* The same on text already in memory; `name` is used in messages. */
 gboolean sk_cache_config_parse(const char *name, const char *text, gsize len,
                                SkConfigDialect dialect, SkCacheConfig *config,
                                GError **error);
+gboolean sk_cache_config_parse_lines(const char *name, const char *text, gsize len,
+                                     SkConfigDialect dialect, SkCacheConfig *config,
+                                     SkCacheConfigLines *lines, GError **error);
 
 /* Writes the configuration in the same format (what perf-explore stores). */
 char *sk_cache_config_to_string(const SkCacheConfig *config);
