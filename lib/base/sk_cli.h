@@ -62,4 +62,12 @@ gboolean sk_phase_progress_update(const char *phase, uint64_t done,
 /* Clears the line; the struct can be used again. */
 void sk_phase_progress_clear(SkPhaseProgress *p);
 
+/* Parses a decimal number for option `name` into *out, within [min, max]:
+ * digits, an optional point and decimal exponent, nothing else (no hex, inf,
+ * nan or spaces); finite, and not a non-zero text that underflows to 0 or
+ * below the smallest normal double.  FALSE with an SK_ERROR_INPUT error
+ * naming the option. */
+gboolean sk_cli_parse_double(const char *name, const char *text, double min,
+                             double max, double *out, GError **error);
+
 #endif

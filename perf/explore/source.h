@@ -2,7 +2,7 @@
  *
  * A benchmark's traces come from the logs it left in a collected run
  * (build/logs/<test>_<N>_<run>/manifest.json, status "complete"), through
- * trace-gen, or, when none were collected, from siokit's synthetic workload
+ * libtracegen (in-process, tracegen.h), or, when none were collected, from siokit's synthetic workload
  * of the same name (iperf3, uniform, mixed; sk_synth.h), so a sweep runs
  * anywhere.  A manifest is JSON with at least
  *
@@ -53,12 +53,12 @@ char *sk_source_trace_path(const SkSource *s, const char *traces_dir,
                            uint32_t tenants, const char *order, uint32_t burst,
                            uint64_t translations);
 
-/* Makes that trace: in-process for synthetic workloads, by running
- * trace_gen (a path) for logs, with --reuse when more tenants are wanted
- * than were collected. */
+/* Makes that trace in-process: sk_synth for synthetic workloads,
+ * libtracegen for logs (with reuse when more tenants are wanted than were
+ * collected).  Runs in a worker process that a stop signal ends. */
 gboolean sk_source_make_trace(const SkSource *s, const char *path,
                               uint32_t tenants, const char *order,
                               uint32_t burst, uint64_t translations,
-                              const char *trace_gen, GError **error);
+                              GError **error);
 
 #endif
