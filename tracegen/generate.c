@@ -344,7 +344,7 @@ static int read_log(Gen *g, guint file, uint32_t log, uint32_t round,
             domains = g_hash_table_size(p.seen_dids);
             *last_new = events;
         }
-        if (round > 0 && g->tenant_cap && (events & 0xfff) == 0 && events > *last_new &&
+        if (round > 0 && g->tenant_cap && (events & 0x3f) == 0 && events > *last_new &&
             tenants_full(g, first_tenant))
             break;
         switch (ev.type) {
