@@ -9,6 +9,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "reaper.h"
 #include "sk_signal.h"
 #include "tracegen.h"
 
@@ -177,7 +178,7 @@ int main(int argc, char **argv)
         goto done;
     }
     progress.quiet = opt_quiet || opt_json;
-    params.progress = sk_phase_progress_update;
+    params.progress = tg_reaper_progress;
     params.progress_data = &progress;
     if (!sk_tracegen_run(&params, &summary, &error)) {
         sk_phase_progress_clear(&progress);

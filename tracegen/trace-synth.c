@@ -11,6 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "reaper.h"
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
@@ -267,7 +268,7 @@ int main(int argc, char **argv)
     writer = sk_trace_writer_new(opt_output, format, &wopt, &error);
     if (writer == NULL)
         goto fail;
-    if (!sk_synth_write(&params, writer, opt_tmpdir, sk_phase_progress_update, &progress,
+    if (!sk_synth_write(&params, writer, opt_tmpdir, tg_reaper_progress, &progress,
                         &error) ||
         sk_signal_stop()) {
         sk_trace_writer_abort(writer);
