@@ -1,9 +1,14 @@
 /* test_tracegen.c - trace-gen's parts: the per-tenant spill, the tenant
  * orders (HyperSIO's rr and rand exactly, weighted and zipf), tenant ids. */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "interleave.h"
+#include "sk_error.h"
+#include "tracegen.h"
 #include "spill.h"
 #include "tenants.h"
 
@@ -297,6 +302,73 @@ static void test_weights_no_overflow(void)
     g_free(w);
 }
 
+static char *fixture_log(void)
+{
+    const char *src = g_getenv("SIOKIT_SRC");
+    return g_build_filename(src ? src : ".", "tests", "fixtures", "qemu72", "vtd.log", NULL);
+}
+
+static gboolean stop_after(const char *phase, uint64_t done, uint64_t total, gpointer data)
+{
+    int *calls = data;
+    (void)phase; (void)done; (void)total;
+    return --*calls > 0;
+}
+
+/* The library: a run in-process gives its summary; a progress callback
+ * that says stop ends it with SK_ERROR_STOPPED and no trace, in whatever
+ * phase it says so; a FIFO log is refused by name before any reading. */
+static void test_library_run_and_stop(void)
+{
+    char *log = fixture_log();
+    const char *logs[] = {log, NULL};
+    char *dir = g_dir_make_tmp("tracegen-XXXXXX", NULL);
+    char *out = g_build_filename(dir, "t.trace", NULL);
+    SkTraceGenParams p;
+    SkTraceGenSummary s;
+    GError *error = NULL;
+    int calls = 1 << 30, total;
+
+    sk_tracegen_params_init(&p);
+    p.logs = logs;
+    p.output = out;
+    p.tenants = 3;
+    p.reuse = TRUE;
+    p.progress = stop_after;
+    p.progress_data = &calls;
+    g_assert_true(sk_tracegen_run(&p, &s, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(s.tenants->len, ==, 3);
+    g_assert_cmpuint(s.logs->len, ==, 3);
+    g_assert_true(g_file_test(out, G_FILE_TEST_IS_REGULAR));
+    sk_tracegen_summary_clear(&s);
+    g_remove(out);
+    total = (1 << 30) - calls;
+    g_assert_cmpint(total, >, 3);
+    /* stop at every call in turn: always STOPPED, never a trace */
+    for (int k = 1; k <= total; k++) {
+        calls = k;
+        g_assert_false(sk_tracegen_run(&p, &s, &error));
+        g_assert_error(error, SK_ERROR, SK_ERROR_STOPPED);
+        g_clear_error(&error);
+        g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+    }
+    /* a FIFO as a log */
+    char *fifo = g_build_filename(dir, "log.fifo", NULL);
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    logs[0] = fifo;
+    g_assert_false(sk_tracegen_run(&p, &s, &error));
+    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
+    g_assert_nonnull(strstr(error->message, "log.fifo"));
+    g_clear_error(&error);
+    g_remove(fifo);
+    g_rmdir(dir);
+    g_free(fifo);
+    g_free(out);
+    g_free(dir);
+    g_free(log);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -308,5 +380,6 @@ int main(int argc, char **argv)
     g_test_add_func("/tracegen/tenant-ids", test_tenant_ids);
     g_test_add_func("/tracegen/ids-past-65536-logs", test_ids_past_65536_logs);
     g_test_add_func("/tracegen/weights-no-overflow", test_weights_no_overflow);
+    g_test_add_func("/tracegen/library-run-and-stop", test_library_run_and_stop);
     return g_test_run();
 }
