@@ -30,6 +30,30 @@ left=$(ls "$tmp" | grep -c big || true)
 check "trace-synth stopped by SIGTERM exits non-zero, leaves no file (exit $rc, $left left)" \
     test "$rc" -ne 0 -a "$left" -eq 0
 
+# Outputs that are not regular files are never replaced; numbers parse strictly.
+expect_error "trace-synth -o /dev/null is refused" 2 "/dev/null" \
+    "$synth" --tenants 2 --translations 10 -o /dev/null
+mkfifo "$tmp/synth.fifo"
+expect_error "trace-synth -o FIFO is refused, not waited on" 2 "synth.fifo" \
+    timeout 10 "$synth" --tenants 2 --translations 10 -o "$tmp/synth.fifo"
+check "the FIFO is still a FIFO" test -p "$tmp/synth.fifo"
+expect_error "trace-synth --huge-fraction in hex is refused" 2 "huge-fraction" \
+    "$synth" --tenants 2 --translations 10 --huge-fraction 0x0.8p0 -o "$tmp/x"
+expect_error "trace-synth --huge-fraction that underflows is refused" 2 "huge-fraction" \
+    "$synth" --tenants 2 --translations 10 --huge-fraction 1e-400 -o "$tmp/x"
+# --json is valid JSON whatever the name: UTF-8 names escaped, others refused.
+"$synth" -q --json --tenants 2 --translations 30 -o "$tmp/quote\"back\\slash é.trace" >"$tmp/j.json"
+check "trace-synth --json escapes quotes and backslashes in the name" json_check "$tmp/j.json" \
+    'd["output"].endswith("slash é.trace") and chr(34) in d["output"] and chr(92) in d["output"] and d["tenants"] == 2'
+expect_error "trace-synth --json with a non-UTF-8 name is refused" 2 "UTF-8" \
+    "$synth" -q --json --tenants 2 --translations 30 -o "$tmp/bad$(printf '\377').trace"
+check "the refused name was not written" test -z "$(ls "$tmp" | grep '^bad')"
+
+# Stopped within a bound (the 0.5 s goal is measured in bench/) at many tenants.
+. "$src/tests/stop_within.sh"
+stop_within "trace-synth with 10^6 tenants stops on SIGINT: exit 130 within 5 s, no file" INT 130 5000 many.trace \
+    "$synth" --tenants 1000000 --translations 200000000 -o "$tmp/many.trace" -q
+
 # --- sioperf: results ---------------------------------------------------------
 check "sioperf --help exits 0" quiet "$sioperf" --help
 "$sioperf" --json "$tmp/t8.trace" >"$tmp/r.json" 2>"$tmp/err"

@@ -73,7 +73,10 @@ static SkRecord *make_records(gsize n, gboolean hypersio)
     for (gsize i = 0; i < n; i++) {
         r[i].iova = rnd64();
         r[i].slpte = rnd64();
+        /* siokit traces hold only next-access times of later records */
         r[i].nat = rng() % 4 == 0 ? SK_NAT_NONE : rnd64();
+        if (!hypersio && r[i].nat != SK_NAT_NONE)
+            r[i].nat = i + 1 < n ? i + 1 + r[i].nat % (n - i - 1) : SK_NAT_NONE;
         r[i].level = (uint8_t)(1 + rng() % 3);
         if (hypersio) {
             r[i].tenant = (uint32_t)(rng() % 4 == 0 ? 0xffff : rng() % 64);
@@ -626,6 +629,62 @@ static void test_siokit_flipped_compressed_byte(void)
     remove_tmp_files();
 }
 
+/* Zeroed next-access times in a trace whose checksums are all good (as a
+ * writer that never ran the NAT pass would leave): refused at the first
+ * record whose NAT does not lie ahead of it, by index. */
+static void test_siokit_zeroed_nats(void)
+{
+    char *path = tmp_path("nat.trace");
+    const gsize n = 3000;
+    SkRecord *r = make_records(n, FALSE);
+
+    for (gsize i = 0; i < n; i++)
+        r[i].nat = i < 1700 ? SK_NAT_NONE : 0;
+    write_trace(path, SK_FORMAT_SIOKIT, NULL, r, n);
+    expect_read_error(path, SK_FORMAT_SIOKIT, SK_ERROR_INPUT,
+                      "record 1700: next access 0 is not a later record");
+    /* A NAT equal to the record's own index is no later access either. */
+    r[1700].nat = 1700;
+    write_trace(path, SK_FORMAT_SIOKIT, NULL, r, n);
+    expect_read_error(path, SK_FORMAT_SIOKIT, SK_ERROR_INPUT, "record 1700: next access 1700");
+    g_free(r);
+    g_free(path);
+    remove_tmp_files();
+}
+
+/* A record whose tenant is not in the tenant table, checksums repaired. */
+static void test_siokit_tenant_not_in_table(void)
+{
+    char *path = tmp_path("tenant.trace");
+    gsize len;
+    SkRecord *r = NULL;
+    uint8_t *d = good_siokit(path, 2000, FALSE, &len, &r);
+    size_t blk = plain_block(1);
+    size_t rec = blk + BLOCK_HEADER_SIZE + 7 * RECORD_SIZE;
+    guint nt = 0;
+    GError *error = NULL;
+    SkTraceReader *rd = sk_trace_reader_open(path, SK_FORMAT_SIOKIT, &error);
+    const SkTenantInfo *t = sk_trace_reader_tenants(rd, &nt);
+    uint32_t absent = 0;
+
+    g_assert_no_error(error);
+    /* the smallest id the table lacks */
+    for (guint i = 0; i < nt && t[i].tenant == absent; i++)
+        absent++;
+    sk_trace_reader_free(rd);
+    sk_put_le32(d + rec + 24, absent);
+    fix_block_crc(d, blk);
+    store(path, d, len);
+    char *want = g_strdup_printf("record %u: tenant %u is not in the tenant table",
+                                 BLOCK_RECORDS + 7, absent);
+    expect_read_error(path, SK_FORMAT_SIOKIT, SK_ERROR_INPUT, want);
+    g_free(want);
+    g_free(r);
+    g_free(d);
+    g_free(path);
+    remove_tmp_files();
+}
+
 static void test_siokit_record_count_mismatch(void)
 {
     char *path = tmp_path("count.trace");
@@ -874,6 +933,8 @@ int main(int argc, char **argv)
     g_test_add_func("/trace/siokit/roundtrip-zstd", test_siokit_roundtrip_zstd);
     g_test_add_func("/trace/siokit/block-edges", test_siokit_block_edges);
     g_test_add_func("/trace/siokit/tenants", test_siokit_tenants);
+    g_test_add_func("/trace/siokit/zeroed-nats", test_siokit_zeroed_nats);
+    g_test_add_func("/trace/siokit/tenant-not-in-table", test_siokit_tenant_not_in_table);
     g_test_add_func("/trace/siokit/writer-refuses", test_siokit_writer_refuses);
     g_test_add_func("/trace/siokit/bad-magic", test_siokit_bad_magic);
     g_test_add_func("/trace/siokit/bad-version", test_siokit_bad_version);

@@ -1,9 +1,14 @@
 /* test_tracegen.c - trace-gen's parts: the per-tenant spill, the tenant
  * orders (HyperSIO's rr and rand exactly, weighted and zipf), tenant ids. */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "interleave.h"
+#include "sk_error.h"
+#include "tracegen.h"
 #include "spill.h"
 #include "tenants.h"
 
@@ -209,6 +214,15 @@ static void test_zipf(void)
     g_array_free(a, TRUE);
 }
 
+static uint32_t sid_of(TgTenants *t, uint32_t log, uint32_t sid)
+{
+    uint32_t out = 0;
+    GError *error = NULL;
+    g_assert_true(tg_tenants_sid(t, log, sid, &out, &error));
+    g_assert_no_error(error);
+    return out;
+}
+
 static void test_tenant_ids(void)
 {
     TgTenants t;
@@ -219,15 +233,140 @@ static void test_tenant_ids(void)
     g_assert_cmpuint(tg_tenants_get(&t, 0, 5)->id, ==, 0);
     g_assert_null(tg_tenants_get(&t, 2, 1));                 /* past the cap */
     /* siokit source ids never collide */
-    g_assert_cmpuint(tg_tenants_sid(&t, 0, 0x90), !=, tg_tenants_sid(&t, 1, 0x10));
+    g_assert_cmpuint(sid_of(&t, 0, 0x90), !=, sid_of(&t, 1, 0x10));
     tg_tenants_clear(&t);
 
     /* HyperSIO's: domain + 128 * log and sid + 128 * log, 16 bits. */
     tg_tenants_init(&t, TRUE, 0);
     g_assert_cmpuint(tg_tenants_get(&t, 0, 130)->id, ==, 0);
     g_assert_cmpuint(tg_tenants_get(&t, 1, 2)->id, ==, 0);   /* 130 == 2 + 128 */
-    g_assert_cmpuint(tg_tenants_sid(&t, 0, 0x90), ==, tg_tenants_sid(&t, 1, 0x10));
+    g_assert_cmpuint(sid_of(&t, 0, 0x90), ==, sid_of(&t, 1, 0x10));
     tg_tenants_clear(&t);
+}
+
+/* Reuse rounds past 65,536: every (log, domain) pair still has its own
+ * tenant id and every (log, sid) pair its own source id; the first 65,536
+ * logs keep log << 16 | sid.  200,000 logs of the same domain also show
+ * that the table keys on the whole pair (hashing only the low 32 bits, the
+ * domain, made this quadratic). */
+static void test_ids_past_65536_logs(void)
+{
+    const uint32_t logs = 200000;
+    TgTenants t;
+    GHashTable *sids = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+    tg_tenants_init(&t, FALSE, 0);
+    for (uint32_t log = 0; log < logs; log++) {
+        TgTenant *a = tg_tenants_get(&t, log, 3);
+        g_assert_cmpuint(a->id, ==, log);
+        g_assert_cmpuint(a->log, ==, log);
+        for (uint32_t sid = 0x18; sid <= 0x20; sid += 8) {
+            uint32_t out = sid_of(&t, log, sid);
+            if (log < 65536)
+                g_assert_cmpuint(out, ==, log << 16 | sid);
+            g_assert_false(g_hash_table_contains(sids, GUINT_TO_POINTER(out)));
+            g_hash_table_add(sids, GUINT_TO_POINTER(out));
+            g_assert_cmpuint(sid_of(&t, log, sid), ==, out);    /* stable */
+        }
+    }
+    g_assert_cmpuint(g_hash_table_size(sids), ==, 2 * logs);
+    g_assert_cmpuint(t.rows->len, ==, logs);
+    g_assert_cmpuint(tg_tenants_get(&t, 70000, 3)->id, ==, 70000);
+    g_hash_table_destroy(sids);
+    tg_tenants_clear(&t);
+}
+
+/* 2^24 + 3 equal weights (the old fixed point, 2^40 each, overflowed the
+ * 64-bit total at 2^24): they stay equal and positive and their sum is
+ * theirs, without overflow. */
+static void test_weights_no_overflow(void)
+{
+    const guint n = (1u << 24) + 3;
+    double *w = g_new(double, n);
+    uint64_t *fixed = g_new(uint64_t, n);
+
+    for (guint i = 0; i < n; i++)
+        w[i] = 2.5;
+    TgOrderParams p = {.order = TG_ORDER_WEIGHTED, .consec = 3, .weights = w};
+    uint64_t total = tg_weights_fixed(&p, n, fixed);
+    g_assert_cmpuint(fixed[0], >, 0);
+    g_assert_cmpuint(fixed[n - 1], ==, fixed[0]);
+    g_assert_cmpuint(total / n, ==, fixed[0]);
+    g_assert_cmpuint(total % n, ==, 0);
+    /* zipf over as many: the first weighs most, the sum stays below 2^64 */
+    p.order = TG_ORDER_ZIPF;
+    p.theta = 0.0;
+    total = tg_weights_fixed(&p, n, fixed);
+    g_assert_cmpuint(total, ==, (uint64_t)n * fixed[0]);
+    g_free(fixed);
+    g_free(w);
+}
+
+static char *fixture_log(void)
+{
+    const char *src = g_getenv("SIOKIT_SRC");
+    return g_build_filename(src ? src : ".", "tests", "fixtures", "qemu72", "vtd.log", NULL);
+}
+
+static gboolean stop_after(const char *phase, uint64_t done, uint64_t total, gpointer data)
+{
+    int *calls = data;
+    (void)phase; (void)done; (void)total;
+    return --*calls > 0;
+}
+
+/* The library: a run in-process gives its summary; a progress callback
+ * that says stop ends it with SK_ERROR_STOPPED and no trace, in whatever
+ * phase it says so; a FIFO log is refused by name before any reading. */
+static void test_library_run_and_stop(void)
+{
+    char *log = fixture_log();
+    const char *logs[] = {log, NULL};
+    char *dir = g_dir_make_tmp("tracegen-XXXXXX", NULL);
+    char *out = g_build_filename(dir, "t.trace", NULL);
+    SkTraceGenParams p;
+    SkTraceGenSummary s;
+    GError *error = NULL;
+    int calls = 1 << 30, total;
+
+    sk_tracegen_params_init(&p);
+    p.logs = logs;
+    p.output = out;
+    p.tenants = 3;
+    p.reuse = TRUE;
+    p.progress = stop_after;
+    p.progress_data = &calls;
+    g_assert_true(sk_tracegen_run(&p, &s, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(s.tenants->len, ==, 3);
+    g_assert_cmpuint(s.logs->len, ==, 3);
+    g_assert_true(g_file_test(out, G_FILE_TEST_IS_REGULAR));
+    sk_tracegen_summary_clear(&s);
+    g_remove(out);
+    total = (1 << 30) - calls;
+    g_assert_cmpint(total, >, 3);
+    /* stop at every call in turn: always STOPPED, never a trace */
+    for (int k = 1; k <= total; k++) {
+        calls = k;
+        g_assert_false(sk_tracegen_run(&p, &s, &error));
+        g_assert_error(error, SK_ERROR, SK_ERROR_STOPPED);
+        g_clear_error(&error);
+        g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+    }
+    /* a FIFO as a log */
+    char *fifo = g_build_filename(dir, "log.fifo", NULL);
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    logs[0] = fifo;
+    g_assert_false(sk_tracegen_run(&p, &s, &error));
+    g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
+    g_assert_nonnull(strstr(error->message, "log.fifo"));
+    g_clear_error(&error);
+    g_remove(fifo);
+    g_rmdir(dir);
+    g_free(fifo);
+    g_free(out);
+    g_free(dir);
+    g_free(log);
 }
 
 int main(int argc, char **argv)
@@ -239,5 +378,8 @@ int main(int argc, char **argv)
     g_test_add_func("/tracegen/weighted", test_weighted);
     g_test_add_func("/tracegen/zipf", test_zipf);
     g_test_add_func("/tracegen/tenant-ids", test_tenant_ids);
+    g_test_add_func("/tracegen/ids-past-65536-logs", test_ids_past_65536_logs);
+    g_test_add_func("/tracegen/weights-no-overflow", test_weights_no_overflow);
+    g_test_add_func("/tracegen/library-run-and-stop", test_library_run_and_stop);
     return g_test_run();
 }

@@ -103,6 +103,65 @@ expect_error "no --tenants" 2 "tenants" "$tg" --logs "$fix/hslogs/fix" -o "$tmp/
 head -c 3000 "$tmp/z/fix_0.txt.zst" >"$tmp/cut_0.txt.zst" 2>/dev/null || gzip -c "$fix/hslogs/fix_0.txt" | head -c 3000 >"$tmp/cut_0.txt.gz"
 expect_error "a truncated compressed log is an error" 2 "cut_0" "$tg" --logs "$tmp/cut" --tenants 1 -o "$tmp/x.trace"
 
+# --- inputs and outputs ------------------------------------------------------
+# An output that is one of the inputs is refused before any work; the input
+# stays byte-identical (--logs, positional, gzip, HyperSIO's name).
+cp "$fix/qemu72/vtd.log" "$tmp/victim.log"
+expect_error "output = input (--logs) is refused, naming it" 2 "victim.log" \
+    "$tg" --logs "$tmp/victim.log" --tenants 1 -o "$tmp/victim.log"
+check "  and the log is untouched" cmp -s "$tmp/victim.log" "$fix/qemu72/vtd.log"
+expect_error "output = input (positional log) is refused, naming it" 2 "victim.log" \
+    "$tg" --tenants 1 -o "$tmp/victim.log" "$tmp/victim.log"
+check "  and the log is untouched" cmp -s "$tmp/victim.log" "$fix/qemu72/vtd.log"
+gzip -c "$fix/qemu72/vtd.log" >"$tmp/victim.log.gz"
+cp "$tmp/victim.log.gz" "$tmp/victim.copy.gz"
+expect_error "output = input (gzip log) is refused, naming it" 2 "victim.log.gz" \
+    "$tg" --logs "$tmp/victim.log.gz" --tenants 1 -o "$tmp/victim.log.gz"
+check "  and the log is untouched" cmp -s "$tmp/victim.log.gz" "$tmp/victim.copy.gz"
+cp "$fix/qemu72/vtd.log" "$tmp/victim_iotlb_trace.bin"
+expect_error "output = input (--format hypersio) is refused, naming it" 2 "victim_iotlb_trace.bin" \
+    "$tg" --logs "$tmp/victim_iotlb_trace.bin" --tenants 1 --format hypersio -o "$tmp/victim"
+check "  and the log is untouched" cmp -s "$tmp/victim_iotlb_trace.bin" "$fix/qemu72/vtd.log"
+expect_error "-o /dev/null (a device) is refused" 2 "/dev/null" \
+    "$tg" --logs "$fix/qemu72/vtd.log" --tenants 1 -o /dev/null
+test -c /dev/null && ok "  and /dev/null is still a device" || not_ok "  and /dev/null is still a device"
+mkfifo "$tmp/out.fifo" "$tmp/in.fifo"
+expect_error "-o FIFO is refused" 2 "out.fifo" \
+    timeout 10 "$tg" --logs "$fix/qemu72/vtd.log" --tenants 1 -o "$tmp/out.fifo"
+check "  and the FIFO is still a FIFO" test -p "$tmp/out.fifo"
+expect_error "a FIFO as --logs is refused, not waited on" 2 "in.fifo': a FIFO" \
+    timeout 10 "$tg" --logs "$tmp/in.fifo" --tenants 1 -o "$tmp/x.trace"
+expect_error "a FIFO as a positional log is refused, not waited on" 2 "in.fifo': a FIFO" \
+    timeout 10 "$tg" --tenants 1 -o "$tmp/x.trace" "$fix/qemu72/vtd.log" "$tmp/in.fifo"
+expect_error "a FIFO as --weights is refused, not waited on" 2 "in.fifo': a FIFO" \
+    timeout 10 "$tg" --logs "$fix/hslogs/fix" --tenants 2 --order weighted --weights "$tmp/in.fifo" -o "$tmp/x.trace"
+check "the refused runs wrote nothing" test ! -e "$tmp/x.trace"
+
+# --- strict numbers -----------------------------------------------------------
+expect_error "--zipf 1e-400 (underflow) is refused, naming the option" 2 "option --zipf" \
+    "$tg" --logs "$fix/hslogs/fix" --tenants 2 --order zipf --zipf 1e-400 -o "$tmp/x.trace"
+expect_error "--zipf in hex is refused" 2 "option --zipf" \
+    "$tg" --logs "$fix/hslogs/fix" --tenants 2 --order zipf --zipf 0x1p0 -o "$tmp/x.trace"
+expect_error "--zipf nan is refused" 2 "option --zipf" \
+    "$tg" --logs "$fix/hslogs/fix" --tenants 2 --order zipf --zipf nan -o "$tmp/x.trace"
+expect_error "--tenants 0x10 is refused" 2 "option --tenants" \
+    "$tg" --logs "$fix/hslogs/fix" --tenants 0x10 -o "$tmp/x.trace"
+printf -- '-1 5\n' >"$tmp/neg-w.txt"
+expect_error "a negative tenant in --weights is refused, never shown as 2^64-1" 2 "neg-w.txt': line 1" \
+    "$tg" --logs "$fix/hslogs/fix" --tenants 6 --order weighted --weights "$tmp/neg-w.txt" -o "$tmp/x.trace"
+check "  (the message has no 18446744073709551615)" test -z "$(grep 18446744073709551615 "$tmp/err")"
+printf '0 0x10\n' >"$tmp/hex-w.txt"
+expect_error "a hex weight is refused" 2 "hex-w.txt': line 1" \
+    "$tg" --logs "$fix/hslogs/fix" --tenants 6 --order weighted --weights "$tmp/hex-w.txt" -o "$tmp/x.trace"
+
+# --- --reuse at scale ---------------------------------------------------------
+# Many reuse rounds of one small log: tenant and source ids all distinct.
+"$tg" -q --reuse --logs "$fix/qemu72/vtd.log" --tenants 3000 --translations 30000 --json \
+    -o "$tmp/many.trace" >"$tmp/many.json"
+check "--reuse: 3000 tenants of one log, ids and source ids all distinct" json_check "$tmp/many.json" \
+    'd["tenant_count"] == 3000 and len(set(t["id"] for t in d["tenants"])) == 3000 and len(set(t["sid"] for t in d["tenants"])) == 3000'
+"$sioperf" --json "$tmp/many.trace" >"$tmp/many-r.json"
+check "  and sioperf replays it with 3000 tenants" json_check "$tmp/many-r.json" 'len(d["tenants"]) == 3000'
 # --- interrupted: nothing left ----------------------------------------------
 for i in $(seq 0 59); do cat "$fix/hslogs/fix_0.txt"; done >"$tmp/big_0.txt"
 for i in 1 2 3 4 5 6; do cat "$tmp/big_0.txt"; done >"$tmp/big_1.txt"; mv "$tmp/big_1.txt" "$tmp/big_0.txt"
@@ -114,5 +173,12 @@ wait "$pid"
 rc=$?
 check "SIGINT: exit 130 and no trace, whole or partial (exit $rc)" \
     test "$rc" -eq 130 -a -z "$(ls "$tmp" | grep int.trace)"
+
+# SIGINT during --reuse of one small log as very many tenants: stops in time.
+. "$src/tests/stop_within.sh"
+stop_within "SIGINT under --reuse with 10^6 tenants: exit 130 within 5 s, no trace" INT 130 5000 int2.trace \
+    "$tg" -q --reuse --logs "$fix/qemu72/vtd.log" --tenants 1000000 -o "$tmp/int2.trace"
+stop_within "SIGTERM under --reuse: exit 143, no trace" TERM 143 5000 int3.trace \
+    "$tg" -q --reuse --logs "$fix/qemu72/vtd.log" --tenants 1000000 -o "$tmp/int3.trace"
 
 tap_done

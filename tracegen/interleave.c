@@ -90,7 +90,17 @@ static gboolean glibc_random(TgSpill *spill, const uint32_t *tenants, guint n,
 
 /* ---- weighted draws: a Fenwick tree of fixed-point weights ---- */
 
-#define WEIGHT_ONE 1099511627776.0   /* 2^40: the largest weight */
+#define WEIGHT_ONE_LOG2 40            /* the largest weight is 2^40 ... */
+
+/* ... or less with many tenants, so that n weights sum to at most 2^63:
+ * 2^(63 - ceil(log2 n)), a power of two (exact as a double). */
+static double weight_one(guint n)
+{
+    int bits = 0;
+    while (bits < 32 && ((uint64_t)1 << bits) < n)
+        bits++;
+    return ldexp(1.0, MIN(WEIGHT_ONE_LOG2, 63 - bits));
+}
 
 typedef struct Fenwick {
     uint64_t *tree;   /* 1-based */
@@ -118,29 +128,39 @@ static guint fenwick_find(const Fenwick *f, uint64_t u)
     return pos;
 }
 
-static gboolean weighted_random(TgSpill *spill, const uint32_t *tenants, guint n,
-                                const TgOrderParams *p, TgEmit emit, void *data,
-                                GError **error)
+uint64_t tg_weights_fixed(const TgOrderParams *p, guint n, uint64_t *fixed)
 {
-    Fenwick f = {g_new0(uint64_t, n + 1), g_new0(uint64_t, n), n};
     double max = 0.0;
     uint64_t total = 0;
-    guint live = 0;
-    SkPrng rng;
-    gboolean ok = TRUE;
 
     for (guint i = 0; i < n; i++) {
         double w = p->order == TG_ORDER_ZIPF ? pow((double)i + 1.0, -p->theta)
                                              : p->weights[i];
         max = MAX(max, w);
     }
-    for (guint i = 0; i < n && max > 0; i++) {
+    const double one = weight_one(n);
+    for (guint i = 0; i < n; i++) {
         double w = p->order == TG_ORDER_ZIPF ? pow((double)i + 1.0, -p->theta)
                                              : p->weights[i];
-        /* Scaled so the largest is 2^40; a positive weight stays >= 1. */
-        f.w[i] = w > 0 ? MAX((uint64_t)(w / max * WEIGHT_ONE), 1) : 0;
+        /* Scaled so the largest is `one`; a positive weight stays >= 1. */
+        fixed[i] = w > 0 && max > 0 ? MAX((uint64_t)(w / max * one), 1) : 0;
+        total += fixed[i];
+    }
+    return total;
+}
+
+static gboolean weighted_random(TgSpill *spill, const uint32_t *tenants, guint n,
+                                const TgOrderParams *p, TgEmit emit, void *data,
+                                GError **error)
+{
+    Fenwick f = {g_new0(uint64_t, n + 1), g_new0(uint64_t, n), n};
+    uint64_t total = tg_weights_fixed(p, n, f.w);
+    guint live = 0;
+    SkPrng rng;
+    gboolean ok = TRUE;
+
+    for (guint i = 0; i < n; i++) {
         fenwick_add(&f, i, (int64_t)f.w[i]);
-        total += f.w[i];
         live += f.w[i] > 0;
     }
     sk_prng_seed(&rng, p->seed);

@@ -45,6 +45,12 @@ typedef struct TgOrderParams {
 /* Receives the trace, record by record; FALSE (with error) stops. */
 typedef gboolean (*TgEmit)(const SkRecord *record, void *data, GError **error);
 
+/* The weights of the weighted and zipf orders in fixed point, in
+ * fixed[0..n): the largest 2^40, or less for so many tenants that n of
+ * those would pass 2^63, a positive weight at least 1.  Returns their sum,
+ * which never overflows. */
+uint64_t tg_weights_fixed(const TgOrderParams *params, guint n, uint64_t *fixed);
+
 /* Interleaves the streams of tenants[0..n) (ids in increasing order) held
  * in spill, calling emit for each translation of the trace. */
 gboolean tg_interleave(TgSpill *spill, const uint32_t *tenants, guint n,

@@ -6,7 +6,10 @@
  *
  * Two id schemes:
  *   siokit    (log, domain) pairs never share an id, at any count; a source
- *             id becomes log << 16 | sid, also unique;
+ *             id becomes log << 16 | sid for the first 65536 logs, and for
+ *             later logs (--reuse rounds) a fresh value per (log, sid) that
+ *             none of those can take (its low 16 bits are no sid the first
+ *             65536 logs used), so source ids never collide either;
  *   hypersio  exactly HyperSIO 1.0's: the pair's key is the 16-bit sum
  *             domain + 128 * log and the source id becomes the 16-bit sum
  *             sid + 128 * log, so ids collide where HyperSIO's did (domains
@@ -31,8 +34,11 @@ typedef struct TgTenant {
 typedef struct TgTenants {
     gboolean hypersio;
     uint32_t cap;             /* most tenants admitted; 0 = no limit */
-    GHashTable *by_key;       /* key + 1 -> id + 1 */
+    GHashTable *by_key;       /* key + 1 -> id + 1 (keys hashed whole) */
     GArray *rows;             /* TgTenant, by id */
+    uint64_t sids_used[1024]; /* bitmap: sids of the first 65536 logs */
+    GHashTable *late_sids;    /* (log << 16 | sid) + 1 -> output sid + 1 */
+    uint64_t next_late;       /* next candidate output sid of a later log */
 } TgTenants;
 
 void tg_tenants_init(TgTenants *t, gboolean hypersio_ids, uint32_t cap);
@@ -40,8 +46,10 @@ void tg_tenants_clear(TgTenants *t);
 /* The tenant of (log, domain), added if new and the cap allows; NULL when
  * the cap is reached. */
 TgTenant *tg_tenants_get(TgTenants *t, uint32_t log, uint32_t domain);
-/* The output source id of sid in log. */
-uint32_t tg_tenants_sid(const TgTenants *t, uint32_t log, uint32_t sid);
+/* The output source id of sid (16 bits) in log, in *out.  FALSE with an
+ * SK_ERROR_INPUT error only when the 32-bit source ids are exhausted. */
+gboolean tg_tenants_sid(TgTenants *t, uint32_t log, uint32_t sid, uint32_t *out,
+                        GError **error);
 static inline TgTenant *tg_tenant(TgTenants *t, uint32_t id)
 {
     return &g_array_index(t->rows, TgTenant, id);

@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
+#include "reaper.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_synth.h"
 #include "sk_trace.h"
 
@@ -90,6 +94,8 @@ static gboolean parse_options(int argc, char **argv, SkSynthParams *p,
         "Workloads: iperf3 (a NIC RX ring and a buffer pool per tenant),\n"
         "uniform (random pages of a working set), mixed (iperf3, every\n"
         "fourth tenant with 2 MiB and 1 GiB pages).\n"
+        "An existing output that is not a regular file (/dev/null, a FIFO) is\n"
+        "refused before any work.\n"
         "Exit status: 0 success, 1 the work failed, 2 bad usage or bad input,\n"
         "130/143 interrupted by SIGINT/SIGTERM (nothing written).\n"
         "See docs/trace-synth.md.");
@@ -151,16 +157,16 @@ static gboolean parse_options(int argc, char **argv, SkSynthParams *p,
             goto out;
         p->pages = (uint32_t)v;
     }
-    if (opt_huge) {
-        char *end = NULL;
-        double f = g_ascii_strtod(opt_huge, &end);
-        if (end == opt_huge || *end != '\0' || !(f >= 0.0 && f <= 1.0)) {
-            fail_usage(error, "option --huge-fraction: '%s' is not a number "
-                       "between 0 and 1", opt_huge);
-            goto out;
-        }
-        p->huge_fraction = f;
+    if (opt_huge && !sk_cli_parse_double("--huge-fraction", opt_huge, 0.0, 1.0,
+                                         &p->huge_fraction, error))
+        goto out;
+    if (opt_json && !g_utf8_validate(opt_output, -1, NULL)) {
+        fail_usage(error, "option --json: the output name is not UTF-8, "
+                   "which JSON cannot hold");
+        goto out;
     }
+    if (!sk_output_check("trace", opt_output, error))
+        goto out;
     if (*format == SK_FORMAT_AUTO)
         *format = sk_trace_format_detect(opt_output);
     if (*format == SK_FORMAT_HYPERSIO) {
@@ -199,35 +205,48 @@ static uint64_t params_hash(const SkSynthParams *p)
     return h;
 }
 
-static void json_string(GString *out, const char *s)
-{
-    g_string_append_c(out, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            g_string_append_printf(out, "\\%c", c);
-        else if (c < 0x20)
-            g_string_append_printf(out, "\\u%04x", c);
-        else
-            g_string_append_c(out, (char)c);
-    }
-    g_string_append_c(out, '"');
-}
-
+/* The trace's description as one JSON object (json-glib: always valid).
+ * A non-UTF-8 output name is refused before any work (parse_options). */
 static void print_json(const SkSynthParams *p, SkTraceFormat format)
 {
-    GString *out = g_string_new("{\"output\": ");
+    JsonBuilder *b = json_builder_new();
+    JsonGenerator *gen = json_generator_new();
+    JsonNode *root;
+    char *text;
 
-    json_string(out, opt_output);
-    g_string_append_printf(out,
-        ", \"format\": \"%s\", \"tenants\": %u, \"translations\": %"
-        G_GUINT64_FORMAT ", \"workload\": \"%s\", \"order\": \"%s\", "
-        "\"burst\": %u, \"seed\": %" G_GUINT64_FORMAT "}\n",
-        format == SK_FORMAT_HYPERSIO ? "hypersio" : "siokit", p->tenants,
-        p->translations, sk_synth_workload_name(p->workload),
-        sk_synth_order_name(p->order), p->burst, p->seed);
-    fputs(out->str, stdout);
-    g_string_free(out, TRUE);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "output");
+    json_builder_add_string_value(b, opt_output);
+    json_builder_set_member_name(b, "format");
+    json_builder_add_string_value(b, format == SK_FORMAT_HYPERSIO ? "hypersio" : "siokit");
+    json_builder_set_member_name(b, "tenants");
+    json_builder_add_int_value(b, p->tenants);
+    json_builder_set_member_name(b, "translations");
+    json_builder_add_int_value(b, (gint64)p->translations);
+    json_builder_set_member_name(b, "workload");
+    json_builder_add_string_value(b, sk_synth_workload_name(p->workload));
+    json_builder_set_member_name(b, "order");
+    json_builder_add_string_value(b, sk_synth_order_name(p->order));
+    json_builder_set_member_name(b, "burst");
+    json_builder_add_int_value(b, p->burst);
+    json_builder_set_member_name(b, "seed");
+    /* a seed above 2^63 stays exact: as a string then */
+    if (p->seed > G_MAXINT64) {
+        char *seed = g_strdup_printf("%" G_GUINT64_FORMAT, p->seed);
+        json_builder_add_string_value(b, seed);
+        g_free(seed);
+    } else {
+        json_builder_add_int_value(b, (gint64)p->seed);
+    }
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    text = json_generator_to_data(gen, NULL);
+    printf("%s\n", text);
+    g_free(text);
+    json_node_unref(root);
+    g_object_unref(gen);
+    g_object_unref(b);
 }
 
 int main(int argc, char **argv)
@@ -249,7 +268,7 @@ int main(int argc, char **argv)
     writer = sk_trace_writer_new(opt_output, format, &wopt, &error);
     if (writer == NULL)
         goto fail;
-    if (!sk_synth_write(&params, writer, opt_tmpdir, sk_phase_progress_update, &progress,
+    if (!sk_synth_write(&params, writer, opt_tmpdir, tg_reaper_progress, &progress,
                         &error) ||
         sk_signal_stop()) {
         sk_trace_writer_abort(writer);

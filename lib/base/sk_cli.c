@@ -2,6 +2,8 @@
 #include "sk_cli.h"
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <stdio.h>
@@ -210,5 +212,65 @@ gboolean sk_cli_parse_link_speed(const char *name, const char *text,
         return FALSE;
     }
     *gbps = g;
+
+/* A decimal number, strictly: optional sign, digits with at most one point,
+ * an optional decimal exponent; no hex, inf, nan, spaces or locale. */
+static gboolean decimal_syntax(const char *s, gboolean *nonzero)
+{
+    gboolean digits = FALSE;
+
+    *nonzero = FALSE;
+    if (*s == '+' || *s == '-')
+        s++;
+    for (; g_ascii_isdigit(*s); s++) {
+        digits = TRUE;
+        *nonzero |= *s != '0';
+    }
+    if (*s == '.')
+        for (s++; g_ascii_isdigit(*s); s++) {
+            digits = TRUE;
+            *nonzero |= *s != '0';
+        }
+    if (!digits)
+        return FALSE;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!g_ascii_isdigit(*s))
+            return FALSE;
+        while (g_ascii_isdigit(*s))
+            s++;
+    }
+    return *s == '\0';
+}
+
+gboolean sk_cli_parse_double(const char *name, const char *text, double min,
+                             double max, double *out, GError **error)
+{
+    gboolean nonzero;
+    char *end = NULL;
+    double v;
+
+    if (text == NULL || !decimal_syntax(text, &nonzero)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option %s: '%s' is not a decimal number", name,
+                    text ? text : "");
+        return FALSE;
+    }
+    errno = 0;
+    v = g_ascii_strtod(text, &end);
+    if (*end != '\0' || !isfinite(v) || (nonzero && v == 0.0) ||
+        (errno == ERANGE && (nonzero && (v < 0 ? -v : v) < DBL_MIN))) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option %s: '%s' is out of the range of a double", name, text);
+        return FALSE;
+    }
+    if (!(v >= min && v <= max)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option %s: %s outside %g..%g", name, text, min, max);
+        return FALSE;
+    }
+    *out = v;
     return TRUE;
 }

@@ -69,4 +69,12 @@ void sk_phase_progress_clear(SkPhaseProgress *p);
 gboolean sk_cli_parse_link_speed(const char *name, const char *text,
                                  double *gbps, GError **error);
 
+/* Parses a decimal number for option `name` into *out, within [min, max]:
+ * digits, an optional point and decimal exponent, nothing else (no hex, inf,
+ * nan or spaces); finite, and not a non-zero text that underflows to 0 or
+ * below the smallest normal double.  FALSE with an SK_ERROR_INPUT error
+ * naming the option. */
+gboolean sk_cli_parse_double(const char *name, const char *text, double min,
+                             double max, double *out, GError **error);
+
 #endif

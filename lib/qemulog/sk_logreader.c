@@ -29,6 +29,7 @@
 #include <zstd.h>
 
 #include "sk_error.h"
+#include "sk_file.h"
 #include "sk_qemulog.h"
 #include "sk_vtdlog.h"
 
@@ -402,7 +403,6 @@ SkLogReader *sk_log_reader_open(const char *path, const SkLogReaderOptions *opt,
     static const uint8_t gzip_magic[] = { 0x1f, 0x8b };
     static const uint8_t zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
     SkLogReader *r = g_new0(SkLogReader, 1);
-    struct stat st;
 
     r->path = g_strdup(path);
     r->strict = opt != NULL && opt->strict;
@@ -410,20 +410,10 @@ SkLogReader *sk_log_reader_open(const char *path, const SkLogReaderOptions *opt,
     r->examples = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(r->examples, NULL);
 
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (r->fd < 0 || fstat(r->fd, &st) < 0) {
-        int e = errno;
-        g_set_error(error, SK_ERROR,
-                    e == EIO || e == ENOMEM || e == EMFILE || e == ENFILE
-                        ? SK_ERROR_IO : SK_ERROR_INPUT,
-                    "log '%s': cannot open: %s", path, g_strerror(e));
+    /* A regular file only: a FIFO or a device is refused, never waited on. */
+    r->fd = sk_input_open("log", path, error);
+    if (r->fd < 0)
         goto err;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "log '%s': cannot open: %s", path, g_strerror(EISDIR));
-        goto err;
-    }
     (void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 
     /* The head, to tell the kind of file. */

@@ -16,7 +16,9 @@
  *      table; each block's sizes agree with its record count and its
  *      checksum matches; at most one block is held in memory.
  *   4. Every record has level 1..3, a known kind and zero padding; the
- *      records of all blocks add up to the header's record count. */
+ *      records of all blocks add up to the header's record count.
+ *   5. Every record's tenant is in the tenant table, and its next-access
+ *      time, unless SK_NAT_NONE, lies ahead of its own index. */
 #include "sk_trace.h"
 
 #include <errno.h>
@@ -101,6 +103,7 @@ struct SkTraceReader {
     uint64_t source_hash;
     SkTenantInfo *tenants;
     guint n_tenants;
+    guint last_tenant;          /* index of the last tenant a record named */
 
     ZSTD_DCtx *dctx;
     uint8_t *raw;               /* the current block's records */
@@ -529,6 +532,27 @@ err:
     return FALSE;
 }
 
+/* Whether tenant is in the (ascending) tenant table; the last hit is
+ * remembered, records of one tenant often come in runs. */
+static gboolean reader_knows_tenant(SkTraceReader *r, uint32_t tenant)
+{
+    guint lo = 0, hi = r->n_tenants;
+
+    if (r->last_tenant < r->n_tenants && r->tenants[r->last_tenant].tenant == tenant)
+        return TRUE;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (r->tenants[mid].tenant < tenant)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == r->n_tenants || r->tenants[lo].tenant != tenant)
+        return FALSE;
+    r->last_tenant = lo;
+    return TRUE;
+}
+
 static gssize reader_read_siokit(SkTraceReader *r, SkRecord *out, gsize max,
                                  GError **error)
 {
@@ -566,6 +590,16 @@ static gssize reader_read_siokit(SkTraceReader *r, SkRecord *out, gsize max,
         if ((p[34] | p[35] | p[36] | p[37] | p[38] | p[39]) != 0) {
             reader_fail(r, error, "record %" PRIu64 ": padding not zero",
                         index);
+            return -1;
+        }
+        if (rec->nat != SK_NAT_NONE && rec->nat <= index) {
+            reader_fail(r, error, "record %" PRIu64 ": next access %" PRIu64
+                        " is not a later record", index, rec->nat);
+            return -1;
+        }
+        if (!reader_knows_tenant(r, rec->tenant)) {
+            reader_fail(r, error, "record %" PRIu64 ": tenant %" PRIu32
+                        " is not in the tenant table", index, rec->tenant);
             return -1;
         }
         rec->mask = sk_level_mask(rec->level);

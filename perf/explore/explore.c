@@ -220,12 +220,6 @@ static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
     sp->logs_dir = opt_logs ? g_canonicalize_filename(opt_logs, NULL) : NULL;
     sp->logs_root = opt_logs_root ? g_canonicalize_filename(opt_logs_root, NULL)
         : g_build_filename(build, "logs", NULL);
-    sp->trace_gen = g_build_filename(build, "bin", "trace-gen", NULL);
-    if (!g_file_test(sp->trace_gen, G_FILE_TEST_IS_EXECUTABLE)) {
-        char *found = g_find_program_in_path("trace-gen");
-        g_free(sp->trace_gen);
-        sp->trace_gen = found ? found : g_strdup("trace-gen");
-    }
     sp->self = g_file_read_link("/proc/self/exe", NULL);
     sp->quiet = opt_quiet;
     g_free(build);

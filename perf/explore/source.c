@@ -8,6 +8,7 @@
 #include "sk_error.h"
 #include "sk_manifest.h"
 #include "sk_trace.h"
+#include "tracegen.h"
 
 void sk_source_clear(SkSource *s)
 {
@@ -197,49 +198,34 @@ static gboolean make_synthetic(const SkSource *s, const char *path, uint32_t ten
 
 static gboolean make_from_logs(const SkSource *s, const char *path, uint32_t tenants,
                                const char *order, uint32_t burst, uint64_t translations,
-                               const char *trace_gen, GError **error)
+                               GError **error)
 {
-    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
-    char *err = NULL;
-    int status = 0;
-    gboolean ok;
+    SkTraceGenParams p;
 
-    g_ptr_array_add(argv, g_strdup(trace_gen));
-    g_ptr_array_add(argv, g_strdup("--quiet"));
-    g_ptr_array_add(argv, g_strdup_printf("--tenants=%u", tenants));
-    g_ptr_array_add(argv, g_strdup_printf("--order=%s", order));
-    g_ptr_array_add(argv, g_strdup_printf("--burst=%u", burst));
-    g_ptr_array_add(argv, g_strdup_printf("--translations=%" G_GUINT64_FORMAT, translations));
-    if (tenants > s->collected)
-        g_ptr_array_add(argv, g_strdup("--reuse"));
-    if (s->trace_events)
-        g_ptr_array_add(argv, g_strdup_printf("--trace-events=%s", s->trace_events));
-    g_ptr_array_add(argv, g_strdup_printf("--output=%s", path));
-    g_ptr_array_add(argv, g_strdup("--"));
-    for (char **l = s->logs; *l; l++)
-        g_ptr_array_add(argv, g_strdup(*l));
-    g_ptr_array_add(argv, NULL);
-    ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
-                      NULL, NULL, NULL, &err, &status, error);
-    if (ok && !g_spawn_check_wait_status(status, NULL)) {
-        g_strstrip(err);
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "trace-gen on %s (%u tenants) "
-                    "failed: %s", s->run_dir, tenants, *err ? err : "no message");
-        ok = FALSE;
-    } else if (!ok) {
-        g_prefix_error(error, "cannot run '%s': ", trace_gen);
+    sk_tracegen_params_init(&p);
+    p.logs = (const char *const *)s->logs;
+    p.output = path;
+    p.tenants = tenants;
+    p.burst = burst;
+    p.translations = translations;
+    p.reuse = tenants > s->collected;
+    p.trace_events = s->trace_events;
+    if (!tg_order_parse(order, &p.order)) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "unknown order '%s'", order);
+        return FALSE;
     }
-    g_free(err);
-    g_ptr_array_free(argv, TRUE);
-    return ok;
+    if (sk_tracegen_run(&p, NULL, error))
+        return TRUE;
+    g_prefix_error(error, "trace-gen on %s (%u tenants) failed: ", s->run_dir, tenants);
+    return FALSE;
 }
 
 gboolean sk_source_make_trace(const SkSource *s, const char *path,
                               uint32_t tenants, const char *order,
                               uint32_t burst, uint64_t translations,
-                              const char *trace_gen, GError **error)
+                              GError **error)
 {
     if (s->synthetic)
         return make_synthetic(s, path, tenants, order, burst, translations, error);
-    return make_from_logs(s, path, tenants, order, burst, translations, trace_gen, error);
+    return make_from_logs(s, path, tenants, order, burst, translations, error);
 }

@@ -2,9 +2,10 @@
  *
  * A benchmark's traces come from the logs it left in a collected run
  * (build/logs/<test>_<N>_<run>/manifest.json, status "complete", read by
- * sk_manifest.h; docs/run-manifest.md), through trace-gen, or, when none
- * were collected, from siokit's synthetic workload of the same name
- * (iperf3, uniform, mixed; sk_synth.h), so a sweep runs anywhere.
+ * sk_manifest.h; docs/run-manifest.md), through libtracegen (in-process,
+ * tracegen.h), or, when none were collected, from siokit's synthetic
+ * workload of the same name (iperf3, uniform, mixed; sk_synth.h), so a
+ * sweep runs anywhere.
  * Traces are cached by name: the name holds every input (source, tenants,
  * order, burst, translations), and traces are written under a temporary
  * name and renamed whole, so a cached trace is always complete. */
@@ -48,12 +49,12 @@ char *sk_source_trace_path(const SkSource *s, const char *traces_dir,
                            uint32_t tenants, const char *order, uint32_t burst,
                            uint64_t translations);
 
-/* Makes that trace: in-process for synthetic workloads, by running
- * trace_gen (a path) for logs, with --reuse when more tenants are wanted
- * than were collected. */
+/* Makes that trace in-process: sk_synth for synthetic workloads,
+ * libtracegen for logs (with reuse when more tenants are wanted than were
+ * collected).  Runs in a worker process that a stop signal ends. */
 gboolean sk_source_make_trace(const SkSource *s, const char *path,
                               uint32_t tenants, const char *order,
                               uint32_t burst, uint64_t translations,
-                              const char *trace_gen, GError **error);
+                              GError **error);
 
 #endif

@@ -50,7 +50,6 @@ void sk_sweep_spec_clear(SkSweepSpec *sp)
     g_free(sp->logs_root);
     g_free(sp->traces_dir);
     g_free(sp->out_dir);
-    g_free(sp->trace_gen);
     g_free(sp->self);
     memset(sp, 0, sizeof(*sp));
 }
@@ -190,10 +189,10 @@ fail:
 static gboolean make_trace(gpointer job, gpointer data, GError **error)
 {
     TraceJob *t = job;
-    SkSweep *sw = data;
 
+    (void)data;
     return sk_source_make_trace(t->source, t->path, t->tenants, t->order, t->burst,
-                                t->translations, sw->spec->trace_gen, error);
+                                t->translations, error);
 }
 
 static void trace_done(gpointer job, int pid, const char *message, gpointer data)

@@ -19,7 +19,6 @@ typedef struct SkSweepSpec {
     char *logs_dir;             /* one run chosen by --logs, or NULL */
     char *logs_root;            /* where runs are looked for */
     char *traces_dir, *out_dir;
-    char *trace_gen;            /* path of trace-gen */
     char *self;                 /* path of perf-explore (for Slurm jobs) */
     guint jobs;
     gboolean slurm, quiet;
