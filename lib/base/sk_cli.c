@@ -212,6 +212,8 @@ gboolean sk_cli_parse_link_speed(const char *name, const char *text,
         return FALSE;
     }
     *gbps = g;
+    return TRUE;
+}
 
 /* A decimal number, strictly: optional sign, digits with at most one point,
  * an optional decimal exponent; no hex, inf, nan, spaces or locale. */
