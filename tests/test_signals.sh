@@ -67,7 +67,13 @@ run_stopped() {
     [ "$hang" -eq 0 ] || kill -KILL -- "-$pid" 2>/dev/null
     wait "$pid"
     rc=$?
-    alive=$(survivors "$run/children" "$pid" | tr '\n' ' ')
+    # A spill reaper (tracegen/reaper.h) may outlive the command by the time
+    # it takes to free its files: a few seconds at most, never more.
+    for _ in $(seq 30); do
+        alive=$(survivors "$run/children" "$pid" | tr '\n' ' ')
+        [ -n "$alive" ] || break
+        sleep 0.1
+    done
 }
 
 # trace_whole FILE: sioperf reads the trace back to its end.
