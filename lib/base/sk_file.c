@@ -347,9 +347,10 @@ void sk_output_discard(SkOutput *o)
     if (o->f != NULL)
         fclose(o->f);
     o->f = NULL;
-    if (o->tmp != NULL)
+    if (o->tmp != NULL) {       /* a zeroed output holds no slot */
         unlink(o->tmp);
-    live_remove(o->slot);
+        live_remove(o->slot);
+    }
     o->slot = -1;
     g_clear_pointer(&o->tmp, g_free);
     g_clear_pointer(&o->path, g_free);
