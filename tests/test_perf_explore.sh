@@ -3,8 +3,9 @@
 # JSON and CSV, resumability, -j, failed points recorded while the sweep
 # goes on, collected logs (the real QEMU 7.2 fixture log in a run directory
 # whose manifest the test writes), plots (valid SVG and PNG naming the
-# series), the table, bad input (exit 2, one line), --run-point and an
-# interrupted sweep.  TAP output.
+# series), the table, bad input (exit 2, one line), garbage values read
+# back from the CSV and point JSON, a corrupt cached trace remade, SIGINT
+# while gnuplot draws, --run-point and an interrupted sweep.  TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
 pe=$build/bin/perf-explore
@@ -99,17 +100,17 @@ check "the CSV records it as failed, why, and the other point as ok" csv_check "
     'sorted((x["iotlb_size"], x["status"]) for x in r) == [("128","ok"),("24","failed")] and "iotlb-size 24" in [x for x in r if x["status"]=="failed"][0]["error"]'
 "$pe" --plot "$tmp/f" --no-plot >"$tmp/table" 2>/dev/null
 check "the table shows it as fail" grep -q "^base iotlb_size=24 .*fail" "$tmp/table"
-# A damaged trace: its points fail with the trace's error, the rest run.
+# A damaged cached trace is made anew (a damaged trace given to one point
+# fails it: see --run-point below).
 sweep -t 2,3 -d base -o "$tmp/d" --no-plot >/dev/null 2>&1
 t3=$(ls "$tmp"/traces/iperf3_synth_t3_rr1_n30000.sktrace)
-truncate -s 5000 "$t3"
+cp "$t3" "$tmp/t3-damaged.sktrace"
+truncate -s 5000 "$t3" "$tmp/t3-damaged.sktrace"
 rm -f "$tmp"/d/points/*.json
 sweep -t 2,3 -d base -o "$tmp/d" --no-plot >/dev/null 2>"$tmp/err"
-check "a damaged trace fails its point and names the file" csv_check "$tmp/d/points.csv" \
-    'sorted((x["tenants"], x["status"]) for x in r) == [("2","ok"),("3","failed")] and "t3_rr1" in [x for x in r if x["status"]=="failed"][0]["error"]'
-rm -f "$t3"
-sweep -t 2,3 -d base -o "$tmp/d" --no-plot >/dev/null 2>"$tmp/err"
-check "a failed point runs again next time (the trace made anew)" grep -q "2 points: 1 run, 1 skipped.*0 failed; 1 traces made" "$tmp/err"
+check "a truncated cached trace is made anew and its point runs" \
+    grep -q "2 points: 2 run, 0 skipped.*0 failed; 1 traces made" "$tmp/err"
+check "and the sweep says why" grep -q "cached trace '$t3': .*; making it again" "$tmp/err"
 
 # --- collected logs: the real QEMU 7.2 log in a run directory -----------------
 logs=$tmp/logs
@@ -181,6 +182,84 @@ mkdir -p "$tmp/bad"
 { head -1 "$out/points.csv"; echo 'a,"b'; } >"$tmp/bad/points.csv"
 expect_error "a damaged CSV names file and line" 2 "points.csv': line 2: unterminated" "$pe" --plot "$tmp/bad"
 
+# --- numbers read back are validated (file, line, column; exit 2) ------------
+# garbage NAME COLUMN VALUE: points.csv of $out with row 1's COLUMN (0-based)
+# set to VALUE (written by Python's csv, so quoted where it must be).
+garbage() {
+    mkdir -p "$tmp/g-$1"
+    python3 - "$out/points.csv" "$tmp/g-$1/points.csv" "$2" "$3" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+rows[1][int(sys.argv[3])] = sys.argv[4]
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(rows)
+PY
+}
+garbage abc 13 abc
+garbage neg 13 -5
+garbage inf 13 inf
+garbage nan 13 nan
+garbage tenants 12 -4
+garbage hex 11 0x10
+garbage newline 2 $'base\n1 50 50'
+for c in "abc:column 14 (utilization): 'abc' is not a number" \
+         "neg:column 14 (utilization): '-5'" "inf:column 14 (utilization): 'inf'" \
+         "nan:column 14 (utilization): 'nan'" "tenants:column 13 (tenants): '-4'" \
+         "hex:column 12 (link_gbps): '0x10'" "newline:column 3 (design): a control character"; do
+    expect_error "--plot refuses a CSV with ${c%%:*} values" 2 "g-${c%%:*}/points.csv': line 2: ${c#*:}" \
+        "$pe" --plot "$tmp/g-${c%%:*}"
+done
+check "and draws nothing from it" test -z "$(ls "$tmp"/g-* | grep -E 'svg|png|plot')"
+
+# A point whose JSON says ok but holds a string utilisation is computed again.
+cp -r "$out" "$tmp/resume"
+f=$(ls "$tmp"/resume/points/base_*_t4_*.json)
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["result"]["utilization"] = "abc"; json.dump(d, open(sys.argv[1], "w"))' "$f"
+sweep -t 1,4 -d base,hypertrio -o "$tmp/resume" --no-plot >/dev/null 2>"$tmp/err"
+check "a garbage point JSON is named with its member on resume" \
+    grep -q "base_.*_t4_.*json': member result.utilization: 'abc' is a string, not a number; computing it again" "$tmp/err"
+check "and computed again, not tabulated as 0" \
+    test "$(cut -d, -f14 "$tmp/resume/points.csv")" = "$(cut -d, -f14 "$out/points.csv")"
+
+# A corrupt cached trace is found, said so (even with --quiet), and made again.
+f=$tmp/traces/iperf3_synth_t4_rr1_n30000.sktrace
+python3 -c 'import sys
+b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0xff; open(sys.argv[1], "wb").write(b)' "$f"
+sweep -t 1,4,16 -d base,hypertrio -o "$tmp/remade" --no-plot --quiet >/dev/null 2>"$tmp/err"
+check "a corrupt cached trace is reported with --quiet" \
+    grep -q "cached trace '.*t4_rr1_n30000.sktrace': block [0-9]*: checksum mismatch; making it again" "$tmp/err"
+check "and remade: the sweep's results equal a clean sweep's" \
+    test "$(cut -d, -f1-23 "$tmp/remade/points.csv")" = "$(cut -d, -f1-23 "$out/points.csv")"
+
+# --- SIGINT while gnuplot draws: exit 130, no image, no temporary file ------
+mkdir -p "$tmp/many"
+python3 - "$out/points.csv" "$tmp/many/points.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+out = [rows[0]]
+for s in range(1500):                   # enough series that gnuplot takes a while
+    for t in (1, 2, 4, 8):
+        r = list(rows[1]); r[0] = f"p{s}_{t}"; r[2] = f"d{s}"; r[12] = str(t)
+        out.append(r)
+csv.writer(open(sys.argv[2], "w", newline=""), lineterminator="\n").writerows(out)
+PY
+"$pe" --plot "$tmp/many" >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 500); do
+    ls "$tmp/many" | grep -q '\.tmp\.' && break
+    sleep 0.01
+done
+drawing=$(ls "$tmp/many" | grep -c '\.tmp\.')
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "SIGINT while gnuplot draws ($drawing images under way) exits 130 ($rc)" test "$rc" -eq 130
+check "it says it was stopped" grep -q "stopped by SIGINT" "$tmp/err"
+check "and leaves no image and no temporary file" \
+    test -z "$(ls "$tmp/many" "$tmp/many/plot" | grep -E '\.tmp|svg|png')"
+gnuplots=$(for d in /proc/[0-9]*; do [ "$(readlink "$d/cwd" 2>/dev/null)" = "$tmp/many" ] && echo "$d"; done)
+check "and no gnuplot still running in its folder" test -z "$gnuplots"
+
 # --- one point by itself ----------------------------------------------------------
 p=$(ls "$out"/points/base_*_t4_*.json)
 cat >"$tmp/one.point" <<EOF
@@ -205,6 +284,12 @@ check "--run-point computes the point as the sweep did" python3 -c '
 import json, sys
 a = json.load(open(sys.argv[1]))["result"]; b = json.load(open(sys.argv[2]))["result"]
 sys.exit(0 if a["elapsed_ns"] == b["elapsed_ns"] and a["caches"] == b["caches"] else 1)' "$tmp/one.json" "$p"
+sed -e "s|^trace=.*|trace=$tmp/t3-damaged.sktrace|" -e "s|^output=.*|output=$tmp/damaged.json|" \
+    -e "s|^tenants=.*|tenants=3|" "$tmp/one.point" >"$tmp/damaged.point"
+"$pe" --run-point "$tmp/damaged.point" 2>"$tmp/err"
+rc=$?
+check "a point on a damaged trace fails (exit $rc) and records the trace's error" \
+    json_check "$tmp/damaged.json" 'd["status"] == "failed" and "t3-damaged.sktrace" in d["error"]'
 sed 's/^design=base/design=warp/' "$tmp/one.point" >"$tmp/bad.point"
 expect_error "a bad point file names file and key" 2 "bad.point': key 'design'" "$pe" --run-point "$tmp/bad.point"
 

@@ -262,10 +262,8 @@ static int report(const char *dir, GPtrArray *rows, gboolean plot)
 
     sk_table_print(stdout, rows);
     fflush(stdout);
-    if (plot && !sk_plot_write(dir, rows, &error)) {
-        sk_report(PROG, error);
-        return 1;
-    }
+    if (plot && !sk_plot_write(dir, rows, &error))
+        return sk_report(PROG, error);
     if (plot && !opt_quiet && sk_plot_has_points(rows))
         fprintf(stderr, PROG ": plots: %s/utilisation.svg (.png), "
                 "%s/iotlb-hit-rate.svg (.png)\n", dir, dir);
@@ -343,8 +341,10 @@ int main(int argc, char **argv)
     }
     if (opt_run_point)
         return run_point(opt_run_point);
-    if (opt_plot)
+    if (opt_plot) {
+        sk_signal_catch();
         return replot(opt_plot);
+    }
     if (!parse_sweep(&sp, &error)) {
         sk_sweep_spec_clear(&sp);
         return sk_report(PROG, error);

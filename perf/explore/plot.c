@@ -10,8 +10,18 @@
 #include "results.h"
 #include "series.h"
 #include "sk_error.h"
+#include "sk_file.h"
+#include "sk_signal.h"
 
-static const char *const images[] = {"utilisation", "iotlb-hit-rate"};
+/* The images: file name (without .svg/.png) and the gnuplot variable
+ * prefix that names where each is drawn. */
+static const struct {
+    const char *file, *var;
+} images[] = {
+    {"utilisation", "utilisation"},
+    {"iotlb-hit-rate", "iotlb_hit_rate"},
+};
+static const char *const formats[] = {"svg", "png"};
 
 /* A gnuplot single-quoted string: quotes doubled. */
 static void quoted(GString *s, const char *text)
@@ -35,7 +45,10 @@ static gboolean write_data(const char *dir, GPtrArray *series, GError **error)
         char *path = g_build_filename(dir, "plot", name, NULL);
         gboolean ok;
 
-        g_string_append_printf(d, "# %s\n", s->label);
+        g_string_append(d, "# ");
+        for (const char *c = s->label; *c; c++)  /* one comment line */
+            g_string_append_c(d, *c == '\n' || *c == '\r' ? ' ' : *c);
+        g_string_append_c(d, '\n');
         for (guint r = 0; r < s->rows->len; r++) {
             char **row = s->rows->pdata[r];
             if (strcmp(row[SK_COL_STATUS], "ok") != 0)
@@ -44,7 +57,7 @@ static gboolean write_data(const char *dir, GPtrArray *series, GError **error)
                                    100.0 * g_ascii_strtod(row[SK_COL_UTILIZATION], NULL),
                                    100.0 * g_ascii_strtod(row[SK_COL_IOTLB_HIT_RATE], NULL));
         }
-        ok = g_file_set_contents(path, d->str, (gssize)d->len, error);
+        ok = sk_output_write_file("plot data", path, d->str, (gssize)d->len, error);
         g_string_free(d, TRUE);
         g_free(name);
         g_free(path);
@@ -71,6 +84,10 @@ static void plot_commands(GString *gp, GPtrArray *series, int column)
     g_string_append_c(gp, '\n');
 }
 
+/* The script.  Each image is drawn to the file a variable names (e.g.
+ * utilisation_svg), which defaults to the image's own name, so that
+ * `gnuplot plot/plot.gp` draws the images in place and perf-explore can
+ * have them drawn to its temporary files (gnuplot -e). */
 static char *script(GPtrArray *series, gboolean logx)
 {
     GString *gp = g_string_new("# plot.gp - written by perf-explore from points.csv; "
@@ -83,19 +100,24 @@ static char *script(GPtrArray *series, gboolean logx)
         "link utilisation (%)", "IOTLB hit rate (%)",
     };
 
+    for (guint i = 0; i < G_N_ELEMENTS(images); i++)
+        for (guint f = 0; f < G_N_ELEMENTS(formats); f++)
+            g_string_append_printf(gp, "if (!exists(\"%s_%s\")) %s_%s = '%s.%s'\n",
+                                   images[i].var, formats[f], images[i].var, formats[f],
+                                   images[i].file, formats[f]);
     g_string_append(gp, "set xlabel 'tenants'\nset grid\nset key outside right top\n"
                         "set yrange [0:*]\nset datafile commentschars '#'\n");
     if (logx)
         g_string_append(gp, "set logscale x 2\n");
-    for (int i = 0; i < 2; i++) {
+    for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
         g_string_append_printf(gp, "\nset title '%s'\nset ylabel '%s'\n", titles[i],
                                ylabels[i]);
         g_string_append_printf(gp, "set terminal svg size 900,520 dynamic noenhanced "
-                               "font 'sans,12'\nset output '%s.svg.tmp'\n", images[i]);
-        plot_commands(gp, series, 2 + i);
+                               "font 'sans,12'\nset output %s_svg\n", images[i].var);
+        plot_commands(gp, series, 2 + (int)i);
         g_string_append_printf(gp, "set terminal pngcairo size 900,520 noenhanced "
-                               "font 'sans,10'\nset output '%s.png.tmp'\nreplot\n"
-                               "unset output\n", images[i]);
+                               "font 'sans,10'\nset output %s_png\nreplot\n"
+                               "unset output\n", images[i].var);
     }
     return g_string_free(gp, FALSE);
 }
@@ -108,15 +130,57 @@ gboolean sk_plot_has_points(GPtrArray *rows)
     return FALSE;
 }
 
+/* Runs gnuplot on the script in dir with the images drawn to out[]'s
+ * temporary files.  A gnuplot that fails gives its own message. */
+static gboolean run_gnuplot(const char *dir, const char *gp_path, SkOutput *out,
+                            GError **error)
+{
+    GString *vars = g_string_new(NULL);
+    char *argv[] = {"gnuplot", "-e", NULL, "plot/plot.gp", NULL};
+    char *err = NULL;
+    int status;
+    GError *why = NULL;
+    gboolean ok = FALSE;
+
+    for (guint i = 0; i < G_N_ELEMENTS(images) * G_N_ELEMENTS(formats); i++) {
+        char *base = g_path_get_basename(out[i].tmp);
+        g_string_append_printf(vars, "%s_%s=", images[i / G_N_ELEMENTS(formats)].var, formats[i % G_N_ELEMENTS(formats)]);
+        quoted(vars, base);
+        g_string_append_c(vars, ';');
+        g_free(base);
+    }
+    argv[2] = vars->str;
+    if (!g_spawn_sync(dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                      NULL, NULL, NULL, &err, &status, error)) {
+        g_prefix_error(error, "cannot run gnuplot: ");
+        goto out;
+    }
+    if (sk_signal_stop()) {
+        sk_signal_stopped(error, "plots");
+        goto out;
+    }
+    if (!g_spawn_check_wait_status(status, &why)) {
+        g_strstrip(g_strdelimit(err, "\r\n", ' '));
+        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "gnuplot failed on '%s': %s",
+                    gp_path, *err ? err : why->message);
+        g_error_free(why);
+        goto out;
+    }
+    ok = TRUE;
+out:
+    g_free(err);
+    g_string_free(vars, TRUE);
+    return ok;
+}
+
 gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
 {
     GPtrArray *series = sk_series_group(rows);
     GArray *tenants = sk_series_tenants(rows);
     char *plotdir = g_build_filename(dir, "plot", NULL);
     char *gp_path = g_build_filename(plotdir, "plot.gp", NULL);
-    char *gp = NULL, *err = NULL;
-    const char *argv[] = {"gnuplot", "plot/plot.gp", NULL};
-    int status;
+    char *gp = NULL;
+    SkOutput out[G_N_ELEMENTS(images) * G_N_ELEMENTS(formats)] = {{0}};
     gboolean ok = FALSE;
     guint32 lo = tenants->len ? g_array_index(tenants, guint32, 0) : 1;
     guint32 hi = tenants->len ? g_array_index(tenants, guint32, tenants->len - 1) : 1;
@@ -132,37 +196,33 @@ gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
     if (!write_data(dir, series, error))
         goto out;
     gp = script(series, hi >= 4 * lo);
-    if (!g_file_set_contents(gp_path, gp, -1, error))
+    if (!sk_output_write_file("plot script", gp_path, gp, -1, error))
         goto out;
-    if (!g_spawn_sync(dir, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
-                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status,
-                      error)) {
-        g_prefix_error(error, "cannot run gnuplot: ");
-        goto out;
+    for (guint i = 0; i < G_N_ELEMENTS(out); i++) {
+        char *name = g_strdup_printf("%s.%s", images[i / G_N_ELEMENTS(formats)].file, formats[i % G_N_ELEMENTS(formats)]);
+        char *path = g_build_filename(dir, name, NULL);
+        gboolean opened = sk_output_open(&out[i], "plot", path, error);
+        g_free(path);
+        g_free(name);
+        if (!opened)
+            goto out;
     }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_strstrip(g_strdelimit(err, "\r\n", ' '));
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "gnuplot failed on '%s': %s",
-                    gp_path, err);
+    if (!run_gnuplot(dir, gp_path, out, error))
         goto out;
-    }
-    ok = TRUE;
-    for (guint i = 0; i < G_N_ELEMENTS(images); i++) {
-        for (int png = 0; png < 2; png++) {
-            char *name = g_strdup_printf("%s.%s", images[i], png ? "png" : "svg");
-            char *final = g_build_filename(dir, name, NULL);
-            char *tmp = g_strdup_printf("%s.tmp", final);
-            if (ok && g_rename(tmp, final) != 0) {
-                g_set_error(error, SK_ERROR, SK_ERROR_IO, "gnuplot wrote no '%s'", tmp);
-                ok = FALSE;
-            }
-            g_free(name);
-            g_free(final);
-            g_free(tmp);
+    for (guint i = 0; i < G_N_ELEMENTS(out); i++) {
+        GStatBuf st;
+        if (g_stat(out[i].tmp, &st) != 0 || st.st_size == 0) {
+            g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "gnuplot drew nothing in "
+                        "'%s'", out[i].path);
+            goto out;
         }
     }
+    ok = TRUE;
+    for (guint i = 0; i < G_N_ELEMENTS(out) && ok; i++)
+        ok = sk_output_commit(&out[i], error);
 out:
-    g_free(err);
+    for (guint i = 0; i < G_N_ELEMENTS(out); i++)
+        sk_output_discard(&out[i]);
     g_free(gp);
     g_free(gp_path);
     g_free(plotdir);

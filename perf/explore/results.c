@@ -12,6 +12,7 @@
 #include "designs.h"
 #include "perf_input.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 const char *const sk_result_columns[SK_N_COLS] = {
     "id", "status", "design", "model", "benchmark", "source", "order", "burst",
@@ -125,6 +126,15 @@ gboolean sk_result_field_check(SkResultColumn col, const char *status,
             return FALSE;
         }
         return TRUE;
+    }
+    for (const char *c = text; col != SK_COL_ERROR && *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            /* A line break in a name would inject lines into plot data
+             * (an error message may hold one: it is never plotted). */
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "a control character "
+                        "(0x%02x) in the text", (unsigned char)*c);
+            return FALSE;
+        }
     }
     return TRUE;
 }
@@ -362,10 +372,8 @@ char *sk_results_csv_text(GPtrArray *rows)
 gboolean sk_results_write_csv(const char *path, GPtrArray *rows, GError **error)
 {
     char *text = sk_results_csv_text(rows);
-    gboolean ok = g_file_set_contents(path, text, -1, error);
+    gboolean ok = sk_output_write_file("csv", path, text, -1, error);
 
-    if (!ok)
-        g_prefix_error(error, "cannot write '%s': ", path);
     g_free(text);
     return ok;
 }

@@ -39,7 +39,9 @@ gboolean sk_result_column_is_axis(SkResultColumn c);
  * utilization when ok), or plain decimal (digits, fraction, exponent; no
  * sign, hex, inf or nan), finite, whole where it must be, within the
  * column's range (hit rates 0..1, utilization 0..2, tenants 1..1000000,
- * ...).  FALSE with an SK_ERROR_INPUT error saying why. */
+ * ...); and a text column but the error holds no control character (a
+ * line break in a name would inject lines into the plot data).  FALSE with an
+ * SK_ERROR_INPUT error saying why. */
 gboolean sk_result_column_is_number(SkResultColumn col);
 gboolean sk_result_field_check(SkResultColumn col, const char *status,
                                const char *text, GError **error);

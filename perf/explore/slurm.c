@@ -9,6 +9,7 @@
 #include "point.h"
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 #define MAX_ARRAY 1000
 
@@ -54,7 +55,7 @@ static char *write_job(GPtrArray *points, guint from, guint to, const char *dir,
         char *name = g_strdup_printf("%u.point", i - from);
         char *path = g_build_filename(dir, name, NULL);
         char *data = sk_point_to_data(p);
-        gboolean ok = g_file_set_contents(path, data, -1, error);
+        gboolean ok = sk_output_write_file("point", path, data, -1, error);
         g_free(data);
         g_free(path);
         g_free(name);
@@ -66,7 +67,7 @@ static char *write_job(GPtrArray *points, guint from, guint to, const char *dir,
                            "# perf-explore: one sweep point per array task.\n"
                            "exec %s --run-point %s/\"$SLURM_ARRAY_TASK_ID\".point\n",
                            qself, qdir);
-    if (!g_file_set_contents(script, text, -1, error)) {
+    if (!sk_output_write_file("job script", script, text, -1, error)) {
         g_free(text);
         goto fail;
     }

@@ -229,3 +229,19 @@ gboolean sk_source_make_trace(const SkSource *s, const char *path,
         return make_synthetic(s, path, tenants, order, burst, translations, error);
     return make_from_logs(s, path, tenants, order, burst, translations, error);
 }
+
+gboolean sk_source_check_trace(const char *path, GError **error)
+{
+    SkTraceReader *r = sk_trace_reader_open(path, SK_FORMAT_SIOKIT, error);
+    SkRecord *buf;
+    gssize n;
+
+    if (r == NULL)
+        return FALSE;
+    buf = g_new(SkRecord, 4096);
+    while ((n = sk_trace_reader_read(r, buf, 4096, error)) > 0)
+        ;
+    g_free(buf);
+    sk_trace_reader_free(r);
+    return n == 0;
+}

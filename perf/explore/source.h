@@ -57,4 +57,9 @@ gboolean sk_source_make_trace(const SkSource *s, const char *path,
                               uint32_t burst, uint64_t translations,
                               GError **error);
 
+/* Reads a cached trace through to its end, so that every checksum, record
+ * and the tenant table are checked (sk_trace.h).  FALSE with the reader's
+ * error when the trace is corrupt or truncated. */
+gboolean sk_source_check_trace(const char *path, GError **error);
+
 #endif

@@ -21,6 +21,7 @@ typedef struct TraceJob {
     char *order;
     uint64_t translations;
     char *error;           /* set when it could not be made */
+    gboolean checked;      /* the cached trace was checked this run */
 } TraceJob;
 
 struct SkSweep {
@@ -186,6 +187,19 @@ fail:
     return NULL;
 }
 
+/* Whether a cached trace reads back whole.  A corrupt one is made again,
+ * and said so even with --quiet: its results would have been wrong. */
+static gboolean cached_trace_good(const char *path)
+{
+    GError *why = NULL;
+
+    if (sk_source_check_trace(path, &why))
+        return TRUE;
+    fprintf(stderr, "perf-explore: cached %s; making it again\n", why->message);
+    g_error_free(why);
+    return FALSE;
+}
+
 static gboolean make_trace(gpointer job, gpointer data, GError **error)
 {
     TraceJob *t = job;
@@ -263,7 +277,12 @@ gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
                     p->id, why->message);
         g_clear_error(&why);
         g_ptr_array_add(todo, p);
-        if (!g_file_test(t->path, G_FILE_TEST_EXISTS) && !g_ptr_array_find(traces, t, NULL))
+        if (t->checked)
+            continue;
+        t->checked = TRUE;
+        if (g_file_test(t->path, G_FILE_TEST_EXISTS) && !cached_trace_good(t->path))
+            g_unlink(t->path);
+        if (!g_file_test(t->path, G_FILE_TEST_EXISTS))
             g_ptr_array_add(traces, t);
     }
     /* Traces first: points share them. */
