@@ -26,8 +26,21 @@ void iommu_init(SkIommu *u, const SkModelOptions *o, gboolean hypersio,
     u->tqueue = o->tqueue;
 }
 
+gboolean iommu_check(const SkIommu *u)
+{
+    const SkCache *caches[] = {&u->cc, &u->iotlb, &u->l2, &u->l3, &u->pbuf};
+
+    for (guint i = 0; i < G_N_ELEMENTS(caches); i++)
+        if (caches[i]->sets && !sk_cache_check(caches[i]))
+            return FALSE;
+    return u->in_flight <= u->max_in_flight;
+}
+
 void iommu_clear(SkIommu *u)
 {
+#ifdef SK_CHECK_INVARIANTS
+    g_assert(iommu_check(u));
+#endif
     sk_cache_destroy(&u->cc);
     sk_cache_destroy(&u->iotlb);
     sk_cache_destroy(&u->l2);

@@ -30,6 +30,7 @@ typedef struct SkIommu {
     uint64_t tqueue;                /* translation queue entries */
     uint64_t in_flight;             /* entries taken */
     uint64_t max_in_flight;
+    uint64_t checkpoints;           /* iommu_checkpoint() calls */
 } SkIommu;
 
 /* Sets up the caches of o->caches (LFU context cache keyed by source id,
@@ -39,6 +40,25 @@ typedef struct SkIommu {
 void iommu_init(SkIommu *u, const SkModelOptions *o, gboolean hypersio,
                 gboolean prefetch, SkGlibcRand *rand);
 void iommu_clear(SkIommu *u);
+
+/* Whether every cache keeps its invariants (cache.h) and the queue holds
+ * never more than its peak. */
+gboolean iommu_check(const SkIommu *u);
+
+/* Debug builds (meson buildtype debug, the suite's ASan run, define
+ * SK_CHECK_INVARIANTS) assert iommu_check() every IOMMU_CHECK_EVERY
+ * translations a model issues and when the run ends (iommu_clear()), as
+ * SQLite asserts its invariants; other builds pay nothing. */
+#define IOMMU_CHECK_EVERY 4096
+static inline void iommu_checkpoint(SkIommu *u)
+{
+#ifdef SK_CHECK_INVARIANTS
+    if (++u->checkpoints % IOMMU_CHECK_EVERY == 0)
+        g_assert(iommu_check(u));
+#else
+    (void)u;
+#endif
+}
 
 /* --salloc: whether domain did may fill the cache counted as `stat`
  * (SK_STAT_IOTLB, SK_STAT_L2PAGE, SK_STAT_L3PAGE; others always may). */

@@ -440,6 +440,7 @@ gboolean hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
                     issue(&m, rec, record++, t);
                     res->translations++;
                     iommu_queue_take(&m.u);
+                    iommu_checkpoint(&m.u);
                 }
             } else {
                 res->dropped_slots++;

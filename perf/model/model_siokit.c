@@ -490,6 +490,7 @@ gboolean siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                     break;
                 }
                 m->pending[m->n_pending++] = *rec;
+                iommu_checkpoint(&m->u);
             }
             if (m->n_pending > 0) {
                 last_packet = slot.k;
