@@ -247,25 +247,32 @@ static gboolean decimal_syntax(const char *s, gboolean *nonzero)
     return *s == '\0';
 }
 
-gboolean sk_cli_parse_double(const char *name, const char *text, double min,
-                             double max, double *out, GError **error)
+gboolean sk_parse_decimal(const char *text, double *out)
 {
     gboolean nonzero;
     char *end = NULL;
     double v;
 
-    if (text == NULL || !decimal_syntax(text, &nonzero)) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option %s: '%s' is not a decimal number", name,
-                    text ? text : "");
+    if (text == NULL || !decimal_syntax(text, &nonzero))
         return FALSE;
-    }
     errno = 0;
     v = g_ascii_strtod(text, &end);
     if (*end != '\0' || !isfinite(v) || (nonzero && v == 0.0) ||
-        (errno == ERANGE && (nonzero && (v < 0 ? -v : v) < DBL_MIN))) {
+        (errno == ERANGE && (nonzero && (v < 0 ? -v : v) < DBL_MIN)))
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+gboolean sk_cli_parse_double(const char *name, const char *text, double min,
+                             double max, double *out, GError **error)
+{
+    double v;
+
+    if (!sk_parse_decimal(text, &v)) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option %s: '%s' is out of the range of a double", name, text);
+                    "option %s: '%s' is not a decimal number (or is out of the range "
+                    "of a double)", name, text ? text : "");
         return FALSE;
     }
     if (!(v >= min && v <= max)) {

@@ -77,4 +77,9 @@ gboolean sk_cli_parse_link_speed(const char *name, const char *text,
 gboolean sk_cli_parse_double(const char *name, const char *text, double min,
                              double max, double *out, GError **error);
 
+/* The number syntax of sk_cli_parse_double() for any text (a CSV field, a
+ * config value): TRUE with *out set when text is a decimal number, strictly
+ * as above; FALSE otherwise. */
+gboolean sk_parse_decimal(const char *text, double *out);
+
 #endif

@@ -33,19 +33,6 @@ struct SkHsReader {
     uint64_t index;     /* records returned so far */
 };
 
-G_GNUC_PRINTF(3, 4)
-static void hs_fail(const char *path, GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    char *msg;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "trace '%s': %s", path, msg);
-    g_free(msg);
-}
-
 SkHsReader *sk_hs_reader_open(const char *path, GError **error)
 {
     SkHsReader *r = g_new0(SkHsReader, 1);
@@ -63,11 +50,11 @@ SkHsReader *sk_hs_reader_open(const char *path, GError **error)
     {
         uint64_t size = (uint64_t)st.st_size;
         if (size == 0) {
-            hs_fail(path, error, "empty trace");
+            sk_error_in_file(error, "trace", path, "empty trace");
             goto err;
         }
         if (size % SK_HS_RECORD_SIZE != 0) {
-            hs_fail(path, error, "truncated record %" PRIu64,
+            sk_error_in_file(error, "trace", path, "truncated record %" PRIu64,
                     size / SK_HS_RECORD_SIZE);
             goto err;
         }
@@ -113,13 +100,13 @@ gssize sk_hs_reader_read(SkHsReader *r, SkRecord *out, gsize max,
             size_t left = r->len - r->off;
             if (left == 0 && r->eof) {
                 if (r->index == 0) {
-                    hs_fail(r->path, error, "empty trace");
+                    sk_error_in_file(error, "trace", r->path, "empty trace");
                     return -1;
                 }
                 break;
             }
             if (left < SK_HS_RECORD_SIZE && r->eof) {
-                hs_fail(r->path, error, "truncated record %" PRIu64, r->index);
+                sk_error_in_file(error, "trace", r->path, "truncated record %" PRIu64, r->index);
                 return -1;
             }
         }
@@ -127,12 +114,12 @@ gssize sk_hs_reader_read(SkHsReader *r, SkRecord *out, gsize max,
         uint32_t type = sk_get_le32(p);
         uint64_t level = sk_get_le64(p + 24);
         if (type != SK_HS_TYPE_TRANSLATION) {
-            hs_fail(r->path, error, "record %" PRIu64 ": type %" PRIu32
+            sk_error_in_file(error, "trace", r->path, "record %" PRIu64 ": type %" PRIu32
                     " is not a translation", r->index, type);
             return -1;
         }
         if (level < SK_LEVEL_MIN || level > SK_LEVEL_MAX) {
-            hs_fail(r->path, error, "record %" PRIu64 ": level %" PRIu64
+            sk_error_in_file(error, "trace", r->path, "record %" PRIu64 ": level %" PRIu64
                     " outside 1..3", r->index, level);
             return -1;
         }
@@ -188,25 +175,8 @@ gboolean sk_hs_writer_write(SkHsWriter *w, const SkRecord *records, gsize n,
         return FALSE;
     }
     /* Check the whole batch first: a refused batch writes nothing. */
-    for (gsize i = 0; i < n; i++) {
-        const SkRecord *rec = &records[i];
-        uint64_t index = w->n_records + i;
-        if (rec->level < SK_LEVEL_MIN || rec->level > SK_LEVEL_MAX) {
-            hs_fail(w->out.path, error, "record %" PRIu64 ": level %u outside "
-                    "1..3", index, rec->level);
-            return FALSE;
-        }
-        if (rec->sid > 0xffff) {
-            hs_fail(w->out.path, error, "record %" PRIu64 ": sid 0x%" PRIx32
-                    " does not fit 16 bits", index, rec->sid);
-            return FALSE;
-        }
-        if (rec->tenant > 0xffff) {
-            hs_fail(w->out.path, error, "record %" PRIu64 ": tenant (did) 0x%"
-                    PRIx32 " does not fit 16 bits", index, rec->tenant);
-            return FALSE;
-        }
-    }
+    if (!sk_records_check(w->out.path, records, n, w->n_records, TRUE, error))
+        return FALSE;
     for (gsize i = 0; i < n; i++) {
         const SkRecord *rec = &records[i];
         uint8_t p[SK_HS_RECORD_SIZE];
@@ -239,7 +209,7 @@ gboolean sk_hs_writer_close(SkHsWriter *w, GError **error)
         goto out;
     }
     if (w->n_records == 0) {
-        hs_fail(w->out.path, error, "no records written (an empty trace "
+        sk_error_in_file(error, "trace", w->out.path, "no records written (an empty trace "
                 "cannot be read)");
         goto out;
     }

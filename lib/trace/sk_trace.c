@@ -134,32 +134,12 @@ static void reader_fail(SkTraceReader *r, GError **error, const char *fmt, ...)
     r->failed = TRUE;
 }
 
-/* Reads n bytes at off.  Returns the bytes read (short only at end of file)
- * or -1 with errno set. */
-static ssize_t pread_full(int fd, void *buf, size_t n, uint64_t off)
-{
-    size_t done = 0;
-
-    while (done < n) {
-        ssize_t k = pread(fd, (uint8_t *)buf + done, n - done,
-                          (off_t)(off + done));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -1;
-        if (k == 0)
-            break;
-        done += (size_t)k;
-    }
-    return (ssize_t)done;
-}
-
 /* Reads exactly n bytes at off: FALSE with SK_ERROR_IO on a system error,
  * FALSE with SK_ERROR_INPUT "<what>" on a short read. */
 static gboolean reader_pread(SkTraceReader *r, void *buf, size_t n,
                              uint64_t off, const char *what, GError **error)
 {
-    ssize_t k = pread_full(r->fd, buf, n, off);
+    ssize_t k = sk_pread_full(r->fd, buf, n, off);
 
     if (k < 0) {
         sk_file_set_io_error(error, "trace", r->path, "cannot read", errno);
@@ -182,7 +162,7 @@ static void reader_explain_truncation(SkTraceReader *r, GError **error)
 
     for (uint64_t b = 0; b < r->n_blocks; b++) {
         if (r->file_size - pos < SK_TRACE_BLOCK_HEADER_SIZE ||
-            pread_full(r->fd, bh, sizeof bh, pos) != (ssize_t)sizeof bh) {
+            sk_pread_full(r->fd, bh, sizeof bh, pos) != (gssize)sizeof bh) {
             reader_fail(r, error, "truncated block %" PRIu64, b);
             return;
         }
@@ -363,7 +343,7 @@ static SkTraceReader *reader_open_siokit(SkTraceReader *r, GError **error)
         goto err;
     }
     r->file_size = (uint64_t)st.st_size;
-    n = pread_full(r->fd, h, sizeof h, 0);
+    n = sk_pread_full(r->fd, h, sizeof h, 0);
     if (n < 0) {
         sk_file_set_io_error(error, "trace", r->path, "cannot read", errno);
         goto err;
@@ -821,30 +801,8 @@ gboolean sk_trace_writer_write(SkTraceWriter *writer, const SkRecord *records,
         return FALSE;
     }
     /* Check the whole batch first: a refused batch writes nothing. */
-    for (gsize i = 0; i < n; i++) {
-        const SkRecord *rec = &records[i];
-        uint64_t index = w->n_records + i;
-        if (rec->level < SK_LEVEL_MIN || rec->level > SK_LEVEL_MAX) {
-            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                        "trace '%s': record %" PRIu64 ": level %u outside 1..3",
-                        w->out.path, index, rec->level);
-            return FALSE;
-        }
-        if (rec->mask != sk_level_mask(rec->level)) {
-            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                        "trace '%s': record %" PRIu64 ": mask 0x%" PRIx64
-                        " is not the mask of level %u (siokit traces derive "
-                        "it from the level)", w->out.path, index, rec->mask,
-                        rec->level);
-            return FALSE;
-        }
-        if (rec->kind > SK_KIND_WALK) {
-            g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                        "trace '%s': record %" PRIu64 ": unknown kind %u",
-                        w->out.path, index, rec->kind);
-            return FALSE;
-        }
-    }
+    if (!sk_records_check(w->out.path, records, n, w->n_records, FALSE, error))
+        return FALSE;
     for (gsize i = 0; i < n; i++) {
         const SkRecord *rec = &records[i];
         uint8_t *p = w->raw + (size_t)w->block_n * SK_TRACE_RECORD_SIZE;

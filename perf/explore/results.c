@@ -11,6 +11,7 @@
 
 #include "designs.h"
 #include "perf_input.h"
+#include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
 
@@ -56,39 +57,13 @@ static const struct {
     {SK_COL_ELAPSED_NS, TRUE, 0, 1.8e19, NEED_NEVER},
 };
 
-/* A plain decimal number: digits, an optional fraction and exponent, no
- * sign, space, hex, inf or nan; finite and not rounded to 0 from below
- * the smallest double. */
+/* A plain decimal number (sk_parse_decimal) with no sign; whole: digits
+ * only. */
 static gboolean plain_number(const char *text, gboolean whole, double *out)
 {
-    const char *s = text;
-    char *end = NULL;
-
-    if (!g_ascii_isdigit(*s))
+    if (!g_ascii_isdigit(*text) || (whole && text[strspn(text, "0123456789")] != '\0'))
         return FALSE;
-    while (g_ascii_isdigit(*s))
-        s++;
-    if (*s != '\0' && whole)
-        return FALSE;
-    if (*s == '.') {
-        s++;
-        while (g_ascii_isdigit(*s))
-            s++;
-    }
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        if (*s == '+' || *s == '-')
-            s++;
-        if (!g_ascii_isdigit(*s))
-            return FALSE;
-        while (g_ascii_isdigit(*s))
-            s++;
-    }
-    if (*s != '\0')
-        return FALSE;
-    errno = 0;
-    *out = g_ascii_strtod(text, &end);
-    return *end == '\0' && errno == 0 && isfinite(*out);
+    return sk_parse_decimal(text, out);
 }
 
 gboolean sk_result_column_is_number(SkResultColumn col)
