@@ -2,7 +2,21 @@
  * (made on first use, removed with all it holds when the binary exits),
  * whole files written and read with the test failing on any error, folders
  * counted and removed, little-endian integers appended to a byte array, and a
- * GError checked for domain, code and message.
+ * GError checked for domain, code and message; and test cases that
+ * register themselves:
+ *
+ *     SK_TEST(test_lru, "/cache/lru")
+ *     {
+ *         ...
+ *     }
+ *
+ *     int main(int argc, char **argv)
+ *     {
+ *         sk_test_init(&argc, &argv);     (g_test_init and every SK_TEST)
+ *         return g_test_run();
+ *     }
+ *
+ * Cases run in the order they are written.
  *
  * Header only, every function static inline: a test binary is one .c file
  * that includes it. */
@@ -166,5 +180,41 @@ static inline void sk_test_message_has(const GError *error, const char *want)
         sk_test_message_has(*(errp), (want));                                \
         g_clear_error(errp);                                                 \
     } while (0)
+
+/* Self-registering test cases: SK_TEST(fn, path) declares fn and, before
+ * main(), adds it to this binary's list; sk_test_init() gives the list to
+ * GLib in the order the cases are written. */
+typedef struct SkTestCase {
+    const char *path;
+    void (*fn)(void);
+} SkTestCase;
+
+static inline GArray *sk_test_cases(void)
+{
+    static GArray *cases;
+    if (cases == NULL)
+        cases = g_array_new(FALSE, FALSE, sizeof(SkTestCase));
+    return cases;
+}
+
+#define SK_TEST(fn, path)                                                    \
+    static void fn(void);                                                    \
+    __attribute__((constructor)) static void fn##_register(void)             \
+    {                                                                        \
+        SkTestCase c = {path, fn};                                           \
+        g_array_append_val(sk_test_cases(), c);                              \
+    }                                                                        \
+    static void fn(void)
+
+static inline void sk_test_init(int *argc, char ***argv)
+{
+    GArray *cases = sk_test_cases();
+
+    g_test_init(argc, argv, NULL);
+    for (guint i = 0; i < cases->len; i++) {
+        SkTestCase *c = &g_array_index(cases, SkTestCase, i);
+        g_test_add_func(c->path, c->fn);
+    }
+}
 
 #endif

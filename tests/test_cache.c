@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "sk_test.h"
 
 /* ---- the reference ---- */
 
@@ -150,25 +151,25 @@ static void compare(SkPolicy policy, uint32_t size, uint32_t assoc,
     g_rand_free(rng);
 }
 
-static void test_lru(void)
+SK_TEST(test_lru, "/cache/lru")
 {
     compare(SK_POLICY_LRU, 64, 8, 1, 100, 3, 50000, 1);
     compare(SK_POLICY_LRU, 512, 16, 4, 600, 8, 50000, 2);
 }
 
-static void test_lfu(void)
+SK_TEST(test_lfu, "/cache/lfu")
 {
     compare(SK_POLICY_LFU, 64, 8, 1, 100, 3, 50000, 3);
     compare(SK_POLICY_LFU, 256, 4, 2, 300, 8, 50000, 4);
 }
 
-static void test_oracle(void)
+SK_TEST(test_oracle, "/cache/oracle")
 {
     compare(SK_POLICY_ORACLE, 64, 8, 1, 100, 3, 50000, 5);
     compare(SK_POLICY_ORACLE, 128, 16, 8, 30, 16, 50000, 6);
 }
 
-static void test_wide_sets(void)
+SK_TEST(test_wide_sets, "/cache/wide-sets")
 {
     /* Sets of 24 ways and more are searched through a hash index. */
     compare(SK_POLICY_LRU, 256, 256, 1, 300, 4, 60000, 7);
@@ -176,7 +177,7 @@ static void test_wide_sets(void)
     compare(SK_POLICY_ORACLE, 128, 64, 2, 150, 4, 60000, 9);
 }
 
-static void test_absent(void)
+SK_TEST(test_absent, "/cache/absent")
 {
     SkCacheGeometry g = {0, 0, 1};
     SkCache c;
@@ -188,7 +189,7 @@ static void test_absent(void)
 }
 
 /* HyperSIO mode's LRU is the same policy; only LFU and oracle ties differ. */
-static void test_hypersio_lru_same(void)
+SK_TEST(test_hypersio_lru_same, "/cache/hypersio-lru")
 {
     SkCacheGeometry g = {64, 8, 1};
     SkCache a, b;
@@ -211,12 +212,6 @@ static void test_hypersio_lru_same(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/cache/lru", test_lru);
-    g_test_add_func("/cache/lfu", test_lfu);
-    g_test_add_func("/cache/oracle", test_oracle);
-    g_test_add_func("/cache/wide-sets", test_wide_sets);
-    g_test_add_func("/cache/absent", test_absent);
-    g_test_add_func("/cache/hypersio-lru", test_hypersio_lru_same);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

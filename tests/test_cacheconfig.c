@@ -14,7 +14,7 @@ static const char *hypersio_default =
     "L3PAGE\nsize:1024\nassoc:16\ngroups:1\nhistlen:0\n//--------------------------------\n"
     "PREFETCH\nsize:0\nassoc:32\ngroups:0\nhistlen:2\n//--------------------------------\n";
 
-static void test_default_file(void)
+SK_TEST(test_default_file, "/cacheconfig/hypersio-default")
 {
     SkCacheConfig c, d;
     GError *error = NULL;
@@ -28,7 +28,7 @@ static void test_default_file(void)
     }
 }
 
-static void test_round_trip(void)
+SK_TEST(test_round_trip, "/cacheconfig/round-trip")
 {
     SkCacheConfig c, back;
     GError *error = NULL;
@@ -43,7 +43,7 @@ static void test_round_trip(void)
     g_free(text);
 }
 
-static void test_tolerated(void)
+SK_TEST(test_tolerated, "/cacheconfig/tolerated")
 {
     /* Blank lines, spaces, CRLF endings; what is left out keeps the
      * default design. */
@@ -65,7 +65,7 @@ typedef struct Bad {
     const char *expect;   /* must appear in the message */
 } Bad;
 
-static void test_refused(void)
+SK_TEST(test_refused, "/cacheconfig/refused")
 {
     static const Bad bad[] = {
         {"IOTLB\nsize:64\nassoc:8\ngroups:0\n", "IOTLB: groups is 0"},
@@ -103,7 +103,7 @@ static void test_refused(void)
     }
 }
 
-static void test_nul_and_long_lines(void)
+SK_TEST(test_nul_and_long_lines, "/cacheconfig/nul-and-long-lines")
 {
     SkCacheConfig c;
     GError *error = NULL;
@@ -126,7 +126,7 @@ static SkCacheConfig parse_hs(const char *text, GError **error)
     return c;
 }
 
-static void test_hypersio_dialect(void)
+SK_TEST(test_hypersio_dialect, "/cacheconfig/hypersio-dialect")
 {
     GError *error = NULL;
     char *text;
@@ -166,7 +166,7 @@ static void test_hypersio_dialect(void)
     (void)c;
 }
 
-static void test_missing_file(void)
+SK_TEST(test_missing_file, "/cacheconfig/missing-file")
 {
     SkCacheConfig c;
     GError *error = NULL;
@@ -176,13 +176,6 @@ static void test_missing_file(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/cacheconfig/hypersio-default", test_default_file);
-    g_test_add_func("/cacheconfig/round-trip", test_round_trip);
-    g_test_add_func("/cacheconfig/tolerated", test_tolerated);
-    g_test_add_func("/cacheconfig/refused", test_refused);
-    g_test_add_func("/cacheconfig/nul-and-long-lines", test_nul_and_long_lines);
-    g_test_add_func("/cacheconfig/missing-file", test_missing_file);
-    g_test_add_func("/cacheconfig/hypersio-dialect", test_hypersio_dialect);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

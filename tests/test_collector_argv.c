@@ -8,6 +8,7 @@
 #include "qemu.h"
 #include "sk_error.h"
 #include "topology.h"
+#include "sk_test.h"
 
 static unsigned count(GPtrArray *a, const char *word)
 {
@@ -25,7 +26,7 @@ static gboolean has_pair(GPtrArray *a, const char *key, const char *value)
     return FALSE;
 }
 
-static void test_stock_text(void)
+SK_TEST(test_stock_text, "/collector-argv/stock-text")
 {
     CollectorQemu q = {.kind = "stock", .binary = "/usr/bin/qemu-system-x86_64"};
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
@@ -44,7 +45,7 @@ static void test_stock_text(void)
     g_ptr_array_free(a, TRUE);
 }
 
-static void test_patched(void)
+SK_TEST(test_patched, "/collector-argv/patched")
 {
     CollectorQemu q = {.kind = "patched", .binary = "/b/qemu", .hypersio_events = TRUE,
                        .siokit_log = TRUE, .trace_events = "/b/trace-events-all"};
@@ -73,7 +74,7 @@ static void test_patched(void)
     g_ptr_array_free(a, TRUE);
 }
 
-static void test_record_mode(void)
+SK_TEST(test_record_mode, "/collector-argv/record-mode")
 {
     CollectorQemu stock = {.kind = "stock", .binary = "q"};
     CollectorQemu patched = {.kind = "patched", .binary = "p", .siokit_log = TRUE};
@@ -118,7 +119,7 @@ static GPtrArray *l1_argv(const TopologyOptions *o, unsigned *memory)
     return a;
 }
 
-static void test_l1(void)
+SK_TEST(test_l1, "/collector-argv/l1")
 {
     const char *rec[] = {"-global", "intel-iommu.x-siokit-log=/r/vtd_0.bin", NULL};
     TopologyOptions o = {.nested = TRUE, .tenants = 3, .qemu = "/b/qemu",
@@ -157,10 +158,6 @@ static void test_l1(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/collector-argv/stock-text", test_stock_text);
-    g_test_add_func("/collector-argv/patched", test_patched);
-    g_test_add_func("/collector-argv/record-mode", test_record_mode);
-    g_test_add_func("/collector-argv/l1", test_l1);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

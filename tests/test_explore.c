@@ -29,7 +29,7 @@ static void point_init(SkPoint *p, const char *design, const char *model)
 }
 
 /* Every preset is a valid design for both models, in the study's order. */
-static void test_designs(void)
+SK_TEST(test_designs, "/explore/designs")
 {
     static const char *const names[] = {"base", "tq", "part", "prefetch", "hypertrio"};
     SkCacheConfig def;
@@ -69,7 +69,7 @@ static void test_designs(void)
 
 /* --iotlb-size and --tqueue replace the design's; a size that does not fit
  * is refused as bad input. */
-static void test_overrides(void)
+SK_TEST(test_overrides, "/explore/overrides")
 {
     SkPoint p;
     SkModelOptions o;
@@ -105,7 +105,7 @@ static void test_overrides(void)
     sk_point_clear(&p);
 }
 
-static void test_point_file(void)
+SK_TEST(test_point_file, "/explore/point-file")
 {
     SkPoint p, q;
     GError *error = NULL;
@@ -191,7 +191,7 @@ static GPtrArray *some_rows(void)
 /* Rows sort by design in preset order (unknown designs last), then by
  * tenants as numbers; CSV text reads back as the same rows, quotes and
  * line breaks included. */
-static void test_csv(void)
+SK_TEST(test_csv, "/explore/csv")
 {
     GPtrArray *rows = some_rows(), *back;
     GError *error = NULL;
@@ -259,7 +259,7 @@ static void test_csv(void)
 }
 
 /* A series is named by its design and by the axes that vary. */
-static void test_series(void)
+SK_TEST(test_series, "/explore/series")
 {
     GPtrArray *rows = some_rows(), *series;
     GArray *tenants;
@@ -289,11 +289,6 @@ static void test_series(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/explore/designs", test_designs);
-    g_test_add_func("/explore/overrides", test_overrides);
-    g_test_add_func("/explore/point-file", test_point_file);
-    g_test_add_func("/explore/csv", test_csv);
-    g_test_add_func("/explore/series", test_series);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

@@ -12,6 +12,7 @@
 #include "sk_error.h"
 #include "sk_file.h"
 #include "sk_signal.h"
+#include "sk_test.h"
 
 static char *dir;
 
@@ -56,7 +57,7 @@ static void clear_dir(void)
     sk_input_forget_all();
 }
 
-static void test_whole_or_nothing(void)
+SK_TEST(test_whole_or_nothing, "/file/whole-or-nothing")
 {
     char *out = in_dir("out.txt"), *text = NULL, *names;
     SkOutput o;
@@ -85,7 +86,7 @@ static void test_whole_or_nothing(void)
     g_free(out);
 }
 
-static void test_mode_follows_umask(void)
+SK_TEST(test_mode_follows_umask, "/file/mode")
 {
     char *out = in_dir("m");
     struct stat st;
@@ -102,7 +103,7 @@ static void test_mode_follows_umask(void)
     g_free(out);
 }
 
-static void test_output_is_input(void)
+SK_TEST(test_output_is_input, "/file/output-is-input")
 {
     char *in = in_dir("victim.log"), *alias = in_dir("alias.log");
     char *hard = in_dir("hard.log"), *text = NULL;
@@ -140,7 +141,7 @@ static void test_output_is_input(void)
     g_free(hard);
 }
 
-static void test_special_outputs_refused(void)
+SK_TEST(test_special_outputs_refused, "/file/special-outputs")
 {
     char *fifo = in_dir("fifo"), *sub = in_dir("sub"), *ln = in_dir("null");
     struct stat st;
@@ -171,7 +172,7 @@ static void test_special_outputs_refused(void)
     g_free(ln);
 }
 
-static void test_special_inputs_refused(void)
+SK_TEST(test_special_inputs_refused, "/file/special-inputs")
 {
     char *fifo = in_dir("in.fifo");
     GError *error = NULL;
@@ -209,7 +210,7 @@ static void test_special_inputs_refused(void)
     g_free(fifo);
 }
 
-static void test_temporary_never_follows_links(void)
+SK_TEST(test_temporary_never_follows_links, "/file/no-link-follow")
 {
     char *out = in_dir("o"), *bait = in_dir("bait");
     SkOutput o;
@@ -234,7 +235,7 @@ static void test_temporary_never_follows_links(void)
     g_free(bait);
 }
 
-static void test_signal_removes_temporaries(void)
+SK_TEST(test_signal_removes_temporaries, "/file/signal")
 {
     char *a = in_dir("a"), *b = in_dir("b"), *names;
     SkOutput oa, ob;
@@ -266,15 +267,8 @@ static void test_signal_removes_temporaries(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
+    sk_test_init(&argc, &argv);
     dir = g_dir_make_tmp("sk-test-file-XXXXXX", NULL);
-    g_test_add_func("/file/whole-or-nothing", test_whole_or_nothing);
-    g_test_add_func("/file/mode", test_mode_follows_umask);
-    g_test_add_func("/file/output-is-input", test_output_is_input);
-    g_test_add_func("/file/special-outputs", test_special_outputs_refused);
-    g_test_add_func("/file/special-inputs", test_special_inputs_refused);
-    g_test_add_func("/file/no-link-follow", test_temporary_never_follows_links);
-    g_test_add_func("/file/signal", test_signal_removes_temporaries);
     int rc = g_test_run();
     clear_dir();
     g_rmdir(dir);

@@ -37,7 +37,7 @@ static SkModelResult run(GArray *records, uint32_t tqueue, gboolean inorder,
     return res;
 }
 
-static void test_m1(void)
+SK_TEST(test_m1, "/golden/m1")
 {
     GArray *m1 = golden_m1();
     SkModelResult r = run(m1, 1, FALSE, FALSE);
@@ -58,7 +58,7 @@ static void test_m1(void)
     g_array_free(m1, TRUE);
 }
 
-static void test_m2(void)
+SK_TEST(test_m2, "/golden/m2")
 {
     GArray *m2 = golden_m2();
     SkModelResult r = run(m2, 1, FALSE, FALSE);
@@ -79,7 +79,7 @@ static void test_m2(void)
     g_array_free(m2, TRUE);
 }
 
-static void test_m3(void)
+SK_TEST(test_m3, "/golden/m3")
 {
     GArray *m3 = golden_m3();
     SkModelResult r = run(m3, 1, FALSE, FALSE);
@@ -95,9 +95,6 @@ static void test_m3(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/golden/m1", test_m1);
-    g_test_add_func("/golden/m2", test_m2);
-    g_test_add_func("/golden/m3", test_m3);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

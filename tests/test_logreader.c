@@ -142,7 +142,7 @@ static const LineCase hypersio_cases[] = {
         .high = 0x302, .low = 1, .has = SK_LOG_HAS_DID } },
 };
 
-static void test_parse_hypersio(void)
+SK_TEST(test_parse_hypersio, "/qemulog/hypersio")
 {
     check_cases(hypersio_cases, G_N_ELEMENTS(hypersio_cases),
                 SK_LOG_DIALECT_UNKNOWN);
@@ -242,7 +242,7 @@ static const LineCase qemu72_cases[] = {
       { .type = SK_LOG_FAULT } },
 };
 
-static void test_parse_qemu72(void)
+SK_TEST(test_parse_qemu72, "/qemulog/qemu72")
 {
     check_cases(qemu72_cases, G_N_ELEMENTS(qemu72_cases),
                 SK_LOG_DIALECT_UNKNOWN);
@@ -250,7 +250,7 @@ static void test_parse_qemu72(void)
                 SK_LOG_DIALECT_QEMU72);
 }
 
-static void test_parse_prefixes(void)
+SK_TEST(test_parse_prefixes, "/qemulog/prefixes")
 {
     static const struct {
         const char *prefix;
@@ -287,7 +287,7 @@ static void test_parse_prefixes(void)
     }
 }
 
-static void test_parse_malformed(void)
+SK_TEST(test_parse_malformed, "/qemulog/malformed")
 {
     static const struct {
         const char *line;
@@ -377,7 +377,7 @@ static void test_parse_malformed(void)
     }
 }
 
-static void test_parse_skipped(void)
+SK_TEST(test_parse_skipped, "/qemulog/skipped")
 {
     static const char *const lines[] = {
         "",
@@ -408,7 +408,7 @@ static void test_parse_skipped(void)
     }
 }
 
-static void test_parse_not_terminated(void)
+SK_TEST(test_parse_not_terminated, "/qemulog/not-terminated")
 {
     /* The parser must stop at len even when the bytes run on. */
     const char *s = "vtd_iotlb_cc_hit IOTLB context hit bus 0x0 devfn 0x10 "
@@ -424,7 +424,7 @@ static void test_parse_not_terminated(void)
         (void)sk_qemulog_parse(s, k, 0, NULL, &ev, reason);
 }
 
-static void test_hypersio_gen(void)
+SK_TEST(test_hypersio_gen, "/qemulog/hypersio-gen")
 {
     g_assert_cmphex(sk_qemulog_hypersio_gen(0), ==, 0);
     g_assert_cmphex(sk_qemulog_hypersio_gen(9), ==, 9);
@@ -476,7 +476,7 @@ static void assert_stats(const SkLogStats *s, uint64_t lines, uint64_t events,
     g_assert_cmpuint(s->malformed, ==, malformed);
 }
 
-static void test_fixture_hypersio(void)
+SK_TEST(test_fixture_hypersio, "/logreader/fixture-hypersio")
 {
     char *path = fixture("logs", "hypersio-1.0.log");
     GError *error = NULL;
@@ -519,7 +519,7 @@ static void test_fixture_hypersio(void)
     g_free(path);
 }
 
-static void test_fixture_qemu72(void)
+SK_TEST(test_fixture_qemu72, "/logreader/fixture-qemu72")
 {
     static const struct {
         SkLogEventType type;
@@ -572,7 +572,7 @@ static void test_fixture_qemu72(void)
 }
 
 /* The real stock-QEMU capture, when it is there: no malformed line. */
-static void test_fixture_qemu72_capture(void)
+SK_TEST(test_fixture_qemu72_capture, "/logreader/qemu72-capture")
 {
     char *path = fixture("qemu72", "vtd.log");
     SkLogStats s;
@@ -604,7 +604,7 @@ static void test_fixture_qemu72_capture(void)
 }
 
 /* HyperSIO-dialect logs of other fixtures (trace-gen's), when there. */
-static void test_fixture_hslogs(void)
+SK_TEST(test_fixture_hslogs, "/logreader/hslogs")
 {
     char *dir = fixture("hslogs", "");
     GDir *d = g_dir_open(dir, 0, NULL);
@@ -634,7 +634,7 @@ static void test_fixture_hslogs(void)
     g_free(dir);
 }
 
-static void test_malformed_examples(void)
+SK_TEST(test_malformed_examples, "/logreader/malformed")
 {
     char *path = fixture("logs", "malformed.log");
     SkLogReaderOptions opt = { .max_examples = 3 };
@@ -788,7 +788,7 @@ static GString *make_log(guint n, gboolean hypersio)
     return s;
 }
 
-static void test_compressed(void)
+SK_TEST(test_compressed, "/logreader/compressed")
 {
     GString *log = make_log(50000, TRUE);
     char *plain = sk_test_write_tmp("c.log", log->str, log->len);
@@ -842,7 +842,7 @@ static GError *read_error(const char *path)
     return error;
 }
 
-static void test_compressed_bad(void)
+SK_TEST(test_compressed_bad, "/logreader/compressed-bad")
 {
     GString *log = make_log(20000, FALSE);
     GByteArray *gz = gzip_bytes(log->str, log->len, 700000);
@@ -901,7 +901,7 @@ static void test_compressed_bad(void)
     g_string_free(log, TRUE);
 }
 
-static void test_empty(void)
+SK_TEST(test_empty, "/logreader/empty")
 {
     char *p = sk_test_write_tmp("empty.log", "", 0);
     GByteArray *gz = gzip_bytes("", 0, 1);
@@ -934,7 +934,7 @@ static void test_empty(void)
     g_byte_array_free(zs, TRUE);
 }
 
-static void test_line_endings(void)
+SK_TEST(test_line_endings, "/logreader/line-endings")
 {
     const char *lf =
         "vtd_iotlb_cc_hit IOTLB context hit bus 0x0 devfn 0x10 high 0x302 "
@@ -974,7 +974,7 @@ static void test_line_endings(void)
     g_free(crlf_text);
 }
 
-static void test_long_lines(void)
+SK_TEST(test_long_lines, "/logreader/long-lines")
 {
     const char *ev = "vtd_iotlb_page_hit IOTLB page hit sid 0x10 iova 0x1000 "
                      "slpte 0x3 domain 0x3";
@@ -1040,7 +1040,7 @@ static void test_long_lines(void)
     g_string_free(s, TRUE);
 }
 
-static void test_open_errors(void)
+SK_TEST(test_open_errors, "/logreader/open-errors")
 {
     GError *error = NULL;
     char *p = sk_test_path("does-not-exist.log");
@@ -1062,7 +1062,7 @@ static void test_open_errors(void)
 
 /* A log with only events both dialects write alike is stock QEMU's once
  * read; a HyperSIO-only event later still decides for HyperSIO. */
-static void test_dialect_late(void)
+SK_TEST(test_dialect_late, "/logreader/dialect-late")
 {
     GString *s = g_string_new(NULL);
     char *p;
@@ -1105,7 +1105,7 @@ static void test_dialect_late(void)
 #endif
 #endif
 
-static void test_simple_dispatch(void)
+SK_TEST(test_simple_dispatch, "/logreader/simple-dispatch")
 {
 #ifdef HAVE_SIMPLETRACE
     static const char events[] =
@@ -1177,7 +1177,7 @@ static void test_simple_dispatch(void)
 }
 
 /* A million lines, read through (timing is bench/logreader-bench.sh's). */
-static void test_million(void)
+SK_TEST(test_million, "/logreader/million")
 {
     GString *log = make_log(1000000, FALSE);
     char *p = sk_test_write_tmp("million.log", log->str, log->len);
@@ -1247,28 +1247,7 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--bench") == 0)
         return bench(argc - 2, argv + 2);
-    g_test_init(&argc, &argv, NULL);
+    sk_test_init(&argc, &argv);
 
-    g_test_add_func("/qemulog/hypersio", test_parse_hypersio);
-    g_test_add_func("/qemulog/qemu72", test_parse_qemu72);
-    g_test_add_func("/qemulog/prefixes", test_parse_prefixes);
-    g_test_add_func("/qemulog/malformed", test_parse_malformed);
-    g_test_add_func("/qemulog/skipped", test_parse_skipped);
-    g_test_add_func("/qemulog/not-terminated", test_parse_not_terminated);
-    g_test_add_func("/qemulog/hypersio-gen", test_hypersio_gen);
-    g_test_add_func("/logreader/fixture-hypersio", test_fixture_hypersio);
-    g_test_add_func("/logreader/fixture-qemu72", test_fixture_qemu72);
-    g_test_add_func("/logreader/qemu72-capture", test_fixture_qemu72_capture);
-    g_test_add_func("/logreader/hslogs", test_fixture_hslogs);
-    g_test_add_func("/logreader/malformed", test_malformed_examples);
-    g_test_add_func("/logreader/compressed", test_compressed);
-    g_test_add_func("/logreader/compressed-bad", test_compressed_bad);
-    g_test_add_func("/logreader/empty", test_empty);
-    g_test_add_func("/logreader/line-endings", test_line_endings);
-    g_test_add_func("/logreader/long-lines", test_long_lines);
-    g_test_add_func("/logreader/open-errors", test_open_errors);
-    g_test_add_func("/logreader/dialect-late", test_dialect_late);
-    g_test_add_func("/logreader/simple-dispatch", test_simple_dispatch);
-    g_test_add_func("/logreader/million", test_million);
     return g_test_run();
 }

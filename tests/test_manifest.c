@@ -8,6 +8,7 @@
 
 #include "sk_error.h"
 #include "sk_manifest.h"
+#include "sk_test.h"
 
 static char *fixture(const char *run)
 {
@@ -107,7 +108,7 @@ static SkManifest *full_manifest(void)
 }
 
 /* Written, then read: every member the same. */
-static void test_round_trip(void)
+SK_TEST(test_round_trip, "/manifest/round-trip")
 {
     char *dir = g_dir_make_tmp("sk-manifest-XXXXXX", NULL);
     char *path = g_build_filename(dir, "manifest.json", NULL);
@@ -186,7 +187,7 @@ static void test_round_trip(void)
 
 /* The first collector's manifest: format 0, its QEMU trace-events file
  * outside the run dropped, everything else kept. */
-static void test_format0_collector(void)
+SK_TEST(test_format0_collector, "/manifest/format0-collector")
 {
     char *path = fixture("format0-iperf3");
     GError *error = NULL;
@@ -210,7 +211,7 @@ static void test_format0_collector(void)
 
 /* An absolute qemu.trace_events inside the run becomes relative; fuse null
  * is kept. */
-static void test_format0_absolute_inside(void)
+SK_TEST(test_format0_absolute_inside, "/manifest/format0-absolute-inside")
 {
     char *src = fixture("format0-virtiofs"), *text = NULL;
     char *dir = g_dir_make_tmp("sk-manifest-XXXXXX", NULL);
@@ -244,7 +245,7 @@ static void test_format0_absolute_inside(void)
 }
 
 /* perf-explore's old shape: a top-level, run-relative trace_events. */
-static void test_format0_perf_explore(void)
+SK_TEST(test_format0_perf_explore, "/manifest/format0-perf-explore")
 {
     const char *text = "{\"status\": \"incomplete\", \"test\": \"iperf3\", \"tenants\": 1,"
                        " \"logs\": [\"a/vtd.log\"], \"trace_events\": \"te\","
@@ -258,7 +259,7 @@ static void test_format0_perf_explore(void)
     sk_manifest_free(m);
 }
 
-static void test_format1_fixture(void)
+SK_TEST(test_format1_fixture, "/manifest/format1-fixture")
 {
     char *path = fixture("format1-storage");
     GError *error = NULL;
@@ -274,7 +275,7 @@ static void test_format1_fixture(void)
 
 /* What log-collector wrote (a real flat iperf3 run, patched QEMU): hits and
  * walks add up, its trace-events file is one of the run's. */
-static void test_format1_collector(void)
+SK_TEST(test_format1_collector, "/manifest/format1-collector")
 {
     char *path = fixture("format1-iperf3");
     GError *error = NULL;
@@ -292,7 +293,7 @@ static void test_format1_collector(void)
 }
 
 /* One bad member each: refused as bad input, naming the member. */
-static void test_bad_members(void)
+SK_TEST(test_bad_members, "/manifest/bad-members")
 {
     static const struct {
         const char *json, *want;
@@ -363,13 +364,6 @@ static void test_bad_members(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/manifest/round-trip", test_round_trip);
-    g_test_add_func("/manifest/format0-collector", test_format0_collector);
-    g_test_add_func("/manifest/format0-absolute-inside", test_format0_absolute_inside);
-    g_test_add_func("/manifest/format0-perf-explore", test_format0_perf_explore);
-    g_test_add_func("/manifest/format1-fixture", test_format1_fixture);
-    g_test_add_func("/manifest/format1-collector", test_format1_collector);
-    g_test_add_func("/manifest/bad-members", test_bad_members);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

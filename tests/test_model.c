@@ -92,7 +92,7 @@ static void assert_same_result(const SkModelResult *a, const SkModelResult *b)
 }
 
 /* Jumping over idle nanoseconds must not change a single number. */
-static void test_hypersio_jumps_equal_ticks(void)
+SK_TEST(test_hypersio_jumps_equal_ticks, "/model/hypersio/jumps-equal-ticks")
 {
     GRand *rng = g_rand_new_with_seed(42);
     static const uint32_t tqueues[] = {1, 2, 7, 64};
@@ -122,7 +122,7 @@ static void test_hypersio_jumps_equal_ticks(void)
 
 /* A 1 GiB page whose 2 MiB region is in L2PAGE: HyperSIO never finishes;
  * hypersio-1.0 mode says so, siokit completes it. */
-static void test_1g_page(void)
+SK_TEST(test_1g_page, "/model/1g-page")
 {
     GArray *a = g_array_new(FALSE, TRUE, sizeof(SkRecord));
     SkRecord r[6] = {
@@ -158,7 +158,7 @@ static void test_1g_page(void)
 /* One page over and over: every translation hits, the link is the limit.
  * HyperSIO floors the slot to 61 ns and reports more than the link carries;
  * siokit never exceeds 1.0. */
-static void test_utilization_bounded(void)
+SK_TEST(test_utilization_bounded, "/model/utilization-bounded")
 {
     GArray *a = g_array_new(FALSE, TRUE, sizeof(SkRecord));
     for (int i = 0; i < 30000; i++) {
@@ -184,7 +184,7 @@ static void test_utilization_bounded(void)
 
 /* A cold translation's latency: context miss 1000, PCIe 450, lookup 5,
  * one read per level walked (3, 2, 1 for 4 KiB, 2 MiB, 1 GiB), PCIe 450. */
-static void test_walk_cost_grows_with_levels(void)
+SK_TEST(test_walk_cost_grows_with_levels, "/model/walk-cost-grows-with-levels")
 {
     static const uint64_t expect[4] = {0, 2055, 2005, 1955};
     for (unsigned level = 1; level <= 3; level++) {
@@ -202,7 +202,7 @@ static void test_walk_cost_grows_with_levels(void)
 }
 
 /* Statistics count lookups: one CC and one IOTLB lookup per translation. */
-static void test_stats_at_lookup(void)
+SK_TEST(test_stats_at_lookup, "/model/stats-at-lookup")
 {
     GRand *rng = g_rand_new_with_seed(7);
     GArray *trace = random_trace(rng, 3000, 12, TRUE);
@@ -231,7 +231,7 @@ static void test_stats_at_lookup(void)
 
 /* The translation queue bounds translations in flight (HyperSIO lets a
  * 3-translation bundle in whenever one entry is free). */
-static void test_tqueue_counts_translations(void)
+SK_TEST(test_tqueue_counts_translations, "/model/tqueue-counts-translations")
 {
     GRand *rng = g_rand_new_with_seed(9);
     GArray *trace = random_trace(rng, 2000, 8, FALSE);
@@ -259,7 +259,7 @@ static void test_tqueue_counts_translations(void)
 
 /* No prefetch walks without a prefetch buffer; with one, walks happen and
  * the buffer hits. */
-static void test_prefetch_needs_buffer(void)
+SK_TEST(test_prefetch_needs_buffer, "/model/prefetch-needs-buffer")
 {
     GArray *m2 = golden_m2();
     SkModelOptions o;
@@ -283,7 +283,7 @@ static void test_prefetch_needs_buffer(void)
 
 /* With one translation at a time the IOTLB sees the trace order, so Belady
  * (oracle) hits at least as often as LRU and LFU. */
-static void test_oracle_is_optimal(void)
+SK_TEST(test_oracle_is_optimal, "/model/oracle-is-optimal")
 {
     GRand *rng = g_rand_new_with_seed(11);
     for (int round = 0; round < 4; round++) {
@@ -307,7 +307,7 @@ static void test_oracle_is_optimal(void)
 }
 
 /* The same trace in either format gives the same numbers. */
-static void test_formats_agree(void)
+SK_TEST(test_formats_agree, "/model/formats-agree")
 {
     GRand *rng = g_rand_new_with_seed(13);
     GArray *trace = random_trace(rng, 1500, 4, FALSE);
@@ -334,7 +334,7 @@ static void test_formats_agree(void)
     g_rand_free(rng);
 }
 
-static void test_options_refused(void)
+SK_TEST(test_options_refused, "/model/options-refused")
 {
     SkModelOptions o;
     GError *error = NULL;
@@ -361,16 +361,6 @@ static void test_options_refused(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/model/hypersio/jumps-equal-ticks", test_hypersio_jumps_equal_ticks);
-    g_test_add_func("/model/1g-page", test_1g_page);
-    g_test_add_func("/model/utilization-bounded", test_utilization_bounded);
-    g_test_add_func("/model/walk-cost-grows-with-levels", test_walk_cost_grows_with_levels);
-    g_test_add_func("/model/stats-at-lookup", test_stats_at_lookup);
-    g_test_add_func("/model/tqueue-counts-translations", test_tqueue_counts_translations);
-    g_test_add_func("/model/prefetch-needs-buffer", test_prefetch_needs_buffer);
-    g_test_add_func("/model/oracle-is-optimal", test_oracle_is_optimal);
-    g_test_add_func("/model/formats-agree", test_formats_agree);
-    g_test_add_func("/model/options-refused", test_options_refused);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

@@ -5,6 +5,7 @@
 
 #include "qmp_reply.h"
 #include "sk_error.h"
+#include "sk_test.h"
 
 /* Feeds text to the reader until it wants more: the replies' "return"
  * members as JSON text (or "ERROR: message" for command `cmd`), one a
@@ -59,7 +60,7 @@ static void expect(const char *input, const char *want, const char *left)
     g_string_free(in, TRUE);
 }
 
-static void test_good(void)
+SK_TEST(test_good, "/qmp/good")
 {
     expect("{\"return\": {}}\n", "{}\n", "");
     expect("{\"return\": {\"status\": \"running\", \"running\": true}}\r\n",
@@ -70,7 +71,7 @@ static void test_good(void)
            "ERROR: QMP quit: ?: ?\n", "");
 }
 
-static void test_errors(void)
+SK_TEST(test_errors, "/qmp/errors")
 {
     expect("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command x has "
            "not been found\"}}\n",
@@ -82,7 +83,7 @@ static void test_errors(void)
            "");
 }
 
-static void test_events(void)
+SK_TEST(test_events, "/qmp/events")
 {
     expect("{\"event\": \"POWERDOWN\", \"timestamp\": {\"seconds\": 1}}\n"
            "{\"return\": {}}\n"
@@ -94,7 +95,7 @@ static void test_events(void)
     expect("[1]\n\"x\"\n42\n{\"return\": 1}\n", "1\n", "");
 }
 
-static void test_garbage(void)
+SK_TEST(test_garbage, "/qmp/garbage")
 {
     GString *in = g_string_new("not json\n{\"return\": 5}\n{\"return\": \n");
     char *got = read_all(in, "x");
@@ -106,7 +107,7 @@ static void test_garbage(void)
 }
 
 /* A reply cut at every byte arrives whole, once, and nothing is lost. */
-static void test_truncated(void)
+SK_TEST(test_truncated, "/qmp/truncated")
 {
     const char *stream = "{\"event\": \"RESUME\"}\n{\"return\": {\"a\": \"b\\nc\"}}\n";
     gsize n = strlen(stream);
@@ -128,7 +129,7 @@ static void test_truncated(void)
     expect("{\"return\": {}}", "", "{\"return\": {}}");
 }
 
-static void test_too_long(void)
+SK_TEST(test_too_long, "/qmp/too-long")
 {
     GString *in = g_string_sized_new(VM_QMP_LINE_MAX + 2);
     JsonNode *reply = NULL;
@@ -147,12 +148,6 @@ static void test_too_long(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/qmp/good", test_good);
-    g_test_add_func("/qmp/errors", test_errors);
-    g_test_add_func("/qmp/events", test_events);
-    g_test_add_func("/qmp/garbage", test_garbage);
-    g_test_add_func("/qmp/truncated", test_truncated);
-    g_test_add_func("/qmp/too-long", test_too_long);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

@@ -151,7 +151,7 @@ static void next_end(SkSimpleTrace *t, SkLogStats *st)
 
 /* ---- cases --------------------------------------------------------------- */
 
-static void test_sniff(void)
+SK_TEST(test_sniff, "/simpletrace/sniff")
 {
     GByteArray *b = log_new();
 
@@ -220,7 +220,7 @@ static void expect_inv(SkSimpleTrace *t, SkLogStats *st, uint64_t ts,
     g_assert_cmpuint(ev.mask, ==, mask);
 }
 
-static void test_every_event(void)
+SK_TEST(test_every_event, "/simpletrace/every-event")
 {
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
@@ -372,7 +372,7 @@ static void test_every_event(void)
 
 /* A build whose events carry other arguments, in another order, strings
  * first: fields are found by name.  HyperSIO's pmask and level too. */
-static void test_by_name(void)
+SK_TEST(test_by_name, "/simpletrace/by-name")
 {
     static const char text[] =
         "vtd_iotlb_page_hit(const char *tag, uint16_t domain, uint64_t addr,"
@@ -449,7 +449,7 @@ static void test_by_name(void)
 }
 
 /* Records that are read past and counted as malformed. */
-static void test_malformed(void)
+SK_TEST(test_malformed, "/simpletrace/malformed")
 {
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
@@ -514,7 +514,7 @@ static void test_malformed(void)
 
 /* A log cut anywhere inside its last record: the events before it, then
  * "truncated record at byte N" with N where that record starts. */
-static void test_truncated(void)
+SK_TEST(test_truncated, "/simpletrace/truncated")
 {
     GByteArray *b = log_new();
     guint last;
@@ -569,7 +569,7 @@ static void test_truncated(void)
 }
 
 /* Records that cannot be stepped over end the read. */
-static void test_bad_records(void)
+SK_TEST(test_bad_records, "/simpletrace/bad-records")
 {
     static const struct {
         uint64_t type;
@@ -631,7 +631,7 @@ static void test_bad_records(void)
     }
 }
 
-static void test_bad_header(void)
+SK_TEST(test_bad_header, "/simpletrace/bad-header")
 {
     GByteArray *b = log_new();
     GError *error = NULL;
@@ -700,7 +700,7 @@ static void test_bad_header(void)
 }
 
 /* trace-events files that tracetool refuses are refused, naming the line. */
-static void test_events_syntax(void)
+SK_TEST(test_events_syntax, "/simpletrace/events-syntax")
 {
     static const struct {
         const char *text;
@@ -753,7 +753,7 @@ static void test_events_syntax(void)
 
 /* What tracetool accepts is accepted: blanks, CRLF, the last line without a
  * newline, a declaration without a format, ten arguments plus vcpu's. */
-static void test_events_accepted(void)
+SK_TEST(test_events_accepted, "/simpletrace/events-accepted")
 {
     static const char text[] =
         "  disable   vcpu  foo(int a, int b, int c, int d, int e, int f, int g,"
@@ -795,7 +795,7 @@ static void test_events_accepted(void)
 
 /* The trace-events-all that Debian's qemu-system-data installs is the file
  * of a real QEMU 7.2 build: it must parse, and its vtd layouts must read. */
-static void test_events_real(void)
+SK_TEST(test_events_real, "/simpletrace/events-real")
 {
     const char *real = "/usr/share/qemu/trace-events-all";
     GByteArray *b;
@@ -833,7 +833,7 @@ static void test_events_real(void)
 }
 
 /* Many records of varying sizes: reads across the buffer's refills. */
-static void test_many(void)
+SK_TEST(test_many, "/simpletrace/many")
 {
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
@@ -871,7 +871,7 @@ static void test_many(void)
 
 /* A log that grows after it was opened (QEMU still writing): the reader
  * opened it small, with a small buffer, and reads on to the new end. */
-static void test_grows(void)
+SK_TEST(test_grows, "/simpletrace/grows")
 {
     GByteArray *b = log_new();
     SkLogStats st = { 0 };
@@ -908,7 +908,7 @@ static void test_grows(void)
 /* tests/fixtures/simpletrace: a real QEMU 7.2 (Debian's source, built with
  * log,simple) run wrote vtd.st and, through the log backend, vtd.log.gz:
  * the binary reader must give exactly the text reader's events. */
-static void test_real_capture(void)
+SK_TEST(test_real_capture, "/simpletrace/real-capture")
 {
     const char *src = g_getenv("SIOKIT_SRC");
     char *dir, *st_path, *log_path, *ev_path;
@@ -990,23 +990,10 @@ int main(int argc, char **argv)
 {
     int rc;
 
-    g_test_init(&argc, &argv, NULL);
+    sk_test_init(&argc, &argv);
     events_path = sk_test_write_tmp("trace-events", events_text,
                              sizeof events_text - 1);
 
-    g_test_add_func("/simpletrace/sniff", test_sniff);
-    g_test_add_func("/simpletrace/every-event", test_every_event);
-    g_test_add_func("/simpletrace/by-name", test_by_name);
-    g_test_add_func("/simpletrace/malformed", test_malformed);
-    g_test_add_func("/simpletrace/truncated", test_truncated);
-    g_test_add_func("/simpletrace/bad-records", test_bad_records);
-    g_test_add_func("/simpletrace/bad-header", test_bad_header);
-    g_test_add_func("/simpletrace/events-syntax", test_events_syntax);
-    g_test_add_func("/simpletrace/events-accepted", test_events_accepted);
-    g_test_add_func("/simpletrace/events-real", test_events_real);
-    g_test_add_func("/simpletrace/many", test_many);
-    g_test_add_func("/simpletrace/grows", test_grows);
-    g_test_add_func("/simpletrace/real-capture", test_real_capture);
     rc = g_test_run();
     g_free(events_path);
     return rc;

@@ -161,7 +161,7 @@ static SkRecord *synth_all(const SkSynthParams *p, gsize *n_out)
 
 /* ---- NAT ---- */
 
-static void test_nat_brute_force(void)
+SK_TEST(test_nat_brute_force, "/nat/brute-force")
 {
     GRand *rand = g_rand_new_with_seed(42);
     char *tmp = sk_test_new_dir("synth");
@@ -190,7 +190,7 @@ static void test_nat_brute_force(void)
     g_rand_free(rand);
 }
 
-static void test_nat_chunk_boundaries(void)
+SK_TEST(test_nat_chunk_boundaries, "/nat/chunk-boundaries")
 {
     GRand *rand = g_rand_new_with_seed(7);
     char *tmp = sk_test_new_dir("synth");
@@ -214,7 +214,7 @@ static void test_nat_chunk_boundaries(void)
 
 /* Default 1 MiB chunks, several of them, a big table, presized or grown,
  * checked against the forward reference. */
-static void test_nat_large(void)
+SK_TEST(test_nat_large, "/nat/large")
 {
     char *tmp = sk_test_new_dir("synth");
     SkSynthParams p;
@@ -264,7 +264,7 @@ static void test_nat_large(void)
 }
 
 /* The spec's golden traces (section 4) and their NATs worked out by hand. */
-static void test_nat_spec_vectors(void)
+SK_TEST(test_nat_spec_vectors, "/nat/spec-vectors")
 {
     SkRecord m1[30], m2[60], m3[30];
 
@@ -316,7 +316,7 @@ static void test_nat_spec_vectors(void)
     }
 }
 
-static void test_nat_tmp_cleanup(void)
+SK_TEST(test_nat_tmp_cleanup, "/nat/tmp-cleanup")
 {
     GError *error = NULL;
     char *tmp = sk_test_new_dir("synth");
@@ -390,7 +390,7 @@ static gboolean cancel_in_writing(const char *phase, uint64_t done,
     return strcmp(phase, "writing") != 0;
 }
 
-static void test_nat_cancel(void)
+SK_TEST(test_nat_cancel, "/nat/cancel")
 {
     GError *error = NULL;
     char *tmp = sk_test_new_dir("synth");
@@ -419,7 +419,7 @@ static void test_nat_cancel(void)
 
 /* ---- synthetic workloads ---- */
 
-static void test_synth_params(void)
+SK_TEST(test_synth_params, "/synth/params")
 {
     GError *error = NULL;
     SkSynthParams p;
@@ -463,7 +463,7 @@ static void test_synth_params(void)
 #undef BAD
 }
 
-static void test_synth_deterministic(void)
+SK_TEST(test_synth_deterministic, "/synth/deterministic")
 {
     for (int w = SK_SYNTH_IPERF3; w <= SK_SYNTH_MIXED; w++) {
         for (int o = SK_SYNTH_ORDER_RR; o <= SK_SYNTH_ORDER_RAND; o++) {
@@ -504,7 +504,7 @@ static void test_synth_deterministic(void)
 /* A few records pinned down, so that an accidental change of the generator
  * (which would silently change every published result) fails here.  Seed 1
  * puts tenant 0 in layout region j = 1 and tenant 1 in j = 3. */
-static void test_synth_pinned(void)
+SK_TEST(test_synth_pinned, "/synth/pinned")
 {
     static const struct { uint64_t iova; uint32_t tenant; uint64_t slpte; }
     want[9] = {
@@ -540,7 +540,7 @@ static void test_synth_pinned(void)
     g_free(r);
 }
 
-static void test_synth_rr_order(void)
+SK_TEST(test_synth_rr_order, "/synth/rr-order")
 {
     SkSynthParams p;
     SkRecord *r;
@@ -560,7 +560,7 @@ static void test_synth_rr_order(void)
     g_free(r);
 }
 
-static void test_synth_rand_order(void)
+SK_TEST(test_synth_rand_order, "/synth/rand-order")
 {
     SkSynthParams p;
     SkRecord *r;
@@ -590,7 +590,7 @@ static void test_synth_rand_order(void)
 
 /* Per tenant: packets of descriptor, buffer, same descriptor; the ring
  * cycles over 1024 entries in 4 pages; the pool over `pages` buffers. */
-static void test_synth_iperf3(void)
+SK_TEST(test_synth_iperf3, "/synth/iperf3")
 {
     SkSynthParams p;
     SkRecord *r;
@@ -636,7 +636,7 @@ static void test_synth_iperf3(void)
     g_free(r);
 }
 
-static void test_synth_huge_fraction(void)
+SK_TEST(test_synth_huge_fraction, "/synth/huge-fraction")
 {
     SkSynthParams p;
     SkRecord *r;
@@ -665,7 +665,7 @@ static void test_synth_huge_fraction(void)
     g_free(r);
 }
 
-static void test_synth_uniform(void)
+SK_TEST(test_synth_uniform, "/synth/uniform")
 {
     SkSynthParams p;
     SkRecord *r;
@@ -693,7 +693,7 @@ static void test_synth_uniform(void)
     g_free(r);
 }
 
-static void test_synth_mixed(void)
+SK_TEST(test_synth_mixed, "/synth/mixed")
 {
     SkSynthParams p;
     SkRecord *r;
@@ -724,7 +724,7 @@ static void test_synth_mixed(void)
 }
 
 /* The whole path: generate, annotate, write, read back. */
-static void test_synth_write_roundtrip(void)
+SK_TEST(test_synth_write_roundtrip, "/synth/write-roundtrip")
 {
     GError *error = NULL;
     char *tmp = sk_test_new_dir("synth");
@@ -772,22 +772,6 @@ static void test_synth_write_roundtrip(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/nat/brute-force", test_nat_brute_force);
-    g_test_add_func("/nat/chunk-boundaries", test_nat_chunk_boundaries);
-    g_test_add_func("/nat/large", test_nat_large);
-    g_test_add_func("/nat/spec-vectors", test_nat_spec_vectors);
-    g_test_add_func("/nat/tmp-cleanup", test_nat_tmp_cleanup);
-    g_test_add_func("/nat/cancel", test_nat_cancel);
-    g_test_add_func("/synth/params", test_synth_params);
-    g_test_add_func("/synth/deterministic", test_synth_deterministic);
-    g_test_add_func("/synth/pinned", test_synth_pinned);
-    g_test_add_func("/synth/rr-order", test_synth_rr_order);
-    g_test_add_func("/synth/rand-order", test_synth_rand_order);
-    g_test_add_func("/synth/iperf3", test_synth_iperf3);
-    g_test_add_func("/synth/huge-fraction", test_synth_huge_fraction);
-    g_test_add_func("/synth/uniform", test_synth_uniform);
-    g_test_add_func("/synth/mixed", test_synth_mixed);
-    g_test_add_func("/synth/write-roundtrip", test_synth_write_roundtrip);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

@@ -248,7 +248,7 @@ static guint count_tmp_files(void)
 
 /* ---- cases ------------------------------------------------------------- */
 
-static void test_crc32c(void)
+SK_TEST(test_crc32c, "/trace/crc32c")
 {
     uint8_t buf[1000];
 
@@ -265,7 +265,7 @@ static void test_crc32c(void)
     }
 }
 
-static void test_format_names(void)
+SK_TEST(test_format_names, "/trace/format-names")
 {
     SkTraceFormat f = SK_FORMAT_SIOKIT;
 
@@ -336,17 +336,17 @@ static void roundtrip_siokit(gboolean compress, gsize n)
     remove_tmp_files();
 }
 
-static void test_siokit_roundtrip_plain(void)
+SK_TEST(test_siokit_roundtrip_plain, "/trace/siokit/roundtrip-plain")
 {
     roundtrip_siokit(FALSE, 100000);
 }
 
-static void test_siokit_roundtrip_zstd(void)
+SK_TEST(test_siokit_roundtrip_zstd, "/trace/siokit/roundtrip-zstd")
 {
     roundtrip_siokit(TRUE, 100000);
 }
 
-static void test_siokit_block_edges(void)
+SK_TEST(test_siokit_block_edges, "/trace/siokit/block-edges")
 {
     const gsize sizes[] = { 1, BLOCK_RECORDS - 1, BLOCK_RECORDS,
                             BLOCK_RECORDS + 1, 3 * BLOCK_RECORDS };
@@ -356,7 +356,7 @@ static void test_siokit_block_edges(void)
     }
 }
 
-static void test_siokit_tenants(void)
+SK_TEST(test_siokit_tenants, "/trace/siokit/tenants")
 {
     char *path = tmp_path("tenants.trace");
     const gsize n_tenants = 100000, n = 250000;
@@ -395,7 +395,7 @@ static void test_siokit_tenants(void)
     remove_tmp_files();
 }
 
-static void test_hypersio_roundtrip(void)
+SK_TEST(test_hypersio_roundtrip, "/trace/hypersio/roundtrip")
 {
     char *path = tmp_path("web_tnt_4_RR1_iotlb_trace.bin");
     const gsize n = 100000;
@@ -437,7 +437,7 @@ static void test_hypersio_roundtrip(void)
 }
 
 /* A refused batch names the record and writes nothing; the writer goes on. */
-static void test_siokit_writer_refuses(void)
+SK_TEST(test_siokit_writer_refuses, "/trace/siokit/writer-refuses")
 {
     char *path = tmp_path("refuse.trace");
     SkRecord good = { .level = 2, .mask = sk_level_mask(2), .nat = SK_NAT_NONE };
@@ -482,7 +482,7 @@ static void test_siokit_writer_refuses(void)
     remove_tmp_files();
 }
 
-static void test_siokit_bad_magic(void)
+SK_TEST(test_siokit_bad_magic, "/trace/siokit/bad-magic")
 {
     char *path = tmp_path("magic.trace");
     gsize len;
@@ -498,7 +498,7 @@ static void test_siokit_bad_magic(void)
     remove_tmp_files();
 }
 
-static void test_siokit_bad_version(void)
+SK_TEST(test_siokit_bad_version, "/trace/siokit/bad-version")
 {
     char *path = tmp_path("version.trace");
     gsize len;
@@ -515,7 +515,7 @@ static void test_siokit_bad_version(void)
     remove_tmp_files();
 }
 
-static void test_siokit_bad_header_checksum(void)
+SK_TEST(test_siokit_bad_header_checksum, "/trace/siokit/bad-header-checksum")
 {
     char *path = tmp_path("hcrc.trace");
     gsize len;
@@ -530,7 +530,7 @@ static void test_siokit_bad_header_checksum(void)
     remove_tmp_files();
 }
 
-static void test_siokit_truncated_header(void)
+SK_TEST(test_siokit_truncated_header, "/trace/siokit/truncated-header")
 {
     char *path = tmp_path("theader.trace");
     gsize len;
@@ -547,7 +547,7 @@ static void test_siokit_truncated_header(void)
     remove_tmp_files();
 }
 
-static void test_siokit_truncated_block(void)
+SK_TEST(test_siokit_truncated_block, "/trace/siokit/truncated-block")
 {
     char *path = tmp_path("tblock.trace");
     gsize len;
@@ -572,7 +572,7 @@ static void test_siokit_truncated_block(void)
     remove_tmp_files();
 }
 
-static void test_siokit_trailing_data(void)
+SK_TEST(test_siokit_trailing_data, "/trace/siokit/trailing-data")
 {
     char *path = tmp_path("trailing.trace");
     gsize len;
@@ -588,7 +588,7 @@ static void test_siokit_trailing_data(void)
     remove_tmp_files();
 }
 
-static void test_siokit_bad_block_checksum(void)
+SK_TEST(test_siokit_bad_block_checksum, "/trace/siokit/bad-block-checksum")
 {
     char *path = tmp_path("bcrc.trace");
     gsize len;
@@ -603,7 +603,7 @@ static void test_siokit_bad_block_checksum(void)
     remove_tmp_files();
 }
 
-static void test_siokit_flipped_compressed_byte(void)
+SK_TEST(test_siokit_flipped_compressed_byte, "/trace/siokit/flipped-compressed-byte")
 {
     char *path = tmp_path("zflip.trace");
     gsize len;
@@ -632,7 +632,7 @@ static void test_siokit_flipped_compressed_byte(void)
 /* Zeroed next-access times in a trace whose checksums are all good (as a
  * writer that never ran the NAT pass would leave): refused at the first
  * record whose NAT does not lie ahead of it, by index. */
-static void test_siokit_zeroed_nats(void)
+SK_TEST(test_siokit_zeroed_nats, "/trace/siokit/zeroed-nats")
 {
     char *path = tmp_path("nat.trace");
     const gsize n = 3000;
@@ -653,7 +653,7 @@ static void test_siokit_zeroed_nats(void)
 }
 
 /* A record whose tenant is not in the tenant table, checksums repaired. */
-static void test_siokit_tenant_not_in_table(void)
+SK_TEST(test_siokit_tenant_not_in_table, "/trace/siokit/tenant-not-in-table")
 {
     char *path = tmp_path("tenant.trace");
     gsize len;
@@ -685,7 +685,7 @@ static void test_siokit_tenant_not_in_table(void)
     remove_tmp_files();
 }
 
-static void test_siokit_record_count_mismatch(void)
+SK_TEST(test_siokit_record_count_mismatch, "/trace/siokit/record-count-mismatch")
 {
     char *path = tmp_path("count.trace");
     gsize len;
@@ -735,7 +735,7 @@ static void test_siokit_record_count_mismatch(void)
     remove_tmp_files();
 }
 
-static void test_siokit_bad_level(void)
+SK_TEST(test_siokit_bad_level, "/trace/siokit/bad-level")
 {
     char *path = tmp_path("level.trace");
     const unsigned levels[] = { 0, 4, 255 };
@@ -759,7 +759,7 @@ static void test_siokit_bad_level(void)
     remove_tmp_files();
 }
 
-static void test_siokit_empty(void)
+SK_TEST(test_siokit_empty, "/trace/siokit/empty")
 {
     char *path = tmp_path("empty.trace");
     GError *error = NULL;
@@ -779,7 +779,7 @@ static void test_siokit_empty(void)
 }
 
 /* A missing trace is bad input (exit 2), like a malformed one. */
-static void test_missing_file(void)
+SK_TEST(test_missing_file, "/trace/missing-file")
 {
     char *path = tmp_path("nothing.trace");
 
@@ -811,7 +811,7 @@ static uint8_t *good_hs(gsize n)
     return d;
 }
 
-static void test_hypersio_bad_input(void)
+SK_TEST(test_hypersio_bad_input, "/trace/hypersio/bad-input")
 {
     char *path = tmp_path("bad_iotlb_trace.bin");
     uint8_t *d = good_hs(5);
@@ -845,7 +845,7 @@ static void test_hypersio_bad_input(void)
     remove_tmp_files();
 }
 
-static void test_hypersio_writer_refuses(void)
+SK_TEST(test_hypersio_writer_refuses, "/trace/hypersio/writer-refuses")
 {
     char *path = tmp_path("w_iotlb_trace.bin");
     SkRecord r[2] = {
@@ -880,7 +880,7 @@ static void test_hypersio_writer_refuses(void)
     g_free(path);
 }
 
-static void test_writer_abort(void)
+SK_TEST(test_writer_abort, "/trace/writer/abort")
 {
     const char *names[] = { "abort.trace", "abort_iotlb_trace.bin" };
     SkTraceWriterOptions opts = { .compress = TRUE };
@@ -904,7 +904,7 @@ static void test_writer_abort(void)
     }
 }
 
-static void test_writer_missing_dir(void)
+SK_TEST(test_writer_missing_dir, "/trace/writer/missing-dir")
 {
     const char *names[] = { "no/such/dir/x.trace", "no/such/x_iotlb_trace.bin" };
 
@@ -924,42 +924,8 @@ int main(int argc, char **argv)
 {
     int status;
 
-    g_test_init(&argc, &argv, NULL);
+    sk_test_init(&argc, &argv);
     tmp_dir = sk_test_dir();
-
-    g_test_add_func("/trace/crc32c", test_crc32c);
-    g_test_add_func("/trace/format-names", test_format_names);
-    g_test_add_func("/trace/siokit/roundtrip-plain", test_siokit_roundtrip_plain);
-    g_test_add_func("/trace/siokit/roundtrip-zstd", test_siokit_roundtrip_zstd);
-    g_test_add_func("/trace/siokit/block-edges", test_siokit_block_edges);
-    g_test_add_func("/trace/siokit/tenants", test_siokit_tenants);
-    g_test_add_func("/trace/siokit/zeroed-nats", test_siokit_zeroed_nats);
-    g_test_add_func("/trace/siokit/tenant-not-in-table", test_siokit_tenant_not_in_table);
-    g_test_add_func("/trace/siokit/writer-refuses", test_siokit_writer_refuses);
-    g_test_add_func("/trace/siokit/bad-magic", test_siokit_bad_magic);
-    g_test_add_func("/trace/siokit/bad-version", test_siokit_bad_version);
-    g_test_add_func("/trace/siokit/bad-header-checksum",
-                    test_siokit_bad_header_checksum);
-    g_test_add_func("/trace/siokit/truncated-header",
-                    test_siokit_truncated_header);
-    g_test_add_func("/trace/siokit/truncated-block",
-                    test_siokit_truncated_block);
-    g_test_add_func("/trace/siokit/trailing-data", test_siokit_trailing_data);
-    g_test_add_func("/trace/siokit/bad-block-checksum",
-                    test_siokit_bad_block_checksum);
-    g_test_add_func("/trace/siokit/flipped-compressed-byte",
-                    test_siokit_flipped_compressed_byte);
-    g_test_add_func("/trace/siokit/record-count-mismatch",
-                    test_siokit_record_count_mismatch);
-    g_test_add_func("/trace/siokit/bad-level", test_siokit_bad_level);
-    g_test_add_func("/trace/siokit/empty", test_siokit_empty);
-    g_test_add_func("/trace/missing-file", test_missing_file);
-    g_test_add_func("/trace/hypersio/roundtrip", test_hypersio_roundtrip);
-    g_test_add_func("/trace/hypersio/bad-input", test_hypersio_bad_input);
-    g_test_add_func("/trace/hypersio/writer-refuses",
-                    test_hypersio_writer_refuses);
-    g_test_add_func("/trace/writer/abort", test_writer_abort);
-    g_test_add_func("/trace/writer/missing-dir", test_writer_missing_dir);
 
     status = g_test_run();
     return status;

@@ -11,6 +11,7 @@
 #include "tracegen.h"
 #include "spill.h"
 #include "tenants.h"
+#include "sk_test.h"
 
 static SkRecord rec(uint32_t tenant, uint64_t i)
 {
@@ -24,7 +25,7 @@ static SkRecord rec(uint32_t tenant, uint64_t i)
 
 /* Many tenants (so chunks are small), records added in a random tenant
  * order, read back per tenant in order. */
-static void test_spill_round_trip(void)
+SK_TEST(test_spill_round_trip, "/tracegen/spill")
 {
     GError *error = NULL;
     const uint32_t tenants = 300000;   /* chunks of the minimum size */
@@ -102,7 +103,7 @@ static GArray *run(const uint32_t *tenants, const uint32_t *lengths, guint n,
 
 /* rr: turns of consec in id order; the trace ends with the round in which
  * the first tenant runs out (HyperSIO's ALL_DID_END_SAME_TIME). */
-static void test_rr(void)
+SK_TEST(test_rr, "/tracegen/rr")
 {
     uint32_t tenants[] = {2, 5, 9}, lengths[] = {12, 7, 12};
     TgOrderParams p = {.order = TG_ORDER_RR, .consec = 3};
@@ -129,7 +130,7 @@ static void test_rr(void)
 
 /* rand: glibc's rand() after srand(1) picks rand() % live; a tenant that
  * runs out leaves (order kept); nothing is cut. */
-static void test_rand_is_hypersio(void)
+SK_TEST(test_rand_is_hypersio, "/tracegen/rand-is-hypersio")
 {
     uint32_t tenants[] = {0, 1, 2, 3, 4}, lengths[] = {9, 30, 3, 17, 12};
     TgOrderParams p = {.order = TG_ORDER_RAND, .consec = 3};
@@ -160,7 +161,7 @@ static void test_rand_is_hypersio(void)
     g_array_free(a, TRUE);
 }
 
-static void test_weighted(void)
+SK_TEST(test_weighted, "/tracegen/weighted")
 {
     uint32_t tenants[] = {0, 1, 2}, lengths[] = {3000, 3000, 3000};
     double weights[] = {0.0, 1.0, 3.0};
@@ -192,7 +193,7 @@ static void test_weighted(void)
     g_array_free(c, TRUE);
 }
 
-static void test_zipf(void)
+SK_TEST(test_zipf, "/tracegen/zipf")
 {
     uint32_t tenants[16], lengths[16];
     for (int i = 0; i < 16; i++) {
@@ -223,7 +224,7 @@ static uint32_t sid_of(TgTenants *t, uint32_t log, uint32_t sid)
     return out;
 }
 
-static void test_tenant_ids(void)
+SK_TEST(test_tenant_ids, "/tracegen/tenant-ids")
 {
     TgTenants t;
     tg_tenants_init(&t, FALSE, 3);
@@ -249,7 +250,7 @@ static void test_tenant_ids(void)
  * logs keep log << 16 | sid.  200,000 logs of the same domain also show
  * that the table keys on the whole pair (hashing only the low 32 bits, the
  * domain, made this quadratic). */
-static void test_ids_past_65536_logs(void)
+SK_TEST(test_ids_past_65536_logs, "/tracegen/ids-past-65536-logs")
 {
     const uint32_t logs = 200000;
     TgTenants t;
@@ -279,7 +280,7 @@ static void test_ids_past_65536_logs(void)
 /* 2^24 + 3 equal weights (the old fixed point, 2^40 each, overflowed the
  * 64-bit total at 2^24): they stay equal and positive and their sum is
  * theirs, without overflow. */
-static void test_weights_no_overflow(void)
+SK_TEST(test_weights_no_overflow, "/tracegen/weights-no-overflow")
 {
     const guint n = (1u << 24) + 3;
     double *w = g_new(double, n);
@@ -318,7 +319,7 @@ static gboolean stop_after(const char *phase, uint64_t done, uint64_t total, gpo
 /* The library: a run in-process gives its summary; a progress callback
  * that says stop ends it with SK_ERROR_STOPPED and no trace, in whatever
  * phase it says so; a FIFO log is refused by name before any reading. */
-static void test_library_run_and_stop(void)
+SK_TEST(test_library_run_and_stop, "/tracegen/library-run-and-stop")
 {
     char *log = fixture_log();
     const char *logs[] = {log, NULL};
@@ -371,15 +372,6 @@ static void test_library_run_and_stop(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/tracegen/spill", test_spill_round_trip);
-    g_test_add_func("/tracegen/rr", test_rr);
-    g_test_add_func("/tracegen/rand-is-hypersio", test_rand_is_hypersio);
-    g_test_add_func("/tracegen/weighted", test_weighted);
-    g_test_add_func("/tracegen/zipf", test_zipf);
-    g_test_add_func("/tracegen/tenant-ids", test_tenant_ids);
-    g_test_add_func("/tracegen/ids-past-65536-logs", test_ids_past_65536_logs);
-    g_test_add_func("/tracegen/weights-no-overflow", test_weights_no_overflow);
-    g_test_add_func("/tracegen/library-run-and-stop", test_library_run_and_stop);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
 
 #include "argv.h"
 #include "share.h"
+#include "sk_test.h"
 
 /* A VM as vm_prepare() makes it, with fixed ports. */
 static Vm *fake_vm(const char *name, int ssh, unsigned nics, gboolean l1)
@@ -76,7 +77,7 @@ static unsigned count(GPtrArray *a, const char *word, gboolean contains)
     return n;
 }
 
-static void test_l1_whole(void)
+SK_TEST(test_l1_whole, "/vmargv/l1-whole")
 {
     static const char *const want[] = {
         "qemu-system-x86_64", "-name", "l1-0",
@@ -111,7 +112,7 @@ static void test_l1_whole(void)
     fake_free(vm);
 }
 
-static void test_client_models(void)
+SK_TEST(test_client_models, "/vmargv/client-models")
 {
     VmSpec s = spec_of(VM_TYPE_CLIENT, 3, 1);
     Vm *vm = fake_vm("client-3", 5003, 1, FALSE);
@@ -145,7 +146,7 @@ static void test_client_models(void)
     fake_free(vm);
 }
 
-static void test_share(void)
+SK_TEST(test_share, "/vmargv/share")
 {
     VmSpec s = spec_of(VM_TYPE_CLIENT, 1, 1);
     Vm *vm = fake_vm("client-1", 5001, 1, FALSE);
@@ -169,7 +170,7 @@ static void test_share(void)
     fake_free(vm);
 }
 
-static void test_disks_and_extra(void)
+SK_TEST(test_disks_and_extra, "/vmargv/disks-and-extra")
 {
     static const char *const extra[] = {"-trace", "vtd_*", "-S", NULL};
     VmSpec s = spec_of(VM_TYPE_L1, 2, 2);
@@ -198,7 +199,7 @@ static void test_disks_and_extra(void)
     fake_free(vm);
 }
 
-static void test_l2(void)
+SK_TEST(test_l2, "/vmargv/l2")
 {
     GPtrArray *a = vm_l2_argv(1, 3, 768, FALSE);
     const char *script;
@@ -231,11 +232,6 @@ static void test_l2(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/vmargv/l1-whole", test_l1_whole);
-    g_test_add_func("/vmargv/client-models", test_client_models);
-    g_test_add_func("/vmargv/share", test_share);
-    g_test_add_func("/vmargv/disks-and-extra", test_disks_and_extra);
-    g_test_add_func("/vmargv/l2", test_l2);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }

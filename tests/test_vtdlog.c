@@ -60,14 +60,14 @@ static char *write_log(const char *name, GByteArray *b)
     return path;
 }
 
-static void test_sniff(void)
+SK_TEST(test_sniff, "/vtdlog/sniff")
 {
     g_assert_true(sk_vtd_log_sniff((const uint8_t *)"SIOKVTD\0xyz", 11));
     g_assert_false(sk_vtd_log_sniff((const uint8_t *)"SIOKVTD", 7));
     g_assert_false(sk_vtd_log_sniff((const uint8_t *)"SIOKVTX\0", 8));
 }
 
-static void test_every_kind(void)
+SK_TEST(test_every_kind, "/vtdlog/every-kind")
 {
     GByteArray *b = log_new(1, 32, 64);
     SkLogStats st = { 0 };
@@ -149,7 +149,7 @@ static void test_every_kind(void)
 }
 
 /* Malformed records are counted and skipped; the reader says why. */
-static void test_malformed(void)
+SK_TEST(test_malformed, "/vtdlog/malformed")
 {
     GByteArray *b = log_new(1, 32, 128);
     SkLogStats st = { 0 };
@@ -196,7 +196,7 @@ static void test_malformed(void)
     g_free(path);
 }
 
-static void test_truncated(void)
+SK_TEST(test_truncated, "/vtdlog/truncated")
 {
     GByteArray *b = log_new(1, 32, 64);
     SkLogStats st = { 0 };
@@ -230,7 +230,7 @@ static void expect_open_error(const char *name, GByteArray *b, const char *msg)
     g_free(path);
 }
 
-static void test_bad_header(void)
+SK_TEST(test_bad_header, "/vtdlog/bad-header")
 {
     GByteArray *b;
 
@@ -246,7 +246,7 @@ static void test_bad_header(void)
 }
 
 /* Far more records than one 4 MiB buffer holds, read in order. */
-static void test_many(void)
+SK_TEST(test_many, "/vtdlog/many")
 {
     GByteArray *b = log_new(1, 32, 64);
     const uint64_t n = 300000;
@@ -277,12 +277,6 @@ static void test_many(void)
 
 int main(int argc, char **argv)
 {
-    g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/vtdlog/sniff", test_sniff);
-    g_test_add_func("/vtdlog/every-kind", test_every_kind);
-    g_test_add_func("/vtdlog/malformed", test_malformed);
-    g_test_add_func("/vtdlog/truncated", test_truncated);
-    g_test_add_func("/vtdlog/bad-header", test_bad_header);
-    g_test_add_func("/vtdlog/many", test_many);
+    sk_test_init(&argc, &argv);
     return g_test_run();
 }
