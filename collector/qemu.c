@@ -158,11 +158,10 @@ char *collector_qemu_recording(const CollectorQemu *q, RecordMode mode, const ch
 
 void collector_qemu_clear(CollectorQemu *q)
 {
-    g_free(q->kind);
-    g_free(q->binary);
-    g_free(q->version);
-    g_free(q->build_info);
-    g_free(q->trace_events);
-    g_free(q->virtiofsd);
+    char *strings[] = {q->kind, q->binary, q->version, q->build_info,
+                       q->trace_events, q->virtiofsd};
+
+    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
+        g_free(strings[i]);
     memset(q, 0, sizeof *q);
 }

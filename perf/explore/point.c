@@ -19,14 +19,11 @@
 
 void sk_point_clear(SkPoint *p)
 {
-    g_free(p->id);
-    g_free(p->benchmark);
-    g_free(p->source);
-    g_free(p->order);
-    g_free(p->design);
-    g_free(p->model);
-    g_free(p->trace);
-    g_free(p->output);
+    char *strings[] = {p->id, p->benchmark, p->source, p->order, p->design, p->model,
+                       p->trace, p->output};
+
+    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
+        g_free(strings[i]);
     memset(p, 0, sizeof(*p));
 }
 

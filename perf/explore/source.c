@@ -12,12 +12,11 @@
 
 void sk_source_clear(SkSource *s)
 {
-    g_free(s->benchmark);
-    g_free(s->run_dir);
+    char *strings[] = {s->benchmark, s->run_dir, s->trace_events, s->label, s->tag};
+
+    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
+        g_free(strings[i]);
     g_strfreev(s->logs);
-    g_free(s->trace_events);
-    g_free(s->label);
-    g_free(s->tag);
     memset(s, 0, sizeof(*s));
 }
 

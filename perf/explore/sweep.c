@@ -40,6 +40,7 @@ void sk_sweep_spec_clear(SkSweepSpec *sp)
     GPtrArray *strings[] = {sp->benchmarks, sp->orders, sp->designs, sp->models};
     GArray *numbers[] = {sp->tenants, sp->bursts, sp->iotlb_sizes, sp->tqueues,
                          sp->links};
+    char *paths[] = {sp->logs_dir, sp->logs_root, sp->traces_dir, sp->out_dir, sp->self};
 
     for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
         if (strings[i])
@@ -47,11 +48,8 @@ void sk_sweep_spec_clear(SkSweepSpec *sp)
     for (guint i = 0; i < G_N_ELEMENTS(numbers); i++)
         if (numbers[i])
             g_array_free(numbers[i], TRUE);
-    g_free(sp->logs_dir);
-    g_free(sp->logs_root);
-    g_free(sp->traces_dir);
-    g_free(sp->out_dir);
-    g_free(sp->self);
+    for (guint i = 0; i < G_N_ELEMENTS(paths); i++)
+        g_free(paths[i]);
     memset(sp, 0, sizeof(*sp));
 }
 

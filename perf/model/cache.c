@@ -92,22 +92,11 @@ void sk_cache_destroy(SkCache *c)
     if (c->orders)
         for (uint32_t s = 0; s < c->sets; s++)
             sk_std_order_destroy(&c->orders[s]);
-    g_free(c->orders);
-    g_free(c->tag);
-    g_free(c->addr);
-    g_free(c->did);
-    g_free(c->stamp);
-    g_free(c->nat);
-    g_free(c->count);
-    g_free(c->fill);
-    g_free(c->newer);
-    g_free(c->older);
-    g_free(c->newest);
-    g_free(c->oldest);
-    g_free(c->version);
-    g_free(c->birth);
-    g_free(c->last_fill);
-    g_free(c->index);
+    gpointer arrays[] = {c->orders, c->tag, c->addr, c->did, c->stamp, c->nat,
+                         c->count, c->fill, c->newer, c->older, c->newest,
+                         c->oldest, c->version, c->birth, c->last_fill, c->index};
+    for (guint i = 0; i < G_N_ELEMENTS(arrays); i++)
+        g_free(arrays[i]);
     memset(c, 0, sizeof(*c));
 }
 

@@ -18,11 +18,10 @@ void sk_prefetcher_init(SkPrefetcher *p, uint32_t histlen, uint32_t distance)
 void sk_prefetcher_destroy(SkPrefetcher *p)
 {
     sk_id_map_destroy(&p->sids);
-    g_free(p->history);
-    g_free(p->hist_len);
-    g_free(p->hist_head);
-    g_free(p->successor);
-    g_free(p->recent);
+    gpointer arrays[] = {p->history, p->hist_len, p->hist_head, p->successor,
+                         p->recent};
+    for (guint i = 0; i < G_N_ELEMENTS(arrays); i++)
+        g_free(arrays[i]);
     memset(p, 0, sizeof(*p));
 }
 
