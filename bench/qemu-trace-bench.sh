@@ -46,21 +46,7 @@ mac=$(printf '52:54:00:62:%02x:00' $vmid)
 results=$out/results.jsonl
 : >"$results"
 
-# nic_addr PID I: the guest address test NIC I's user-mode network forwards
-# to: .15 of its net= (QEMU's default 10.0.2.0/24), read from QEMU's
-# command line, so the test follows however vmwrapper numbers the networks.
-nic_addr() {
-    python3 - "$1" "$2" <<'PY'
-import re, sys
-for a in open('/proc/%s/cmdline' % sys.argv[1], 'rb').read().decode().split('\0'):
-    if re.match(r'user,id=nic%s(,|$)' % sys.argv[2], a):
-        m = re.search(r'net=(\d+\.\d+\.\d+)\.\d+', a)
-        print((m.group(1) if m else '10.0.2') + '.15')
-        break
-else:
-    print('10.0.2.15')
-PY
-}
+. "$(dirname "$0")/../tests/lib/nic_addr.sh"
 
 run() {   # run MODE REP
     local mode=$1 rep=$2 args=() f=$tmp/$1-$2

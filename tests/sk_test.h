@@ -10,9 +10,14 @@
  *         ...
  *     }
  *
+ *     SK_TEST_MAIN()
+ *
+ * or, for a binary with setup of its own,
+ *
  *     int main(int argc, char **argv)
  *     {
  *         sk_test_init(&argc, &argv);     (g_test_init and every SK_TEST)
+ *         ...
  *         return g_test_run();
  *     }
  *
@@ -216,5 +221,13 @@ static inline void sk_test_init(int *argc, char ***argv)
         g_test_add_func(c->path, c->fn);
     }
 }
+
+/* The main() of a binary that needs nothing but its cases. */
+#define SK_TEST_MAIN()                                                       \
+    int main(int argc, char **argv)                                          \
+    {                                                                        \
+        sk_test_init(&argc, &argv);                                          \
+        return g_test_run();                                                 \
+    }
 
 #endif

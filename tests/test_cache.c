@@ -210,8 +210,4 @@ SK_TEST(test_hypersio_lru_same, "/cache/hypersio-lru")
     g_rand_free(rng);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

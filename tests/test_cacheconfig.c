@@ -174,8 +174,4 @@ SK_TEST(test_missing_file, "/cacheconfig/missing-file")
     sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "/nonexistent/x.cfg");
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

@@ -287,8 +287,4 @@ SK_TEST(test_series, "/explore/series")
     g_ptr_array_free(rows, TRUE);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

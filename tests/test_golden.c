@@ -93,8 +93,4 @@ SK_TEST(test_m3, "/golden/m3")
     g_array_free(m3, TRUE);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

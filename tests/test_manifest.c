@@ -362,8 +362,4 @@ SK_TEST(test_bad_members, "/manifest/bad-members")
     }
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

@@ -359,8 +359,4 @@ SK_TEST(test_options_refused, "/model/options-refused")
     g_clear_error(&error);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

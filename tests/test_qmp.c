@@ -146,8 +146,4 @@ SK_TEST(test_too_long, "/qmp/too-long")
     g_string_free(in, TRUE);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

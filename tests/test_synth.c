@@ -770,8 +770,4 @@ SK_TEST(test_synth_write_roundtrip, "/synth/write-roundtrip")
     g_free(tmp);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

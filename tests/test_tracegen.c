@@ -370,8 +370,4 @@ SK_TEST(test_library_run_and_stop, "/tracegen/library-run-and-stop")
     g_free(log);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

@@ -230,8 +230,4 @@ SK_TEST(test_l2, "/vmargv/l2")
     g_ptr_array_free(a, TRUE);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

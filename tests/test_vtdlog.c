@@ -275,8 +275,4 @@ SK_TEST(test_many, "/vtdlog/many")
     g_free(path);
 }
 
-int main(int argc, char **argv)
-{
-    sk_test_init(&argc, &argv);
-    return g_test_run();
-}
+SK_TEST_MAIN()

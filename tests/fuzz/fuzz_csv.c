@@ -2,13 +2,13 @@
  * `perf-explore --plot DIR` reads).  A result is either rows that print as
  * a table and write back to CSV text that reads as the same rows, or an
  * SK_ERROR_INPUT error; never a crash. */
-#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_rows.h"
 #include "results.h"
 #include "sk_error.h"
 #include "table.h"
@@ -29,27 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_error_free(error);
         return 0;
     }
-    for (guint i = 0; i < rows->len; i++) {
-        char **row = rows->pdata[i];
-        if (g_strv_length(row) != SK_N_COLS)
-            abort();
-        /* Accepted values are what a plot may show: plain, finite, >= 0,
-         * tenants at least 1, no control character but in
-         * the error (no injected line). */
-        for (int c = 0; c < SK_N_COLS; c++) {
-            for (const char *t = row[c]; c != SK_COL_ERROR && *t; t++)
-                if ((unsigned char)*t < 0x20)
-                    abort();
-            if (sk_result_column_is_number(c) && *row[c]) {
-                char *end;
-                double v = g_ascii_strtod(row[c], &end);
-                if (*end || !isfinite(v) || v < 0)
-                    abort();
-            }
-        }
-        if (g_ascii_strtod(row[SK_COL_TENANTS], NULL) < 1)
-            abort();
-    }
+    for (guint i = 0; i < rows->len; i++)
+        fuzz_check_row(rows->pdata[i]);
     if (null == NULL && (null = fopen("/dev/null", "w")) == NULL)
         abort();
     sk_results_sort(rows);
