@@ -1,5 +1,6 @@
 /* summary.c - what trace-gen made, as one JSON object or as text (see tracegen.h). */
 #include "tracegen.h"
+#include "sk_json.h"
 
 #include <json-glib/json-glib.h>
 
@@ -93,15 +94,8 @@ char *sk_tracegen_summary_json(const SkTraceGenSummary *s, const SkTraceGenParam
     json_builder_end_array(b);
     json_builder_end_object(b);
 
-    JsonGenerator *gen = json_generator_new();
-    JsonNode *root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    char *text = json_generator_to_data(gen, NULL);
-    json_node_unref(root);
-    g_object_unref(gen);
-    g_object_unref(b);
     g_free(out);
-    return text;
+    return sk_json_builder_finish(b, FALSE);
 }
 
 void sk_tracegen_summary_text(FILE *f, const char *prog, const SkTraceGenSummary *s,

@@ -15,6 +15,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_json.h"
 #include "sk_synth.h"
 #include "sk_trace.h"
 
@@ -210,8 +211,6 @@ static uint64_t params_hash(const SkSynthParams *p)
 static void print_json(const SkSynthParams *p, SkTraceFormat format)
 {
     JsonBuilder *b = json_builder_new();
-    JsonGenerator *gen = json_generator_new();
-    JsonNode *root;
     char *text;
 
     json_builder_begin_object(b);
@@ -239,14 +238,9 @@ static void print_json(const SkSynthParams *p, SkTraceFormat format)
         json_builder_add_int_value(b, (gint64)p->seed);
     }
     json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
+    text = sk_json_builder_finish(b, FALSE);
     printf("%s\n", text);
     g_free(text);
-    json_node_unref(root);
-    g_object_unref(gen);
-    g_object_unref(b);
 }
 
 int main(int argc, char **argv)

@@ -11,6 +11,7 @@
 
 #include "qmp_reply.h"
 #include "sk_error.h"
+#include "sk_json.h"
 
 struct VmQmp {
     int fd;
@@ -145,8 +146,7 @@ JsonNode *vm_qmp_execute(VmQmp *q, const char *command, JsonNode *arguments,
                          int timeout_ms, GError **error)
 {
     JsonBuilder *b = json_builder_new();
-    JsonGenerator *gen = json_generator_new();
-    JsonNode *root, *result = NULL;
+    JsonNode *result = NULL;
     char *text;
 
     json_builder_begin_object(b);
@@ -157,9 +157,7 @@ JsonNode *vm_qmp_execute(VmQmp *q, const char *command, JsonNode *arguments,
         json_builder_add_value(b, json_node_copy(arguments));
     }
     json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
+    text = sk_json_builder_finish(b, FALSE);
     if (write_all(q, text, strlen(text), error) && write_all(q, "\n", 1, error)) {
         JsonNode *reply = read_reply(q, deadline_of(timeout_ms), error);
         if (reply) {
@@ -168,9 +166,6 @@ JsonNode *vm_qmp_execute(VmQmp *q, const char *command, JsonNode *arguments,
         }
     }
     g_free(text);
-    json_node_unref(root);
-    g_object_unref(gen);
-    g_object_unref(b);
     return result;
 }
 

@@ -19,6 +19,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_json.h"
 #include "sk_ssh.h"
 
 
@@ -147,18 +148,11 @@ gboolean vm_save(const Vm *vm, GError **error)
     json_builder_add_string_value(b, vm->identity);
     json_builder_end_object(b);
 
-    JsonGenerator *gen = json_generator_new();
-    JsonNode *root = json_builder_get_root(b);
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_root(gen, root);
     char *path = g_build_filename(vm->dir, "vm.json", NULL);
-    char *text = json_generator_to_data(gen, NULL);
+    char *text = sk_json_builder_finish(b, TRUE);
     gboolean ok = sk_output_write_file("VM state", path, text, -1, error);
     g_free(text);
     g_free(path);
-    json_node_unref(root);
-    g_object_unref(gen);
-    g_object_unref(b);
     return ok;
 }
 

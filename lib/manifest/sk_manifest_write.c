@@ -1,5 +1,6 @@
 /* sk_manifest_write.c - a run manifest as format-1 JSON text, written whole
  * (see sk_manifest.h). */
+#include "sk_json.h"
 #include "sk_manifest.h"
 
 #include <math.h>
@@ -202,16 +203,12 @@ static JsonObject *manifest_object(const SkManifest *m)
 char *sk_manifest_to_data(const SkManifest *m)
 {
     JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-    JsonGenerator *g = json_generator_new();
     char *text, *out;
 
     json_node_take_object(node, manifest_object(m));
-    json_generator_set_root(g, node);
-    json_generator_set_pretty(g, TRUE);
-    text = json_generator_to_data(g, NULL);
+    text = sk_json_node_text(node, TRUE);
     out = g_strconcat(text, "\n", NULL);
     g_free(text);
-    g_object_unref(g);
     json_node_unref(node);
     return out;
 }

@@ -14,6 +14,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_json.h"
 
 #define GROUP "point"
 
@@ -282,8 +283,6 @@ static gboolean write_record(const SkPoint *p, const char *message,
                              const char *result_json, GError **error)
 {
     JsonBuilder *b = json_builder_new();
-    JsonGenerator *gen = json_generator_new();
-    JsonNode *root;
     char *text;
     gboolean ok;
 
@@ -303,14 +302,9 @@ static gboolean write_record(const SkPoint *p, const char *message,
         json_builder_add_value(b, r);
     }
     json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
+    text = sk_json_builder_finish(b, FALSE);
     ok = sk_output_write_file("result", p->output, text, -1, error);
     g_free(text);
-    json_node_unref(root);
-    g_object_unref(gen);
-    g_object_unref(b);
     return ok;
 }
 

@@ -1,5 +1,6 @@
 /* report.c - sioperf's output: one JSON object, or text at a glance. */
 #include "report.h"
+#include "sk_json.h"
 
 #include <json-glib/json-glib.h>
 
@@ -44,9 +45,6 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
                      const char *trace, gboolean pretty)
 {
     JsonBuilder *b = json_builder_new();
-    JsonGenerator *gen;
-    JsonNode *root;
-    char *text;
 
     json_builder_begin_object(b);
     member_string(b, "model", sk_model_name(r->model));
@@ -98,15 +96,7 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
     json_builder_end_array(b);
     json_builder_end_object(b);
 
-    root = json_builder_get_root(b);
-    gen = json_generator_new();
-    json_generator_set_pretty(gen, pretty);
-    json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
-    json_node_unref(root);
-    g_object_unref(gen);
-    g_object_unref(b);
-    return text;
+    return sk_json_builder_finish(b, pretty);
 }
 
 void sk_report_text(FILE *out, const SkModelResult *r, const SkModelOptions *o,
