@@ -1,5 +1,6 @@
 /* board.c - per-VM, per-step progress of a collection (see board.h). */
 #include "board.h"
+#include "sk_free.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -126,10 +127,7 @@ void board_free(Board *b)
     redraw(b);
     for (guint i = 0; i < b->steps->len; i++) {
         Step *s = b->steps->pdata[i];
-        g_free(s->who);
-        g_free(s->name);
-        g_free(s->error);
-        g_free(s);
+        SK_FREE_ALL(s->who, s->name, s->error, s);
     }
     for (guint i = 0; i < b->rows->len; i++) {
         Row *r = b->rows->pdata[i];

@@ -7,6 +7,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 
 typedef struct Job {
     const Tenant *tenant;
@@ -53,10 +54,7 @@ static gpointer run_job(gpointer data)
                               &j->error);
     if (j->error)
         g_prefix_error(&j->error, "fio: ");
-    g_free(pids);
-    g_free(where);
-    g_free(file);
-    g_free(runtime);
+    SK_FREE_ALL(pids, where, file, runtime);
     g_atomic_int_set(&j->finished, 1);
     return NULL;
 }

@@ -31,6 +31,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "topology.h"
+#include "sk_free.h"
 
 static char *opt_test, *opt_l2vm, *opt_runs, *opt_duration, *opt_topology;
 static char *opt_qemu, *opt_direction, *opt_out, *opt_timeout, *opt_vmid, *opt_disk_size;
@@ -439,10 +440,7 @@ out:
         outdir_remove_tree(share);
         g_free(share);
     }
-    g_free(log_name);
-    g_free(started);
-    g_free(dir);
-    g_free(name);
+    SK_FREE_ALL(log_name, started, dir, name);
     return status;
 }
 
@@ -496,13 +494,7 @@ done:
     g_clear_error(&error);
     collector_qemu_clear(&s.qemu);
     g_strfreev(s.command);
-    g_free(s.root);
-    g_free(s.out);
-    g_free(s.state);
-    g_free(s.images);
-    g_free(s.identity);
-    g_free(s.l1_image);
-    g_free(s.l2_image);
+    SK_FREE_ALL(s.root, s.out, s.state, s.images, s.identity, s.l1_image, s.l2_image);
     g_option_context_free(ctx);
     return status;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sk_error.h"
+#include "sk_free.h"
 
 /* The vtd_* events trace-gen reads from a stock QEMU 7.2 (docs/log-dialects.md):
  * a translation logs a page hit or a page update (vtd_dmar_translate would
@@ -158,10 +159,7 @@ char *collector_qemu_recording(const CollectorQemu *q, RecordMode mode, const ch
 
 void collector_qemu_clear(CollectorQemu *q)
 {
-    char *strings[] = {q->kind, q->binary, q->version, q->build_info,
-                       q->trace_events, q->virtiofsd};
-
-    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
-        g_free(strings[i]);
+    SK_FREE_ALL(q->kind, q->binary, q->version, q->build_info, q->trace_events,
+                q->virtiofsd);
     memset(q, 0, sizeof *q);
 }

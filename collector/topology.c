@@ -9,6 +9,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 #include "sk_ssh.h"
 
 /* Run in the VM that owns tenant k's NIC: `sh -c SCRIPT x MAC ADDR`.
@@ -62,13 +63,7 @@ static gboolean sid_of_bdf(const char *bdf, unsigned *sid)
 static void tenant_free(gpointer p)
 {
     Tenant *t = p;
-    g_free(t->name);
-    g_free(t->ifname);
-    g_free(t->addr);
-    g_free(t->bdf);
-    g_free(t->disk);
-    g_free(t->disk_bdf);
-    g_free(t);
+    SK_FREE_ALL(t->name, t->ifname, t->addr, t->bdf, t->disk, t->disk_bdf, t);
 }
 
 /* Brings tenant k's NIC up in t->vm and learns its interface. */

@@ -11,6 +11,7 @@
 #include "argv.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 
 void vm_disks_find(const VmSpec *s, const Vm *vm, VmDisks *d)
 {
@@ -113,12 +114,7 @@ char *vm_prepare_disk(const char *state_root, const char *images, VmType type,
 out:
     if (tmp)
         unlink(tmp);
-    g_free(tmp);
-    g_free(size);
-    g_free(name);
-    g_free(dir);
-    g_free(base_name);
-    g_free(base);
+    SK_FREE_ALL(tmp, size, name, dir, base_name, base);
     if (!ok) {
         g_free(disk);
         return NULL;
@@ -155,9 +151,6 @@ char *vm_prepare_l2_disk(const char *state_root, const char *images, unsigned l1
 
     if (disk && !sk_output_write_file("L1 note", note, text, -1, error))
         g_clear_pointer(&disk, g_free);
-    g_free(name);
-    g_free(note);
-    g_free(l1);
-    g_free(text);
+    SK_FREE_ALL(name, note, l1, text);
     return disk;
 }

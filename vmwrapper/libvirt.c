@@ -16,6 +16,7 @@
 #include "sk_error.h"
 #include "sk_file.h"
 #include "reaper.h"
+#include "sk_free.h"
 
 #define SYSTEM_SOCK "/run/libvirt/libvirt-sock"
 
@@ -217,11 +218,7 @@ out:
         stop_daemons();
     if (out_fd >= 0)
         close(out_fd);
-    g_free(passwd);
-    g_free(group);
-    g_free(out_path);
-    g_free(ns);
-    g_free(sock);
+    SK_FREE_ALL(passwd, group, out_path, ns, sock);
     return ok;
 }
 
@@ -398,13 +395,7 @@ err:
 out:
     if (dom)
         virDomainFree(dom);
-    g_free(uri);
-    g_free(xml);
-    g_free(emulator);
-    g_free(name);
-    g_free(pidfile);
-    g_free(log_path);
-    g_free(pidtext);
+    SK_FREE_ALL(uri, xml, emulator, name, pidfile, log_path, pidtext);
     return vm;
 }
 

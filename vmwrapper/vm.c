@@ -19,6 +19,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 #include "sk_json.h"
 #include "sk_ssh.h"
 
@@ -166,14 +167,8 @@ void vm_free(Vm *vm)
         g_array_free(vm->nic_ports, TRUE);
     if (vm->l2_ports)
         g_array_free(vm->l2_ports, TRUE);
-    g_free(vm->inside);
-    g_free(vm->backend);
-    g_free(vm->backend_uri);
-    g_free(vm->qmp);
-    g_free(vm->console);
-    g_free(vm->known_hosts);
-    g_free(vm->identity);
-    g_free(vm);
+    SK_FREE_ALL(vm->inside, vm->backend, vm->backend_uri, vm->qmp, vm->console,
+                vm->known_hosts, vm->identity, vm);
 }
 
 /* QEMU exited (reaped, when it is our child)? */

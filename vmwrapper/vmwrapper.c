@@ -15,6 +15,7 @@
 
 #include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_free.h"
 #include "sk_ssh.h"
 #include "accel.h"
 #include "libvirt.h"
@@ -637,11 +638,6 @@ fail:
             status = s;
     }
     g_option_context_free(ctx);
-    g_free(name);
-    g_free(help);
-    g_free(description);
-    g_free(paths.root);
-    g_free(paths.state);
-    g_free(paths.identity);
+    SK_FREE_ALL(name, help, description, paths.root, paths.state, paths.identity);
     return status;
 }

@@ -1,5 +1,6 @@
 /* sk_manifest.c - the life of a run manifest: making and freeing it and its
  * parts (see sk_manifest.h). */
+#include "sk_free.h"
 #include "sk_manifest.h"
 
 #include <math.h>
@@ -45,25 +46,16 @@ void sk_manifest_result_free(SkManifestResult *r)
 {
     if (r == NULL)
         return;
-    g_free(r->tenant);
-    g_free(r->file);
-    g_free(r->error);
-    g_free(r);
+    SK_FREE_ALL(r->tenant, r->file, r->error, r);
 }
 
 void sk_manifest_tenant_free(SkManifestTenant *t)
 {
     if (t == NULL)
         return;
-    g_free(t->name);
-    g_free(t->vm);
-    g_free(t->device);
-    g_free(t->bdf);
+    SK_FREE_ALL(t->name, t->vm, t->device, t->bdf);
     if (t->nic) {
-        g_free(t->nic->interface);
-        g_free(t->nic->address);
-        g_free(t->nic->bdf);
-        g_free(t->nic);
+        SK_FREE_ALL(t->nic->interface, t->nic->address, t->nic->bdf, t->nic);
     }
     if (t->disk) {
         g_free(t->disk->device);
@@ -78,10 +70,7 @@ void sk_manifest_step_free(SkManifestStep *s)
 {
     if (s == NULL)
         return;
-    g_free(s->vm);
-    g_free(s->step);
-    g_free(s->error);
-    g_free(s);
+    SK_FREE_ALL(s->vm, s->step, s->error, s);
 }
 
 void sk_manifest_fuse_free(SkManifestFuse *f)

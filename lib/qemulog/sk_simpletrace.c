@@ -33,6 +33,7 @@
 #include "sk_error.h"
 #include "sk_file.h"
 #include "sk_bytes.h"
+#include "sk_free.h"
 #include "sk_record.h"
 #include "sk_simpletrace.h"
 
@@ -1050,8 +1051,5 @@ void sk_simple_trace_free(SkSimpleTrace *t)
     g_free(t->decls);
     if (t->by_name != NULL)
         g_hash_table_destroy(t->by_name);
-    g_free(t->id_decl);
-    g_free(t->buf);
-    g_free(t->path);
-    g_free(t);
+    SK_FREE_ALL(t->id_decl, t->buf, t->path, t);
 }

@@ -1,6 +1,7 @@
 /* sk_ssh.c - libssh client for siokit's guests: pinned host keys, key-only
  * login, exec channels that stream stdin, stdout and stderr at once, file
  * transfer over exec channels, a pty login and a readiness wait. */
+#include "sk_free.h"
 #include "sk_ssh.h"
 
 #include <errno.h>
@@ -779,10 +780,7 @@ gboolean sk_ssh_upload(SkSsh *s, const char *local, const char *remote,
 out:
     if (fd >= 0)
         close(fd);
-    g_free(src);
-    g_free(cmd);
-    g_free(mode_text);
-    g_free(size_text);
+    SK_FREE_ALL(src, cmd, mode_text, size_text);
     g_byte_array_unref(err);
     return ok;
 }

@@ -13,6 +13,7 @@
  * estimate of the distinct keys kept by _add (4 KiB), so it rarely has to
  * grow (a growth rehashes into fresh memory, costly on big tables); lookups
  * prefetch the slot of the record NAT_PREFETCH_AHEAD positions on. */
+#include "sk_free.h"
 #include "sk_nat.h"
 
 #include <errno.h>
@@ -513,8 +514,5 @@ void sk_nat_builder_free(SkNatBuilder *b)
     if (b == NULL)
         return;
     nat_release_files(b);
-    g_free(b->rec_path);
-    g_free(b->nat_path);
-    g_free(b->buf);
-    g_free(b);
+    SK_FREE_ALL(b->rec_path, b->nat_path, b->buf, b);
 }

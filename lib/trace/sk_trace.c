@@ -19,6 +19,7 @@
  *      records of all blocks add up to the header's record count.
  *   5. Every record's tenant is in the tenant table, and its next-access
  *      time, unless SK_NAT_NONE, lies ahead of its own index. */
+#include "sk_free.h"
 #include "sk_trace.h"
 
 #include <errno.h>
@@ -646,11 +647,7 @@ void sk_trace_reader_free(SkTraceReader *reader)
     if (reader->fd >= 0)
         close(reader->fd);
     ZSTD_freeDCtx(reader->dctx);
-    g_free(reader->tenants);
-    g_free(reader->raw);
-    g_free(reader->stored);
-    g_free(reader->path);
-    g_free(reader);
+    SK_FREE_ALL(reader->tenants, reader->raw, reader->stored, reader->path, reader);
 }
 
 /* ---- writer ------------------------------------------------------------ */

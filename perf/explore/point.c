@@ -14,17 +14,15 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 #include "sk_json.h"
 
 #define GROUP "point"
 
 void sk_point_clear(SkPoint *p)
 {
-    char *strings[] = {p->id, p->benchmark, p->source, p->order, p->design, p->model,
-                       p->trace, p->output};
-
-    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
-        g_free(strings[i]);
+    SK_FREE_ALL(p->id, p->benchmark, p->source, p->order, p->design, p->model,
+                p->trace, p->output);
     memset(p, 0, sizeof(*p));
 }
 

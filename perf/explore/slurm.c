@@ -10,6 +10,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 
 #define MAX_ARRAY 1000
 
@@ -137,12 +138,7 @@ gboolean sk_slurm_run(GPtrArray *points, const char *out_dir, const char *self,
         char *out = NULL;
         gboolean submitted = script && run(argv, &out, error);
 
-        g_free(name);
-        g_free(dir);
-        g_free(script);
-        g_free(array);
-        g_free(output);
-        g_free(chdir);
+        SK_FREE_ALL(name, dir, script, array, output, chdir);
         if (!submitted)
             goto out;
         g_strstrip(out);

@@ -6,16 +6,14 @@
 #include <sys/stat.h>
 
 #include "sk_error.h"
+#include "sk_free.h"
 #include "sk_manifest.h"
 #include "sk_trace.h"
 #include "tracegen.h"
 
 void sk_source_clear(SkSource *s)
 {
-    char *strings[] = {s->benchmark, s->run_dir, s->trace_events, s->label, s->tag};
-
-    for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
-        g_free(strings[i]);
+    SK_FREE_ALL(s->benchmark, s->run_dir, s->trace_events, s->label, s->tag);
     g_strfreev(s->logs);
     memset(s, 0, sizeof(*s));
 }

@@ -13,6 +13,7 @@
 #include "sk_error.h"
 #include "slurm.h"
 #include "source.h"
+#include "sk_free.h"
 
 typedef struct TraceJob {
     const SkSource *source;
@@ -40,7 +41,6 @@ void sk_sweep_spec_clear(SkSweepSpec *sp)
     GPtrArray *strings[] = {sp->benchmarks, sp->orders, sp->designs, sp->models};
     GArray *numbers[] = {sp->tenants, sp->bursts, sp->iotlb_sizes, sp->tqueues,
                          sp->links};
-    char *paths[] = {sp->logs_dir, sp->logs_root, sp->traces_dir, sp->out_dir, sp->self};
 
     for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
         if (strings[i])
@@ -48,8 +48,7 @@ void sk_sweep_spec_clear(SkSweepSpec *sp)
     for (guint i = 0; i < G_N_ELEMENTS(numbers); i++)
         if (numbers[i])
             g_array_free(numbers[i], TRUE);
-    for (guint i = 0; i < G_N_ELEMENTS(paths); i++)
-        g_free(paths[i]);
+    SK_FREE_ALL(sp->logs_dir, sp->logs_root, sp->traces_dir, sp->out_dir, sp->self);
     memset(sp, 0, sizeof(*sp));
 }
 
@@ -61,10 +60,7 @@ static void source_free(SkSource *s)
 
 static void trace_job_free(TraceJob *t)
 {
-    g_free(t->path);
-    g_free(t->order);
-    g_free(t->error);
-    g_free(t);
+    SK_FREE_ALL(t->path, t->order, t->error, t);
 }
 
 void sk_sweep_free(SkSweep *sw)

@@ -1,6 +1,7 @@
 /* cache.c - set-associative translation caches with LRU, LFU and oracle
  * replacement (see cache.h). */
 #include "cache.h"
+#include "sk_free.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +93,9 @@ void sk_cache_destroy(SkCache *c)
     if (c->orders)
         for (uint32_t s = 0; s < c->sets; s++)
             sk_std_order_destroy(&c->orders[s]);
-    gpointer arrays[] = {c->orders, c->tag, c->addr, c->did, c->stamp, c->nat,
-                         c->count, c->fill, c->newer, c->older, c->newest,
-                         c->oldest, c->version, c->birth, c->last_fill, c->index};
-    for (guint i = 0; i < G_N_ELEMENTS(arrays); i++)
-        g_free(arrays[i]);
+    SK_FREE_ALL(c->orders, c->tag, c->addr, c->did, c->stamp, c->nat, c->count,
+                c->fill, c->newer, c->older, c->newest, c->oldest, c->version,
+                c->birth, c->last_fill, c->index);
     memset(c, 0, sizeof(*c));
 }
 

@@ -25,6 +25,7 @@
 #include "models.h"
 #include "stdheap.h"
 #include "sk_error.h"
+#include "sk_free.h"
 
 typedef struct HsEvent {
     SkRecord rec;
@@ -508,11 +509,8 @@ out:
     sk_tenant_table_finish(&m.tenants, res);
     res->max_in_flight = m.u.max_in_flight;
     iommu_clear(&m.u);
-    g_free(m.events);
-    g_free(m.cc_fill.items);
-    g_free(m.pc_lookup.items);
-    g_free(m.pc_fill.items);
-    g_free(m.iotlb_fill.items);
+    SK_FREE_ALL(m.events, m.cc_fill.items, m.pc_lookup.items, m.pc_fill.items,
+                m.iotlb_fill.items);
     sk_feed_clear(&feed);
     return ok;
 }

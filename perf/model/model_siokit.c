@@ -25,6 +25,7 @@
 #include "iommu.h"
 #include "models.h"
 #include "sk_error.h"
+#include "sk_free.h"
 
 #define WHEEL_BITS 12
 #define WHEEL_SIZE (1u << WHEEL_BITS)     /* > the longest single delay */
@@ -530,10 +531,7 @@ out:
     sk_tenant_table_finish(&m->tenants, res);
     res->max_in_flight = m->u.max_in_flight;
     iommu_clear(&m->u);
-    g_free(m->window);
-    g_free(m->finished);
-    g_free(m->tx);
-    g_free(m);
+    SK_FREE_ALL(m->window, m->finished, m->tx, m);
     sk_feed_clear(&feed);
     return ok;
 }

@@ -1,5 +1,6 @@
 /* prefetcher.c - SID-predicting prefetcher (see prefetcher.h). */
 #include "prefetcher.h"
+#include "sk_free.h"
 
 #include <glib.h>
 #include <string.h>
@@ -18,10 +19,7 @@ void sk_prefetcher_init(SkPrefetcher *p, uint32_t histlen, uint32_t distance)
 void sk_prefetcher_destroy(SkPrefetcher *p)
 {
     sk_id_map_destroy(&p->sids);
-    gpointer arrays[] = {p->history, p->hist_len, p->hist_head, p->successor,
-                         p->recent};
-    for (guint i = 0; i < G_N_ELEMENTS(arrays); i++)
-        g_free(arrays[i]);
+    SK_FREE_ALL(p->history, p->hist_len, p->hist_head, p->successor, p->recent);
     memset(p, 0, sizeof(*p));
 }
 
