@@ -5,6 +5,7 @@
 
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 
 Manifest *manifest_new(const char *dir)
 {
@@ -49,7 +50,5 @@ void manifest_free(Manifest *m)
     if (m == NULL)
         return;
     sk_manifest_free(m->m);
-    g_free(m->path);
-    g_free(m->dir);
-    g_free(m);
+    SK_FREE_ALL(m->path, m->dir, m);
 }

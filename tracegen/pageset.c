@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sk_free.h"
 #include "sk_prng.h"
 
 static void alloc_slots(TgPageSet *s, uint64_t capacity)
@@ -21,8 +22,7 @@ void tg_page_set_init(TgPageSet *s)
 
 void tg_page_set_clear(TgPageSet *s)
 {
-    g_free(s->page);
-    g_free(s->tenant);
+    SK_FREE_ALL(s->page, s->tenant);
     memset(s, 0, sizeof(*s));
 }
 

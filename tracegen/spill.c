@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sk_error.h"
+#include "sk_free.h"
 
 #define SPILL_BUDGET (64u << 20)   /* bytes of chunk buffers, roughly */
 #define SPILL_MIN_CHUNK 16u
@@ -196,6 +197,5 @@ void tg_spill_free(TgSpill *s)
     g_array_free(s->streams, TRUE);
     g_hash_table_destroy(s->ids);
     close(s->fd);
-    g_free(s->path);
-    g_free(s);
+    SK_FREE_ALL(s->path, s);
 }

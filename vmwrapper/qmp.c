@@ -11,6 +11,7 @@
 
 #include "qmp_reply.h"
 #include "sk_error.h"
+#include "sk_free.h"
 #include "sk_json.h"
 
 struct VmQmp {
@@ -176,6 +177,5 @@ void vm_qmp_free(VmQmp *q)
     if (q->fd >= 0)
         close(q->fd);
     g_string_free(q->in, TRUE);
-    g_free(q->path);
-    g_free(q);
+    SK_FREE_ALL(q->path, q);
 }

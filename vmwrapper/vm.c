@@ -161,8 +161,7 @@ void vm_free(Vm *vm)
 {
     if (vm == NULL)
         return;
-    g_free(vm->name);
-    g_free(vm->dir);
+    SK_FREE_ALL(vm->name, vm->dir);
     if (vm->nic_ports)
         g_array_free(vm->nic_ports, TRUE);
     if (vm->l2_ports)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sk_error.h"
+#include "sk_free.h"
 
 gboolean sk_cli_parse(GOptionContext *ctx, int *argc, char ***argv,
                       GError **error)
@@ -161,8 +162,7 @@ void sk_progress_free(SkProgress *p)
         return;
     if (p->active && p->last_us)
         fprintf(stderr, "\r\033[K");
-    g_free(p->what);
-    g_free(p);
+    SK_FREE_ALL(p->what, p);
 }
 
 gboolean sk_phase_progress_update(const char *phase, uint64_t done,

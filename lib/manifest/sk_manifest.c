@@ -86,12 +86,9 @@ void sk_manifest_free(SkManifest *m)
 {
     if (m == NULL)
         return;
-    g_free(m->reason);
-    g_free(m->tool);
+    SK_FREE_ALL(m->reason, m->tool);
     g_strfreev(m->command);
-    g_free(m->test);
-    g_free(m->topology);
-    g_free(m->direction);
+    SK_FREE_ALL(m->test, m->topology, m->direction);
     if (m->qemu) {
         g_free(m->qemu->kind);
         g_free(m->qemu->binary);
@@ -102,9 +99,7 @@ void sk_manifest_free(SkManifest *m)
         g_free(m->qemu);
     }
     g_strfreev(m->logs);
-    g_free(m->record);
-    g_free(m->started);
-    g_free(m->finished);
+    SK_FREE_ALL(m->record, m->started, m->finished);
     if (m->l1) {
         g_free(m->l1->name);
         g_free(m->l1);
@@ -119,6 +114,5 @@ void sk_manifest_free(SkManifest *m)
         g_ptr_array_free(m->steps, TRUE);
     g_strfreev(m->tenant_logs);
     sk_manifest_fuse_free(m->fuse);
-    g_free(m->fuse_note);
-    g_free(m);
+    SK_FREE_ALL(m->fuse_note, m);
 }

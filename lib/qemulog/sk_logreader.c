@@ -17,6 +17,7 @@
  *      already counted; bytes up to its '\n' are dropped.
  *   4. state != 0 is final: 1 at the end, -1 after an error (kept in
  *      failure and handed out again). */
+#include "sk_free.h"
 #include "sk_logreader.h"
 
 #include <errno.h>
@@ -620,10 +621,8 @@ void sk_log_reader_free(SkLogReader *r)
     ZSTD_freeDStream(r->zs);
     if (r->fd >= 0)
         close(r->fd);
-    g_free(r->buf);
-    g_free(r->in);
+    SK_FREE_ALL(r->buf, r->in);
     g_ptr_array_free(r->examples, TRUE);
     g_clear_error(&r->failure);
-    g_free(r->path);
-    g_free(r);
+    SK_FREE_ALL(r->path, r);
 }

@@ -14,6 +14,7 @@
  *      offset base + pos onward not yet consumed.
  *   2. end - pos < SK_VTDLOG_RECORD only when the file has no more bytes
  *      (eof) or before the next refill. */
+#include "sk_free.h"
 #include "sk_vtdlog.h"
 
 #include <errno.h>
@@ -273,7 +274,5 @@ void sk_vtd_log_free(SkVtdLog *t)
         return;
     if (t->fd >= 0)
         close(t->fd);
-    g_free(t->buf);
-    g_free(t->path);
-    g_free(t);
+    SK_FREE_ALL(t->buf, t->path, t);
 }

@@ -252,8 +252,7 @@ void sk_ssh_free(SkSsh *s)
         return;
     ssh_disconnect(s->session);
     ssh_free(s->session);
-    g_free(s->name);
-    g_free(s);
+    SK_FREE_ALL(s->name, s);
 }
 
 /* ---- channel pump -------------------------------------------------------- */

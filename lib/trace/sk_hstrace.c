@@ -7,6 +7,7 @@
  * model uses both independently.  The reader streams the file in 1 MiB
  * chunks; the writer goes through a temporary file like siokit's writer.
  * Reached through sk_trace.h; see docs/trace-format.md. */
+#include "sk_free.h"
 #include "sk_hstrace.h"
 
 #include <errno.h>
@@ -144,9 +145,7 @@ void sk_hs_reader_free(SkHsReader *r)
         return;
     if (r->fd >= 0)
         close(r->fd);
-    g_free(r->buf);
-    g_free(r->path);
-    g_free(r);
+    SK_FREE_ALL(r->buf, r->path, r);
 }
 
 struct SkHsWriter {

@@ -9,6 +9,7 @@
  *   uniform   working set of 4 KiB pages from 0x80000000 - j*2M
  * All of it is recomputed from (seed, t, counters): the only per-tenant
  * state is the count of translations the tenant has emitted. */
+#include "sk_free.h"
 #include "sk_synth.h"
 
 #include <string.h>
@@ -177,8 +178,7 @@ void sk_synth_free(SkSynth *g)
 {
     if (g == NULL)
         return;
-    g_free(g->emitted);
-    g_free(g);
+    SK_FREE_ALL(g->emitted, g);
 }
 
 uint64_t sk_synth_done(const SkSynth *g)

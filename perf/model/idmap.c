@@ -1,5 +1,6 @@
 /* idmap.c - dense numbering of 64-bit keys (see idmap.h). */
 #include "idmap.h"
+#include "sk_free.h"
 
 #include <glib.h>
 
@@ -20,8 +21,7 @@ void sk_id_map_init(SkIdMap *m)
 
 void sk_id_map_destroy(SkIdMap *m)
 {
-    g_free(m->keys);
-    g_free(m->values);
+    SK_FREE_ALL(m->keys, m->values);
     m->keys = NULL;
     m->values = NULL;
 }

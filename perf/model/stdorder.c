@@ -1,5 +1,6 @@
 /* stdorder.c - libstdc++ unordered_map node order (see stdorder.h). */
 #include "stdorder.h"
+#include "sk_free.h"
 
 #include <glib.h>
 #include <math.h>
@@ -62,9 +63,7 @@ void sk_std_order_init(SkStdOrder *o, uint32_t capacity)
 
 void sk_std_order_destroy(SkStdOrder *o)
 {
-    g_free(o->next);
-    g_free(o->hash);
-    g_free(o->buckets);
+    SK_FREE_ALL(o->next, o->hash, o->buckets);
     o->next = NULL;
     o->hash = NULL;
     o->buckets = NULL;
