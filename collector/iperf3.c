@@ -27,20 +27,7 @@ static const char server_script[] =
 
 static const char *const direction_names[] = {"rx", "tx", "both"};
 
-gboolean iperf3_direction_parse(const char *name, Iperf3Direction *d)
-{
-    for (int i = 0; i < 3; i++)
-        if (strcmp(name, direction_names[i]) == 0) {
-            *d = (Iperf3Direction)i;
-            return TRUE;
-        }
-    return FALSE;
-}
-
-const char *iperf3_direction_name(Iperf3Direction d)
-{
-    return direction_names[d];
-}
+SK_ENUM_NAMES(iperf3_direction, Iperf3Direction, direction_names)
 
 typedef struct Client {
     GSubprocess *proc;

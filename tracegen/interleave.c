@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "sk_cli.h"
 #include "sk_glibc_rand.h"
 #include "sk_prng.h"
 
@@ -13,20 +14,7 @@ static const char *const order_names[] = {
     [TG_ORDER_WEIGHTED] = "weighted", [TG_ORDER_ZIPF] = "zipf",
 };
 
-gboolean tg_order_parse(const char *name, TgOrder *order)
-{
-    for (guint i = 0; i < G_N_ELEMENTS(order_names); i++)
-        if (strcmp(name, order_names[i]) == 0) {
-            *order = (TgOrder)i;
-            return TRUE;
-        }
-    return FALSE;
-}
-
-const char *tg_order_name(TgOrder order)
-{
-    return order_names[order];
-}
+SK_ENUM_NAMES(tg_order, TgOrder, order_names)
 
 /* One turn: up to consec translations of tenant t.  *done is set when the
  * tenant ran out during the turn. */

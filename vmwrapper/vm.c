@@ -26,20 +26,7 @@
 
 static const char *const type_names[] = {"l1", "l2", "client"};
 
-gboolean vm_type_parse(const char *name, VmType *type)
-{
-    for (guint i = 0; i < G_N_ELEMENTS(type_names); i++)
-        if (strcmp(name, type_names[i]) == 0) {
-            *type = (VmType)i;
-            return TRUE;
-        }
-    return FALSE;
-}
-
-const char *vm_type_name(VmType type)
-{
-    return type_names[type];
-}
+SK_ENUM_NAMES(vm_type, VmType, type_names)
 
 gboolean vm_nic_model_parse(const char *name, VmNicModel *model)
 {

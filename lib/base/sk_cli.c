@@ -283,3 +283,11 @@ gboolean sk_cli_parse_double(const char *name, const char *text, double min,
     *out = v;
     return TRUE;
 }
+
+int sk_name_index(const char *const *names, guint n, const char *name)
+{
+    for (guint i = 0; name != NULL && i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return (int)i;
+    return -1;
+}

@@ -62,6 +62,27 @@ gboolean sk_phase_progress_update(const char *phase, uint64_t done,
 /* Clears the line; the struct can be used again. */
 void sk_phase_progress_clear(SkPhaseProgress *p);
 
+/* The index of name in names[0..n), or -1 (name NULL: -1): how every
+ * command reads an enumerated option ("rr", "rand", ...). */
+int sk_name_index(const char *const *names, guint n, const char *name);
+
+/* Defines PREFIX_parse(const char *name, TYPE *out), TRUE when name is one
+ * of the strings of the array NAMES (indexed by the enum TYPE), and
+ * PREFIX_name(TYPE), the string of a value ("unknown" outside NAMES): the
+ * pair every enumerated option has.  Declare both in the header. */
+#define SK_ENUM_NAMES(prefix, type, names)                                   \
+    gboolean prefix##_parse(const char *name, type *out)                     \
+    {                                                                        \
+        int i = sk_name_index(names, G_N_ELEMENTS(names), name);             \
+        if (i >= 0)                                                          \
+            *out = (type)i;                                                  \
+        return i >= 0;                                                       \
+    }                                                                        \
+    const char *prefix##_name(type value)                                    \
+    {                                                                        \
+        return (guint)value < G_N_ELEMENTS(names) ? names[value] : "unknown"; \
+    }
+
 /* Parses a link speed in Gb/s for option `name` (e.g. "--link-gbps"):
  * plain decimal digits with at most one '.', no sign, exponent, hex, inf or
  * nan, between 0.001 and 1000000.  FALSE with an SK_ERROR_INPUT error

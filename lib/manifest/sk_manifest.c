@@ -1,7 +1,8 @@
 /* sk_manifest.c - the life of a run manifest: making and freeing it and its
  * parts (see sk_manifest.h). */
-#include "sk_free.h"
 #include "sk_manifest.h"
+
+#include "sk_free.h"
 
 #include <math.h>
 

@@ -17,7 +17,6 @@
  *      already counted; bytes up to its '\n' are dropped.
  *   4. state != 0 is final: 1 at the end, -1 after an error (kept in
  *      failure and handed out again). */
-#include "sk_free.h"
 #include "sk_logreader.h"
 
 #include <errno.h>
@@ -31,6 +30,7 @@
 
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 #include "sk_qemulog.h"
 #include "sk_vtdlog.h"
 

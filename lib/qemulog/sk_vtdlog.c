@@ -14,7 +14,6 @@
  *      offset base + pos onward not yet consumed.
  *   2. end - pos < SK_VTDLOG_RECORD only when the file has no more bytes
  *      (eof) or before the next refill. */
-#include "sk_free.h"
 #include "sk_vtdlog.h"
 
 #include <errno.h>
@@ -27,6 +26,7 @@
 #include "sk_error.h"
 #include "sk_file.h"
 #include "sk_bytes.h"
+#include "sk_free.h"
 #include "sk_record.h"
 
 #define VL_BUF_SIZE (4u << 20)

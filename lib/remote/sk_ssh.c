@@ -1,7 +1,6 @@
 /* sk_ssh.c - libssh client for siokit's guests: pinned host keys, key-only
  * login, exec channels that stream stdin, stdout and stderr at once, file
  * transfer over exec channels, a pty login and a readiness wait. */
-#include "sk_free.h"
 #include "sk_ssh.h"
 
 #include <errno.h>
@@ -25,6 +24,7 @@
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 
 #define SK_SSH_DEFAULT_TIMEOUT_MS 10000
 #define SK_SSH_CHUNK 32768

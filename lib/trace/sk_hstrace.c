@@ -7,7 +7,6 @@
  * model uses both independently.  The reader streams the file in 1 MiB
  * chunks; the writer goes through a temporary file like siokit's writer.
  * Reached through sk_trace.h; see docs/trace-format.md. */
-#include "sk_free.h"
 #include "sk_hstrace.h"
 
 #include <errno.h>
@@ -21,6 +20,7 @@
 #include "sk_crc32c.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 
 #define SK_HS_CHUNK (1u << 20)   /* bytes read from the file at a time */
 
@@ -168,13 +168,8 @@ SkHsWriter *sk_hs_writer_new(const char *path, GError **error)
 gboolean sk_hs_writer_write(SkHsWriter *w, const SkRecord *records, gsize n,
                             GError **error)
 {
-    if (w->failed) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "trace '%s': write after an earlier error", w->out.path);
-        return FALSE;
-    }
     /* Check the whole batch first: a refused batch writes nothing. */
-    if (!sk_records_check(w->out.path, records, n, w->n_records, TRUE, error))
+    if (!sk_records_check(w->out.path, w->failed, records, n, w->n_records, TRUE, error))
         return FALSE;
     for (gsize i = 0; i < n; i++) {
         const SkRecord *rec = &records[i];

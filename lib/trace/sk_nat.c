@@ -13,7 +13,6 @@
  * estimate of the distinct keys kept by _add (4 KiB), so it rarely has to
  * grow (a growth rehashes into fresh memory, costly on big tables); lookups
  * prefetch the slot of the record NAT_PREFETCH_AHEAD positions on. */
-#include "sk_free.h"
 #include "sk_nat.h"
 
 #include <errno.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "sk_error.h"
+#include "sk_free.h"
 
 #define NAT_CHUNK_BYTES (1u << 20)
 #define NAT_TABLE_MIN_BITS 12

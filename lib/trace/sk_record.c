@@ -6,9 +6,14 @@
 
 #include "sk_error.h"
 
-gboolean sk_records_check(const char *path, const SkRecord *records, gsize n,
-                          uint64_t first, gboolean hypersio, GError **error)
+gboolean sk_records_check(const char *path, gboolean failed, const SkRecord *records,
+                          gsize n, uint64_t first, gboolean hypersio, GError **error)
 {
+    if (failed) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO,
+                    "trace '%s': write after an earlier error", path);
+        return FALSE;
+    }
     for (gsize i = 0; i < n; i++) {
         const SkRecord *rec = &records[i];
         uint64_t index = first + i;

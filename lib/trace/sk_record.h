@@ -51,11 +51,11 @@ static inline unsigned sk_mask_level(uint64_t mask)
 }
 
 /* Checks a batch of records a writer was given, before it writes any of
- * them: levels 1..3 and what the format can hold (HyperSIO: 16-bit sid and
+ * them: none after the writer failed (failed TRUE: SK_ERROR_IO); levels 1..3 and what the format can hold (HyperSIO: 16-bit sid and
  * tenant; siokit: the mask of the level, a known kind).  first is the
  * index of records[0] in the trace, for the error ("trace 'x': record 12:
  * level 7 outside 1..3", SK_ERROR_INPUT). */
-gboolean sk_records_check(const char *path, const SkRecord *records, gsize n,
-                          uint64_t first, gboolean hypersio, GError **error);
+gboolean sk_records_check(const char *path, gboolean failed, const SkRecord *records,
+                          gsize n, uint64_t first, gboolean hypersio, GError **error);
 
 #endif

@@ -9,12 +9,13 @@
  *   uniform   working set of 4 KiB pages from 0x80000000 - j*2M
  * All of it is recomputed from (seed, t, counters): the only per-tenant
  * state is the count of translations the tenant has emitted. */
-#include "sk_free.h"
 #include "sk_synth.h"
 
 #include <string.h>
 
+#include "sk_cli.h"
 #include "sk_error.h"
+#include "sk_free.h"
 #include "sk_nat.h"
 #include "sk_prng.h"
 
@@ -44,39 +45,9 @@ static inline double synth_unit(uint64_t key, uint64_t a, uint64_t b)
 static const char *const synth_workloads[] = { "iperf3", "uniform", "mixed" };
 static const char *const synth_orders[] = { "rr", "rand" };
 
-gboolean sk_synth_workload_parse(const char *name, SkSynthWorkload *out)
-{
-    for (guint i = 0; i < G_N_ELEMENTS(synth_workloads); i++) {
-        if (name && strcmp(name, synth_workloads[i]) == 0) {
-            *out = (SkSynthWorkload)i;
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
+SK_ENUM_NAMES(sk_synth_workload, SkSynthWorkload, synth_workloads)
 
-const char *sk_synth_workload_name(SkSynthWorkload w)
-{
-    return (guint)w < G_N_ELEMENTS(synth_workloads) ? synth_workloads[w]
-                                                    : "unknown";
-}
-
-gboolean sk_synth_order_parse(const char *name, SkSynthOrder *out)
-{
-    for (guint i = 0; i < G_N_ELEMENTS(synth_orders); i++) {
-        if (name && strcmp(name, synth_orders[i]) == 0) {
-            *out = (SkSynthOrder)i;
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
-
-const char *sk_synth_order_name(SkSynthOrder o)
-{
-    return (guint)o < G_N_ELEMENTS(synth_orders) ? synth_orders[o]
-                                                 : "unknown";
-}
+SK_ENUM_NAMES(sk_synth_order, SkSynthOrder, synth_orders)
 
 void sk_synth_params_init(SkSynthParams *p)
 {

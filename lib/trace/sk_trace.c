@@ -19,7 +19,6 @@
  *      records of all blocks add up to the header's record count.
  *   5. Every record's tenant is in the tenant table, and its next-access
  *      time, unless SK_NAT_NONE, lies ahead of its own index. */
-#include "sk_free.h"
 #include "sk_trace.h"
 
 #include <errno.h>
@@ -35,6 +34,7 @@
 #include "sk_crc32c.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_free.h"
 #include "sk_hstrace.h"
 
 #define SK_TRACE_MAGIC "SIOKTRC"      /* 8 bytes with its NUL */
@@ -792,13 +792,9 @@ gboolean sk_trace_writer_write(SkTraceWriter *writer, const SkRecord *records,
 
     if (w->hs != NULL)
         return sk_hs_writer_write(w->hs, records, n, error);
-    if (w->failed) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "trace '%s': write after an earlier error", w->out.path);
-        return FALSE;
-    }
     /* Check the whole batch first: a refused batch writes nothing. */
-    if (!sk_records_check(w->out.path, records, n, w->n_records, FALSE, error))
+    if (!sk_records_check(w->out.path, w->failed, records, n, w->n_records, FALSE,
+                          error))
         return FALSE;
     for (gsize i = 0; i < n; i++) {
         const SkRecord *rec = &records[i];
