@@ -10,7 +10,6 @@
  * it to the trace writer, which renames the trace into place once whole. */
 #include "tracegen.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -437,29 +436,6 @@ char *sk_tracegen_output_path(const char *output, SkTraceFormat format)
 
 /* ---- weights ---- */
 
-/* The whole of a small input file, opened as sk_file.h says. */
-static char *read_input(const char *what, const char *path, GError **error)
-{
-    FILE *f = sk_input_fopen(what, path, error);
-    GString *text;
-    char buf[65536];
-    size_t k;
-
-    if (f == NULL)
-        return NULL;
-    text = g_string_new(NULL);
-    while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
-        g_string_append_len(text, buf, (gssize)k);
-    if (ferror(f)) {
-        sk_file_set_io_error(error, what, path, "cannot read", errno);
-        fclose(f);
-        g_string_free(text, TRUE);
-        return NULL;
-    }
-    fclose(f);
-    return g_string_free(text, FALSE);
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -471,7 +447,7 @@ static int cmp_u32(const void *a, const void *b)
 static gboolean load_weights(const char *path, const uint32_t *ids, guint n,
                              double **out, GError **error)
 {
-    char *text = read_input("weights", path, error);
+    char *text = sk_input_read("weights", path, NULL, error);
     double *w;
     char **lines;
     gboolean ok = FALSE;

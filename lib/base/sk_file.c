@@ -133,6 +133,31 @@ FILE *sk_input_fopen(const char *what, const char *path, GError **error)
     return f;
 }
 
+char *sk_input_read(const char *what, const char *path, gsize *len,
+                    GError **error)
+{
+    FILE *f = sk_input_fopen(what, path, error);
+    GString *s;
+    char buf[65536];
+    size_t n;
+
+    if (f == NULL)
+        return NULL;
+    s = g_string_new(NULL);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        g_string_append_len(s, buf, (gssize)n);
+    if (ferror(f)) {
+        sk_file_set_io_error(error, what, path, "cannot read", errno);
+        fclose(f);
+        g_string_free(s, TRUE);
+        return NULL;
+    }
+    fclose(f);
+    if (len != NULL)
+        *len = s->len;
+    return g_string_free(s, FALSE);
+}
+
 /* A read loop: offset off, or the file position when off is -1. */
 static gssize read_loop(int fd, void *buf, gsize n, gint64 off)
 {

@@ -30,6 +30,11 @@
 int sk_input_open(const char *what, const char *path, GError **error);
 /* sk_input_open() as a stdio stream ("rb"). */
 FILE *sk_input_fopen(const char *what, const char *path, GError **error);
+/* The whole of a small input file opened with sk_input_fopen(): its bytes,
+ * NUL-terminated, and their number in *len (len may be NULL).  NULL with
+ * the error of sk_input_open(), or SK_ERROR_IO when reading fails. */
+char *sk_input_read(const char *what, const char *path, gsize *len,
+                    GError **error);
 /* Remembers path (when it exists: its device, inode and resolved path) as
  * an input of this command, so that sk_output_check() refuses it. */
 void sk_input_claim(const char *path);

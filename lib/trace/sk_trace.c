@@ -31,6 +31,7 @@
 #include <zstd.h>
 
 #include "sk_bytes.h"
+#include "sk_cli.h"
 #include "sk_crc32c.h"
 #include "sk_error.h"
 #include "sk_file.h"
@@ -65,19 +66,18 @@ static const uint8_t sk_trace_layout[16] = {
 
 /* ---- formats ----------------------------------------------------------- */
 
+static const char *const format_names[] = {
+    [SK_FORMAT_AUTO] = "auto", [SK_FORMAT_SIOKIT] = "siokit",
+    [SK_FORMAT_HYPERSIO] = "hypersio",
+};
+
 gboolean sk_trace_format_parse(const char *name, SkTraceFormat *format)
 {
-    if (name == NULL)
-        return FALSE;
-    if (strcmp(name, "siokit") == 0)
-        *format = SK_FORMAT_SIOKIT;
-    else if (strcmp(name, "hypersio") == 0)
-        *format = SK_FORMAT_HYPERSIO;
-    else if (strcmp(name, "auto") == 0)
-        *format = SK_FORMAT_AUTO;
-    else
-        return FALSE;
-    return TRUE;
+    int i = sk_name_index(format_names, G_N_ELEMENTS(format_names), name);
+
+    if (i >= 0)
+        *format = (SkTraceFormat)i;
+    return i >= 0;
 }
 
 SkTraceFormat sk_trace_format_detect(const char *path)

@@ -8,7 +8,6 @@
 #include <json-glib/json-glib.h>
 
 #include "designs.h"
-#include "perf_input.h"
 #include "report.h"
 #include "results.h"
 #include "sk_cli.h"
@@ -207,7 +206,7 @@ gboolean sk_point_load(const char *path, SkPoint *p, GError **error)
     gboolean ok;
 
     memset(p, 0, sizeof(*p));
-    text = perf_input_read("point file", path, &len, error);
+    text = sk_input_read("point file", path, &len, error);
     if (text == NULL)
         return FALSE;
     ok = sk_point_parse(path, text, len, p, error);

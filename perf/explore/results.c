@@ -10,7 +10,6 @@
 #include <json-glib/json-glib.h>
 
 #include "designs.h"
-#include "perf_input.h"
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
@@ -496,7 +495,7 @@ bad:
 GPtrArray *sk_results_load_csv(const char *path, GError **error)
 {
     gsize len;
-    char *text = perf_input_read("csv", path, &len, error);
+    char *text = sk_input_read("csv", path, &len, error);
     GPtrArray *rows;
 
     if (text == NULL)

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "sk_cli.h"
 #include "sk_error.h"
 
 const char *const sk_stat_names[SK_N_STATS] = {
@@ -35,27 +36,11 @@ const char *sk_model_name(SkModelKind kind)
     return sk_model_info(kind)->name;
 }
 
-gboolean sk_policy_parse(const char *name, SkPolicy *policy)
-{
-    if (strcmp(name, "lru") == 0)
-        *policy = SK_POLICY_LRU;
-    else if (strcmp(name, "lfu") == 0)
-        *policy = SK_POLICY_LFU;
-    else if (strcmp(name, "oracle") == 0)
-        *policy = SK_POLICY_ORACLE;
-    else
-        return FALSE;
-    return TRUE;
-}
+static const char *const policy_names[] = {
+    [SK_POLICY_LRU] = "lru", [SK_POLICY_LFU] = "lfu", [SK_POLICY_ORACLE] = "oracle",
+};
 
-const char *sk_policy_name(SkPolicy policy)
-{
-    switch (policy) {
-    case SK_POLICY_LFU: return "lfu";
-    case SK_POLICY_ORACLE: return "oracle";
-    default: return "lru";
-    }
-}
+SK_ENUM_NAMES(sk_policy, SkPolicy, policy_names)
 
 /* A configuration error: "config 'FILE': line N: PREFETCH: ...", with what
  * is known of where the value came from. */

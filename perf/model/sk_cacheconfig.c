@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "perf_input.h"
 #include "sk_error.h"
+#include "sk_file.h"
 
 void sk_cache_config_default(SkCacheConfig *c)
 {
@@ -368,7 +368,7 @@ gboolean sk_cache_config_load_lines(const char *path, SkConfigDialect dialect,
                                     GError **error)
 {
     gsize len = 0;
-    char *text = perf_input_read("config", path, &len, error);
+    char *text = sk_input_read("config", path, &len, error);
     gboolean ok;
 
     if (text == NULL)
