@@ -315,15 +315,13 @@ gboolean sk_point_run(const SkPoint *p, GError **error)
 {
     SkModelOptions o;
     SkModelResult result = {0};
-    SkTraceReader *reader = NULL;
     GError *local = NULL;
     char *json = NULL;
     gboolean ok = FALSE;
 
     if (!sk_point_options(p, &o, &local))
         goto out;
-    reader = sk_trace_reader_open(p->trace, SK_FORMAT_AUTO, &local);
-    if (reader == NULL || !sk_model_run(&o, reader, &result, &local))
+    if (!sk_model_run_trace(&o, p->trace, SK_FORMAT_AUTO, TRUE, &result, &local))
         goto out;
     json = sk_report_json(&result, &o, p->trace, FALSE);
     ok = write_record(p, NULL, json, error);
@@ -332,8 +330,6 @@ out:
     write_record(p, local->message, NULL, NULL);
     g_propagate_error(error, local);
 done:
-    if (reader)
-        sk_trace_reader_free(reader);
     sk_model_result_clear(&result);
     g_free(json);
     return ok;

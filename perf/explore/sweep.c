@@ -242,6 +242,20 @@ static void point_done(gpointer job, int pid, const char *message, gpointer data
     sk_progress_update(sw->progress, ++sw->done);
 }
 
+/* Runs jobs on the pool with a progress line; FALSE when a signal stopped
+ * them. */
+static gboolean run_jobs(SkSweep *sw, const char *what, GPtrArray *jobs,
+                         SkPoolJobFunc run, SkPoolDoneFunc done)
+{
+    gboolean ok;
+
+    sw->done = 0;
+    sw->progress = sk_progress_new(what, jobs->len, sw->spec->quiet);
+    ok = sk_pool_run(jobs, sw->spec->jobs, run, done, sw);
+    sk_progress_free(sw->progress);
+    return ok;
+}
+
 gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
 {
     const SkSweepSpec *sp = sw->spec;
@@ -280,14 +294,8 @@ gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
             g_ptr_array_add(traces, t);
     }
     /* Traces first: points share them. */
-    if (traces->len) {
-        sw->done = 0;
-        sw->progress = sk_progress_new("traces", traces->len, sp->quiet);
-        ok = sk_pool_run(traces, sp->jobs, make_trace, trace_done, sw);
-        sk_progress_free(sw->progress);
-        if (!ok)
-            goto stopped;
-    }
+    if (traces->len && !run_jobs(sw, "traces", traces, make_trace, trace_done))
+        goto stopped;
     /* Points whose trace could not be made fail without running. */
     for (guint i = 0; i < todo->len;) {
         SkPoint *p = todo->pdata[i];
@@ -320,13 +328,8 @@ gboolean sk_sweep_run(SkSweep *sw, SkSweepStats *stats, GError **error)
         }
         stats->failed += failed;
         stats->run += todo->len - failed;
-    } else if (todo->len) {
-        sw->done = 0;
-        sw->progress = sk_progress_new("points", todo->len, sp->quiet);
-        ok = sk_pool_run(todo, sp->jobs, run_point, point_done, sw);
-        sk_progress_free(sw->progress);
-        if (!ok)
-            goto stopped;
+    } else if (todo->len && !run_jobs(sw, "points", todo, run_point, point_done)) {
+        goto stopped;
     }
     ok = TRUE;
     goto out;

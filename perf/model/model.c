@@ -101,6 +101,24 @@ gboolean sk_model_run(const SkModelOptions *o, SkTraceReader *reader,
     return sk_model_info(o->model)->run(o, reader, result, error);
 }
 
+gboolean sk_model_run_trace(const SkModelOptions *options, const char *path,
+                            SkTraceFormat format, gboolean quiet,
+                            SkModelResult *result, GError **error)
+{
+    SkTraceReader *reader = sk_trace_reader_open(path, format, error);
+    SkModelOptions o = *options;
+    gboolean ok;
+
+    memset(result, 0, sizeof(*result));
+    if (reader == NULL)
+        return FALSE;
+    o.progress = sk_progress_new("translations", sk_trace_reader_n_records(reader), quiet);
+    ok = sk_model_run(&o, reader, result, error);
+    sk_progress_free(o.progress);
+    sk_trace_reader_free(reader);
+    return ok;
+}
+
 void sk_model_result_clear(SkModelResult *r)
 {
     if (r->per_tenant)

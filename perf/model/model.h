@@ -136,6 +136,11 @@ gboolean sk_model_options_check(const SkModelOptions *options, GError **error);
  * file and the record.  result is cleared first and owned by the caller. */
 gboolean sk_model_run(const SkModelOptions *options, SkTraceReader *reader,
                       SkModelResult *result, GError **error);
+/* sk_model_run() over the trace at path, opened in format, with a progress
+ * line of translations unless quiet (sk_cli.h's manners). */
+gboolean sk_model_run_trace(const SkModelOptions *options, const char *path,
+                            SkTraceFormat format, gboolean quiet,
+                            SkModelResult *result, GError **error);
 void sk_model_result_clear(SkModelResult *result);
 
 /* Shared by both models: per-tenant rows, and the final rates. */

@@ -130,22 +130,12 @@ int main(int argc, char **argv)
     SkModelOptions options;
     SkModelResult result = {0};
     SkTraceFormat format;
-    SkTraceReader *reader = NULL;
     char *trace = NULL;
     GError *error = NULL;
-    gboolean ok;
     int status = 0;
 
-    if (!parse_options(argc, argv, &options, &format, &trace, &error))
-        goto fail;
-    reader = sk_trace_reader_open(trace, format, &error);
-    if (reader == NULL)
-        goto fail;
-    options.progress = sk_progress_new("translations", sk_trace_reader_n_records(reader),
-                                       opt_quiet);
-    ok = sk_model_run(&options, reader, &result, &error);
-    sk_progress_free(options.progress);
-    if (!ok)
+    if (!parse_options(argc, argv, &options, &format, &trace, &error) ||
+        !sk_model_run_trace(&options, trace, format, opt_quiet, &result, &error))
         goto fail;
     if (opt_json) {
         char *json = sk_report_json(&result, &options, trace, FALSE);
@@ -162,8 +152,6 @@ int main(int argc, char **argv)
 fail:
     status = sk_report("sioperf", error);
 out:
-    if (reader)
-        sk_trace_reader_free(reader);
     sk_model_result_clear(&result);
     g_free(trace);
     return status;
