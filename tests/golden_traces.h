@@ -1,11 +1,24 @@
 /* golden_traces.h - the spec's golden-vector traces (hypersio-1.0.md section
- * 4), built in memory for the tests. */
+ * 4), built in memory for the tests, and written out as trace files. */
 #ifndef GOLDEN_TRACES_H
 #define GOLDEN_TRACES_H
 
 #include <glib.h>
 
 #include "sk_record.h"
+#include "sk_trace.h"
+
+/* Writes records as a whole trace at path, the test failing on any error. */
+static inline void golden_write(const char *path, SkTraceFormat format, GArray *records)
+{
+    GError *error = NULL;
+    SkTraceWriter *w = sk_trace_writer_new(path, format, NULL, &error);
+
+    g_assert_no_error(error);
+    g_assert_true(sk_trace_writer_write(w, (SkRecord *)records->data, records->len, &error));
+    g_assert_true(sk_trace_writer_close(w, &error));
+    g_assert_no_error(error);
+}
 
 static inline SkRecord golden_record(uint32_t sid, uint32_t did, uint64_t iova,
                                      unsigned level)

@@ -14,24 +14,17 @@ static SkModelResult run(GArray *records, uint32_t tqueue, gboolean inorder,
 {
     GError *error = NULL;
     char *path = sk_test_path("golden_iotlb_trace.bin");
-    SkTraceWriter *w = sk_trace_writer_new(path, SK_FORMAT_HYPERSIO, NULL, &error);
-    g_assert_no_error(error);
-    g_assert_true(sk_trace_writer_write(w, (SkRecord *)records->data, records->len, &error));
-    g_assert_true(sk_trace_writer_close(w, &error));
-    g_assert_no_error(error);
-
     SkModelOptions o;
+    SkModelResult res;
+
+    golden_write(path, SK_FORMAT_HYPERSIO, records);
     sk_model_options_default(&o);
     o.model = SK_MODEL_HYPERSIO;
     o.tqueue = tqueue;
     o.inorder = inorder;
     o.salloc = salloc;
-    SkTraceReader *r = sk_trace_reader_open(path, SK_FORMAT_AUTO, &error);
+    g_assert_true(sk_model_run_trace(&o, path, SK_FORMAT_AUTO, TRUE, &res, &error));
     g_assert_no_error(error);
-    SkModelResult res;
-    g_assert_true(sk_model_run(&o, r, &res, &error));
-    g_assert_no_error(error);
-    sk_trace_reader_free(r);
     g_unlink(path);
     g_free(path);
     return res;

@@ -15,14 +15,11 @@ static int trace_no;
 
 static char *write_trace(GArray *records, SkTraceFormat format)
 {
-    GError *error = NULL;
     char *name = g_strdup_printf("t%d%s", trace_no++,
                                  format == SK_FORMAT_HYPERSIO ? "_iotlb_trace.bin" : ".trace");
     char *path = sk_test_path(name);
-    SkTraceWriter *w = sk_trace_writer_new(path, format, NULL, &error);
-    g_assert_no_error(error);
-    g_assert_true(sk_trace_writer_write(w, (SkRecord *)records->data, records->len, &error));
-    g_assert_true(sk_trace_writer_close(w, &error));
+
+    golden_write(path, format, records);
     g_free(name);
     return path;
 }
