@@ -51,15 +51,21 @@ static inline void golden_fill_nat(GArray *a)
     }
 }
 
-static inline GArray *golden_m1(void)
+/* n translations of one 4 KiB page by one tenant, NATs filled. */
+static inline GArray *golden_repeat(guint n, uint32_t sid, uint32_t did, uint64_t iova)
 {
     GArray *a = g_array_new(FALSE, TRUE, sizeof(SkRecord));
-    for (int i = 0; i < 30; i++) {
-        SkRecord r = golden_record(0x10, 0, 0xfff00040, 1);
+    for (guint i = 0; i < n; i++) {
+        SkRecord r = golden_record(sid, did, iova, 1);
         g_array_append_val(a, r);
     }
     golden_fill_nat(a);
     return a;
+}
+
+static inline GArray *golden_m1(void)
+{
+    return golden_repeat(30, 0x10, 0, 0xfff00040);
 }
 
 static inline GArray *golden_m2(void)

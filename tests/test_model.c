@@ -157,12 +157,7 @@ SK_TEST(test_1g_page, "/model/1g-page")
  * siokit never exceeds 1.0. */
 SK_TEST(test_utilization_bounded, "/model/utilization-bounded")
 {
-    GArray *a = g_array_new(FALSE, TRUE, sizeof(SkRecord));
-    for (int i = 0; i < 30000; i++) {
-        SkRecord r = golden_record(0x10, 0, 0x1000, 1);
-        g_array_append_val(a, r);
-    }
-    golden_fill_nat(a);
+    GArray *a = golden_repeat(30000, 0x10, 0, 0x1000);
     SkModelOptions o;
     sk_model_options_default(&o);
     o.tqueue = 64;

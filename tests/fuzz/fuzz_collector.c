@@ -120,9 +120,7 @@ static void check_events(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (fuzz_path == NULL)
-        fuzz_path = fuzz_file_new("collector");
-    fuzz_file_write(fuzz_path, data, size);
+    fuzz_file_store(&fuzz_path, "collector", data, size);
     check_fuse();
     check_events(data, size);
     return 0;

@@ -1,7 +1,8 @@
 /* fuzz_files.h - the temporary files of fuzz targets whose input is a file.
  *
  * fuzz_file_new() makes an empty file in the temporary folder (removed at
- * exit); fuzz_file_write() replaces its contents with an input.  A broken
+ * exit); fuzz_file_write() replaces its contents with an input;
+ * fuzz_file_store() does both, making the file on first use.  A broken
  * harness must not pass for a quiet target, so both abort on failure.  The
  * contents go to a new file each time rather than a truncated one: ext4
  * flushes a file truncated and rewritten, which costs milliseconds an
@@ -65,6 +66,15 @@ static inline void fuzz_file_write(const char *path, const void *data,
         done += (size_t)k;
     }
     close(fd);
+}
+
+/* The input as the file *path (made, with tag in its name, on first use). */
+static inline void fuzz_file_store(const char **path, const char *tag,
+                                   const void *data, size_t size)
+{
+    if (*path == NULL)
+        *path = fuzz_file_new(tag);
+    fuzz_file_write(*path, data, size);
 }
 
 #endif

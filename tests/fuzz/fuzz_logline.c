@@ -25,9 +25,7 @@ static const char *fuzz_path;   /* the input, as a file */
 
 static void fuzz_store(const void *data, size_t size)
 {
-    if (fuzz_path == NULL)
-        fuzz_path = fuzz_file_new("logline");
-    fuzz_file_write(fuzz_path, data, size);
+    fuzz_file_store(&fuzz_path, "logline", data, size);
 }
 static void check_event(const SkLogEvent *ev)
 {

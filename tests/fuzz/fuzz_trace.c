@@ -22,11 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *fuzz_path;   /* the input, as a file */
 
-static void fuzz_store(const uint8_t *data, size_t size)
+static void fuzz_store(const void *data, size_t size)
 {
-    if (fuzz_path == NULL)
-        fuzz_path = fuzz_file_new("trace");
-    fuzz_file_write(fuzz_path, data, size);
+    fuzz_file_store(&fuzz_path, "trace", data, size);
 }
 
 static void fuzz_read(SkTraceFormat format)
