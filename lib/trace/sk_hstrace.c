@@ -196,19 +196,8 @@ gboolean sk_hs_writer_close(SkHsWriter *w, GError **error)
 {
     gboolean ok = FALSE;
 
-    if (w->failed) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "trace '%s': not written after an earlier error",
-                    w->out.path);
-        goto out;
-    }
-    if (w->n_records == 0) {
-        sk_error_in_file(error, "trace", w->out.path, "no records written (an empty trace "
-                "cannot be read)");
-        goto out;
-    }
-    ok = sk_output_commit(&w->out, error);
-out:
+    if (sk_records_check_whole(w->out.path, w->failed, w->n_records, error))
+        ok = sk_output_commit(&w->out, error);
     sk_hs_writer_abort(w);   /* removes the temporary file if still there */
     return ok;
 }

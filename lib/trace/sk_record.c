@@ -1,5 +1,5 @@
-/* sk_record.c - what a trace writer refuses in a batch of records (see
- * sk_record.h). */
+/* sk_record.c - what a trace writer refuses: a batch of records it cannot
+ * hold, a trace it cannot keep (see sk_record.h). */
 #include "sk_record.h"
 
 #include <inttypes.h>
@@ -43,6 +43,22 @@ gboolean sk_records_check(const char *path, gboolean failed, const SkRecord *rec
                              "%u", index, rec->kind);
             return FALSE;
         }
+    }
+    return TRUE;
+}
+
+gboolean sk_records_check_whole(const char *path, gboolean failed, uint64_t n_records,
+                                GError **error)
+{
+    if (failed) {
+        g_set_error(error, SK_ERROR, SK_ERROR_IO,
+                    "trace '%s': not written after an earlier error", path);
+        return FALSE;
+    }
+    if (n_records == 0) {
+        sk_error_in_file(error, "trace", path, "no records written (an empty trace "
+                         "cannot be read)");
+        return FALSE;
     }
     return TRUE;
 }

@@ -58,4 +58,10 @@ static inline unsigned sk_mask_level(uint64_t mask)
 gboolean sk_records_check(const char *path, gboolean failed, const SkRecord *records,
                           gsize n, uint64_t first, gboolean hypersio, GError **error);
 
+/* Checks, when a writer closes, that the trace may be kept: the writer
+ * never failed (SK_ERROR_IO) and holds at least one record (an empty trace
+ * cannot be read: SK_ERROR_INPUT). */
+gboolean sk_records_check_whole(const char *path, gboolean failed, uint64_t n_records,
+                                GError **error);
+
 #endif

@@ -876,19 +876,8 @@ gboolean sk_trace_writer_close(SkTraceWriter *writer, GError **error)
         w->hs = NULL;
         goto out;
     }
-    if (w->failed) {
-        g_set_error(error, SK_ERROR, SK_ERROR_IO,
-                    "trace '%s': not written after an earlier error",
-                    w->out.path);
-        goto out;
-    }
-    if (w->n_records == 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "trace '%s': no records written (an empty trace cannot be "
-                    "read)", w->out.path);
-        goto out;
-    }
-    if (!writer_finish_siokit(w, error))
+    if (!sk_records_check_whole(w->out.path, w->failed, w->n_records, error) ||
+        !writer_finish_siokit(w, error))
         goto out;
     ok = sk_output_commit(&w->out, error);
 out:
