@@ -1,25 +1,14 @@
 /* summary.c - what trace-gen made, as one JSON object or as text (see tracegen.h). */
 #include "tracegen.h"
-#include "sk_json.h"
 
 #include <json-glib/json-glib.h>
+
+#include "sk_json.h"
 
 /* trace-gen's names of the dialects (simple-backend logs: "qemu-simple"). */
 static const char *dialect_name(SkLogDialect d)
 {
     return d == SK_LOG_DIALECT_SIMPLE ? "qemu-simple" : sk_log_dialect_name(d);
-}
-
-static void add_int(JsonBuilder *b, const char *name, uint64_t v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_int_value(b, (gint64)v);
-}
-
-static void add_string(JsonBuilder *b, const char *name, const char *v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_string_value(b, v);
 }
 
 /* A file name as valid UTF-8 (invalid bytes shown as \xNN escapes). */
@@ -34,15 +23,15 @@ static void add_log(JsonBuilder *b, const SkTraceGenLog *l)
     char *path = utf8_name(l->path);
 
     json_builder_begin_object(b);
-    add_string(b, "path", path);
-    add_string(b, "dialect", dialect_name(l->dialect));
-    add_int(b, "lines", l->stats.lines);
-    add_int(b, "events", l->stats.events);
-    add_int(b, "skipped", l->stats.skipped);
-    add_int(b, "malformed", l->stats.malformed);
-    add_int(b, "translations", l->translations);
-    add_int(b, "invalidations", l->invalidations);
-    add_int(b, "faults", l->faults);
+    sk_json_member_string(b, "path", path);
+    sk_json_member_string(b, "dialect", dialect_name(l->dialect));
+    sk_json_member_int(b, "lines", l->stats.lines);
+    sk_json_member_int(b, "events", l->stats.events);
+    sk_json_member_int(b, "skipped", l->stats.skipped);
+    sk_json_member_int(b, "malformed", l->stats.malformed);
+    sk_json_member_int(b, "translations", l->translations);
+    sk_json_member_int(b, "invalidations", l->invalidations);
+    sk_json_member_int(b, "faults", l->faults);
     json_builder_set_member_name(b, "malformed_examples");
     json_builder_begin_array(b);
     for (char **e = l->examples; e && *e; e++) {
@@ -61,34 +50,34 @@ char *sk_tracegen_summary_json(const SkTraceGenSummary *s, const SkTraceGenParam
     char *out = utf8_name(s->output);
 
     json_builder_begin_object(b);
-    add_string(b, "output", out);
-    add_string(b, "format", p->format == SK_FORMAT_HYPERSIO ? "hypersio" : "siokit");
-    add_string(b, "order", tg_order_name(p->order));
-    add_int(b, "burst", p->burst);
-    add_int(b, "tenant_count", s->tenants->len);
-    add_int(b, "translations", s->translations);
+    sk_json_member_string(b, "output", out);
+    sk_json_member_string(b, "format", p->format == SK_FORMAT_HYPERSIO ? "hypersio" : "siokit");
+    sk_json_member_string(b, "order", tg_order_name(p->order));
+    sk_json_member_int(b, "burst", p->burst);
+    sk_json_member_int(b, "tenant_count", s->tenants->len);
+    sk_json_member_int(b, "translations", s->translations);
     json_builder_set_member_name(b, "logs");
     json_builder_begin_array(b);
     for (guint i = 0; i < s->logs->len; i++)
         add_log(b, &g_array_index(s->logs, SkTraceGenLog, i));
     json_builder_end_array(b);
-    add_int(b, "lines", s->lines);
-    add_int(b, "skipped", s->skipped);
-    add_int(b, "malformed", s->malformed);
-    add_int(b, "translations_beyond_tenants", s->beyond);
-    add_int(b, "translations_without_level", s->unusable);
-    add_int(b, "dmar_duplicates", s->duplicates);
+    sk_json_member_int(b, "lines", s->lines);
+    sk_json_member_int(b, "skipped", s->skipped);
+    sk_json_member_int(b, "malformed", s->malformed);
+    sk_json_member_int(b, "translations_beyond_tenants", s->beyond);
+    sk_json_member_int(b, "translations_without_level", s->unusable);
+    sk_json_member_int(b, "dmar_duplicates", s->duplicates);
     json_builder_set_member_name(b, "tenants");
     json_builder_begin_array(b);
     for (guint i = 0; i < s->tenants->len; i++) {
         const SkTraceGenTenant *t = &g_array_index(s->tenants, SkTraceGenTenant, i);
         json_builder_begin_object(b);
-        add_int(b, "id", t->id);
-        add_int(b, "log", t->log);
-        add_int(b, "domain", t->domain);
-        add_int(b, "sid", t->sid);
-        add_int(b, "translations", t->translations);
-        add_int(b, "pages", t->pages);
+        sk_json_member_int(b, "id", t->id);
+        sk_json_member_int(b, "log", t->log);
+        sk_json_member_int(b, "domain", t->domain);
+        sk_json_member_int(b, "sid", t->sid);
+        sk_json_member_int(b, "translations", t->translations);
+        sk_json_member_int(b, "pages", t->pages);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

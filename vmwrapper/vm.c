@@ -94,14 +94,10 @@ gboolean vm_save(const Vm *vm, GError **error)
 {
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, vm->name);
-    json_builder_set_member_name(b, "pid");
-    json_builder_add_int_value(b, vm->pid);
-    json_builder_set_member_name(b, "launcher_pid");
-    json_builder_add_int_value(b, getpid());
-    json_builder_set_member_name(b, "ssh_port");
-    json_builder_add_int_value(b, vm->ssh_port);
+    sk_json_member_string(b, "name", vm->name);
+    sk_json_member_int(b, "pid", vm->pid);
+    sk_json_member_int(b, "launcher_pid", getpid());
+    sk_json_member_int(b, "ssh_port", vm->ssh_port);
     json_builder_set_member_name(b, "nic_ports");
     json_builder_begin_array(b);
     for (guint i = 0; i < vm->nic_ports->len; i++)
@@ -113,27 +109,19 @@ gboolean vm_save(const Vm *vm, GError **error)
         json_builder_add_int_value(b, g_array_index(vm->l2_ports, int, i));
     json_builder_end_array(b);
     if (vm->inside) {
-        json_builder_set_member_name(b, "inside");
-        json_builder_add_string_value(b, vm->inside);
+        sk_json_member_string(b, "inside", vm->inside);
     }
     if (vm->fs_pid > 0) {
-        json_builder_set_member_name(b, "virtiofsd_pid");
-        json_builder_add_int_value(b, vm->fs_pid);
+        sk_json_member_int(b, "virtiofsd_pid", vm->fs_pid);
     }
     if (vm->backend) {
-        json_builder_set_member_name(b, "backend");
-        json_builder_add_string_value(b, vm->backend);
-        json_builder_set_member_name(b, "backend_uri");
-        json_builder_add_string_value(b, vm->backend_uri);
+        sk_json_member_string(b, "backend", vm->backend);
+        sk_json_member_string(b, "backend_uri", vm->backend_uri);
     }
-    json_builder_set_member_name(b, "qmp");
-    json_builder_add_string_value(b, vm->qmp);
-    json_builder_set_member_name(b, "console");
-    json_builder_add_string_value(b, vm->console);
-    json_builder_set_member_name(b, "known_hosts");
-    json_builder_add_string_value(b, vm->known_hosts);
-    json_builder_set_member_name(b, "identity");
-    json_builder_add_string_value(b, vm->identity);
+    sk_json_member_string(b, "qmp", vm->qmp);
+    sk_json_member_string(b, "console", vm->console);
+    sk_json_member_string(b, "known_hosts", vm->known_hosts);
+    sk_json_member_string(b, "identity", vm->identity);
     json_builder_end_object(b);
 
     char *path = g_build_filename(vm->dir, "vm.json", NULL);

@@ -255,23 +255,18 @@ static void add_point(JsonBuilder *b, const SkPoint *p)
 {
     json_builder_set_member_name(b, "point");
     json_builder_begin_object(b);
-#define STR(k, v) json_builder_set_member_name(b, k); json_builder_add_string_value(b, v)
-#define INT(k, v) json_builder_set_member_name(b, k); json_builder_add_int_value(b, (gint64)(v))
-    STR("benchmark", p->benchmark);
-    STR("source", p->source);
-    INT("tenants", p->tenants);
-    STR("order", p->order);
-    INT("burst", p->burst);
-    INT("translations", p->translations);
-    STR("design", p->design);
-    INT("iotlb_size", p->iotlb_size);
-    INT("tqueue", p->tqueue);
-    json_builder_set_member_name(b, "link_gbps");
-    json_builder_add_double_value(b, p->link_gbps);
-    STR("model", p->model);
-    STR("trace", p->trace);
-#undef STR
-#undef INT
+    sk_json_member_string(b, "benchmark", p->benchmark);
+    sk_json_member_string(b, "source", p->source);
+    sk_json_member_int(b, "tenants", (gint64)p->tenants);
+    sk_json_member_string(b, "order", p->order);
+    sk_json_member_int(b, "burst", (gint64)p->burst);
+    sk_json_member_int(b, "translations", (gint64)p->translations);
+    sk_json_member_string(b, "design", p->design);
+    sk_json_member_int(b, "iotlb_size", (gint64)p->iotlb_size);
+    sk_json_member_int(b, "tqueue", (gint64)p->tqueue);
+    sk_json_member_double(b, "link_gbps", p->link_gbps);
+    sk_json_member_string(b, "model", p->model);
+    sk_json_member_string(b, "trace", p->trace);
     json_builder_end_object(b);
 }
 
@@ -284,14 +279,10 @@ static gboolean write_record(const SkPoint *p, const char *message,
     gboolean ok;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "id");
-    json_builder_add_string_value(b, p->id);
-    json_builder_set_member_name(b, "status");
-    json_builder_add_string_value(b, message ? "failed" : "ok");
-    if (message) {
-        json_builder_set_member_name(b, "error");
-        json_builder_add_string_value(b, message);
-    }
+    sk_json_member_string(b, "id", p->id);
+    sk_json_member_string(b, "status", message ? "failed" : "ok");
+    if (message)
+        sk_json_member_string(b, "error", message);
     add_point(b, p);
     if (result_json) {
         JsonNode *r = json_from_string(result_json, NULL);

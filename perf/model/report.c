@@ -1,33 +1,9 @@
 /* report.c - sioperf's output: one JSON object, or text at a glance. */
 #include "report.h"
-#include "sk_json.h"
 
 #include <json-glib/json-glib.h>
 
-/* One member of the object being built: its name, then its value. */
-static void member_int(JsonBuilder *b, const char *name, gint64 v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_int_value(b, v);
-}
-
-static void member_double(JsonBuilder *b, const char *name, double v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_double_value(b, v);
-}
-
-static void member_string(JsonBuilder *b, const char *name, const char *v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_string_value(b, v);
-}
-
-static void member_bool(JsonBuilder *b, const char *name, gboolean v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_boolean_value(b, v);
-}
+#include "sk_json.h"
 
 static double rate(uint64_t hits, uint64_t misses)
 {
@@ -47,22 +23,22 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
     JsonBuilder *b = json_builder_new();
 
     json_builder_begin_object(b);
-    member_string(b, "model", sk_model_name(r->model));
-    member_string(b, "trace", trace);
-    member_string(b, "policy", sk_policy_name(r->policy));
-    member_int(b, "tqueue", o->tqueue);
-    member_bool(b, "inorder", o->inorder);
-    member_bool(b, "salloc", o->salloc);
-    member_double(b, "link_gbps", (double)r->link_mbps / 1000.0);
-    member_int(b, "elapsed_ns", (gint64)r->elapsed_ns);
-    member_int(b, "translations", (gint64)r->translations);
-    member_int(b, "packets", (gint64)r->packets);
-    member_int(b, "dropped_slots", (gint64)r->dropped_slots);
-    member_int(b, "mbps", (gint64)r->mbps);
-    member_double(b, "utilization", r->utilization);
-    member_int(b, "prefetch_walks", (gint64)r->prefetch_walks);
-    member_int(b, "max_in_flight", (gint64)r->max_in_flight);
-    member_int(b, "tenant_count", r->tenants);
+    sk_json_member_string(b, "model", sk_model_name(r->model));
+    sk_json_member_string(b, "trace", trace);
+    sk_json_member_string(b, "policy", sk_policy_name(r->policy));
+    sk_json_member_int(b, "tqueue", o->tqueue);
+    sk_json_member_bool(b, "inorder", o->inorder);
+    sk_json_member_bool(b, "salloc", o->salloc);
+    sk_json_member_double(b, "link_gbps", (double)r->link_mbps / 1000.0);
+    sk_json_member_int(b, "elapsed_ns", (gint64)r->elapsed_ns);
+    sk_json_member_int(b, "translations", (gint64)r->translations);
+    sk_json_member_int(b, "packets", (gint64)r->packets);
+    sk_json_member_int(b, "dropped_slots", (gint64)r->dropped_slots);
+    sk_json_member_int(b, "mbps", (gint64)r->mbps);
+    sk_json_member_double(b, "utilization", r->utilization);
+    sk_json_member_int(b, "prefetch_walks", (gint64)r->prefetch_walks);
+    sk_json_member_int(b, "max_in_flight", (gint64)r->max_in_flight);
+    sk_json_member_int(b, "tenant_count", r->tenants);
 
     json_builder_set_member_name(b, "caches");
     json_builder_begin_object(b);
@@ -70,10 +46,10 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
         const SkCacheStats *c = &r->caches[i];
         json_builder_set_member_name(b, sk_stat_names[i]);
         json_builder_begin_object(b);
-        member_int(b, "hits", (gint64)c->hits);
-        member_int(b, "misses", (gint64)c->misses);
-        member_int(b, "conflicts", (gint64)c->conflicts);
-        member_double(b, "hit_rate", rate(c->hits, c->misses));
+        sk_json_member_int(b, "hits", (gint64)c->hits);
+        sk_json_member_int(b, "misses", (gint64)c->misses);
+        sk_json_member_int(b, "conflicts", (gint64)c->conflicts);
+        sk_json_member_double(b, "hit_rate", rate(c->hits, c->misses));
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
@@ -83,14 +59,14 @@ char *sk_report_json(const SkModelResult *r, const SkModelOptions *o,
     for (guint i = 0; r->per_tenant && i < r->per_tenant->len; i++) {
         const SkTenantStats *t = &g_array_index(r->per_tenant, SkTenantStats, i);
         json_builder_begin_object(b);
-        member_int(b, "id", t->tenant);
-        member_int(b, "translations", (gint64)t->translations);
-        member_int(b, "iotlb_hits", (gint64)t->iotlb_hits);
-        member_int(b, "iotlb_misses", (gint64)t->iotlb_misses);
-        member_double(b, "iotlb_hit_rate", rate(t->iotlb_hits, t->iotlb_misses));
-        member_double(b, "mean_latency_ns", t->translations
+        sk_json_member_int(b, "id", t->tenant);
+        sk_json_member_int(b, "translations", (gint64)t->translations);
+        sk_json_member_int(b, "iotlb_hits", (gint64)t->iotlb_hits);
+        sk_json_member_int(b, "iotlb_misses", (gint64)t->iotlb_misses);
+        sk_json_member_double(b, "iotlb_hit_rate", rate(t->iotlb_hits, t->iotlb_misses));
+        sk_json_member_double(b, "mean_latency_ns", t->translations
             ? (double)t->latency_sum / (double)t->translations : 0.0);
-        member_int(b, "mbps", (gint64)tenant_mbps(t));
+        sk_json_member_int(b, "mbps", (gint64)tenant_mbps(t));
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
