@@ -85,6 +85,7 @@ SK_TEST(test_refused, "/cacheconfig/refused")
         {"// nothing\n\n", "no cache block"},
         {"IOTLB\nsize:4294967295\nassoc:1\n", "IOTLB: size is above the limit"},
         {"PREFETCH\nhistlen:100000\n", "PREFETCH: histlen above the limit"},
+        {"IOTLB\nsize:64\n//\nIOTLB\nsize:128\n", "line 4: block IOTLB given twice (first at line 1)"},
         {"", "no cache block"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
