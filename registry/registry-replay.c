@@ -118,6 +118,8 @@ static gboolean simulate(const RrConfig *cfg, const RrTrace *t, GError **error)
     RrSimRun run = {0};
     JsonBuilder *b = NULL;
     gboolean ok;
+    gint64 start;
+    double elapsed;
 
     if (p == NULL)
         return FALSE;
@@ -139,8 +141,15 @@ static gboolean simulate(const RrConfig *cfg, const RrTrace *t, GError **error)
         json_builder_add_int_value(b, (gint64)t->malformed);
         run.json = b;
     }
+    start = g_get_monotonic_time();
     ok = p->init(&run, error);
+    elapsed = (double)(g_get_monotonic_time() - start) / 1e6;
     if (ok && b) {
+        /* The simulation alone, without reading the traces (bench/). */
+        json_builder_set_member_name(b, "sim_seconds");
+        json_builder_add_double_value(b, elapsed);
+        json_builder_set_member_name(b, "sim_requests_per_second");
+        json_builder_add_double_value(b, elapsed > 0 ? (double)t->n / elapsed : 0.0);
         JsonNode *root;
         JsonGenerator *g = json_generator_new();
         char *text;
