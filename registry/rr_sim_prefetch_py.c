@@ -28,6 +28,7 @@
 
 typedef struct {
     uint64_t size;
+    uint64_t pusher;    /* the client of the PUT */
 } Pushed;
 
 typedef struct {
@@ -48,7 +49,12 @@ static gboolean prefetch_py_init(const RrSimRun *run, GError **error)
     guint32 n_repos = 0;
     Repo *repos = NULL;
     GArray *pushed = NULL;
-    RrMap clients;      /* (pushed entry, client id) present */
+    /* (repo, client) -> the length of the repo's pushed list at the client's
+     * last manifest GET + 1.  The seed's client list of an entry is its pusher
+     * and every client that GET the repo's manifest after the PUT, so a
+     * client lacks exactly the entries from that point on that it did not
+     * push: each manifest GET walks only the entries new to it. */
+    RrMap clients;
     RrMap by_size;      /* (repo, size) -> fetched index + 1 */
     GHashTable *client_ids = NULL;
     uint64_t hit = 0, miss = 0, good = 0, bad = 0;
@@ -93,23 +99,25 @@ static gboolean prefetch_py_init(const RrSimRun *run, GError **error)
         }
         client = GPOINTER_TO_UINT(cv);
         if (r->method == RR_PUT) {
-            Pushed p = {r->size};
+            Pushed p = {r->size, client};
             guint32 id = pushed->len;
 
             g_array_append_val(pushed, p);
             if (repo->pushed == NULL)
                 repo->pushed = g_array_new(FALSE, FALSE, sizeof(guint32));
             g_array_append_val(repo->pushed, id);
-            rr_map_add(&clients, id, client, NULL);
         } else if (t == 'm') {
-            for (guint k = 0; repo->pushed && k < repo->pushed->len; k++) {
+            RrMapSlot *cursor = rr_map_add(&clients, repo_id[r->uri_id], client, NULL);
+            guint from = cursor->value ? (guint)(cursor->value - 1) : 0;
+
+            cursor->value = (repo->pushed ? repo->pushed->len : 0) + 1;
+            for (guint k = from; repo->pushed && k < repo->pushed->len; k++) {
                 guint32 id = g_array_index(repo->pushed, guint32, k);
                 uint64_t lsize = g_array_index(pushed, Pushed, id).size;
                 gboolean added;
                 RrMapSlot *s;
 
-                rr_map_add(&clients, id, client, &added);
-                if (!added)
+                if (g_array_index(pushed, Pushed, id).pusher == client)
                     continue;
                 if (repo->fetched == NULL)
                     repo->fetched = g_array_new(FALSE, FALSE, sizeof(Fetched));
