@@ -29,7 +29,7 @@ gboolean bal_size_parse(const char *name, const char *text, gint64 *kib, GError 
     *kib = (gint64)(v << shift);
     return TRUE;
 bad:
-    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "%s: bad size '%s'", name,
+    g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option %s: bad size '%s' (digits, then k, M or G)", name,
                 text ? text : "");
     return FALSE;
 }

@@ -12,7 +12,7 @@
 #define BAL_SIZE_MAX ((gint64)1 << 50)
 
 /* Parses text for option `name` into KiB, at most BAL_SIZE_MAX.  FALSE with
- * an SK_ERROR_INPUT error "NAME: bad size 'TEXT'" otherwise. */
+ * an SK_ERROR_INPUT error "option NAME: bad size 'TEXT' ..." otherwise. */
 gboolean bal_size_parse(const char *name, const char *text, gint64 *kib, GError **error);
 
 #endif
