@@ -145,6 +145,24 @@ static void test_client_models(void)
     fake_free(vm);
 }
 
+/* --balloon: one virtio-balloon with id balloon0, deflate-on-oom and free
+ * page reporting, none without it. */
+static void test_balloon(void)
+{
+    VmSpec s = spec_of(VM_TYPE_CLIENT, 2, 1);
+    Vm *vm = fake_vm("client-2", 5002, 1, FALSE);
+    GPtrArray *a = argv_of(&s, vm, NULL);
+
+    g_assert_cmpuint(count(a, "virtio-balloon", TRUE), ==, 0);
+    g_ptr_array_free(a, TRUE);
+    s.balloon = TRUE;
+    a = argv_of(&s, vm, NULL);
+    g_assert_cmpuint(count(a, "virtio-balloon-pci,id=balloon0,deflate-on-oom=on,"
+                              "free-page-reporting=on", FALSE), ==, 1);
+    g_ptr_array_free(a, TRUE);
+    fake_free(vm);
+}
+
 static void test_share(void)
 {
     VmSpec s = spec_of(VM_TYPE_CLIENT, 1, 1);
@@ -234,6 +252,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vmargv/l1-whole", test_l1_whole);
     g_test_add_func("/vmargv/client-models", test_client_models);
+    g_test_add_func("/vmargv/balloon", test_balloon);
     g_test_add_func("/vmargv/share", test_share);
     g_test_add_func("/vmargv/disks-and-extra", test_disks_and_extra);
     g_test_add_func("/vmargv/l2", test_l2);

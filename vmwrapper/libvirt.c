@@ -282,12 +282,16 @@ static char *domain_xml(const VmSpec *s, const Vm *vm, const char *emulator)
         "    <emulator>%s</emulator>\n"
         "    <controller type='usb' model='none'/>\n"
         "    <serial type='file'><source path='%s'/><target port='0'/></serial>\n"
-        "    <memballoon model='none'/>\n"
+        "    %s\n"
         "    <iommu model='intel'><driver intremap='on' caching_mode='%s'/></iommu>\n"
         "  </devices>\n",
         kvm ? "kvm" : "qemu", vm->name, s->memory_mb, s->cpus, kernel, initrd, cmdline,
         kvm ? "host-passthrough" : "maximum",
-        emulator, vm->console, s->type == VM_TYPE_L1 ? "on" : "off");
+        emulator, vm->console,
+        s->balloon ? "<memballoon model='virtio' autodeflate='on' freePageReporting='on'>"
+                     "<stats period='2'/></memballoon>"
+                   : "<memballoon model='none'/>",
+        s->type == VM_TYPE_L1 ? "on" : "off");
     g_string_append(x, part);
     g_free(part);
     /* The NICs as the direct backend has them: user-mode networking with
