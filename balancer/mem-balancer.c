@@ -134,11 +134,17 @@ static gboolean parse_options(int argc, char **argv, Run *run, GError **error)
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "--all and --vm exclude each other");
         goto out;
     }
-    for (char **v = opt_vms; v && *v; v++)
+    for (char **v = opt_vms; v && *v; v++) {
         if (!valid_name(*v)) {
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --vm: bad VM name '%s'", *v);
             goto out;
         }
+        for (char **w = opt_vms; w < v; w++)
+            if (strcmp(*v, *w) == 0) {
+                g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --vm: '%s' given twice", *v);
+                goto out;
+            }
+    }
     if (opt_policy && g_strcmp0(opt_policy, "tax") == 0)
         run->policy = POLICY_TAX;
     else if (opt_policy && g_strcmp0(opt_policy, "mom") == 0)
@@ -219,12 +225,6 @@ static gboolean open_vms(Run *run, GError **error)
     }
     unsigned poll = (unsigned)MAX(1, (int)run->interval);
     for (guint i = 0; i < names->len; i++) {
-        for (guint j = 0; j < i; j++)
-            if (strcmp(names->pdata[i], names->pdata[j]) == 0) {
-                g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --vm: '%s' given twice",
-                            (char *)names->pdata[i]);
-                goto out;
-            }
         MbVm *vm = mb_vm_open(state, names->pdata[i], poll, error);
         if (!vm)
             goto out;
