@@ -463,7 +463,7 @@ static const Action actions[] = {
     {"prepare-vm", action_prepare, "disk-size l1",
      "gives the VM a data disk (NVMe behind the vIOMMU at launch); prints it"},
     {"launch", action_launch,
-     "nics nic-model backend qemu qemu-arg memory cpus accel timeout l1 share "
+     "nics nic-model backend qemu qemu-arg memory cpus accel timeout l1 share balloon "
      "virtiofsd virtiofsd-arg json",
      "boots the VM, waits for SSH, stays until it powers off or Ctrl-C"},
     {"exec", action_exec, "--", "-- COMMAND...: runs COMMAND in the VM over SSH"},
