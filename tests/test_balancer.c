@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "bal_limits.h"
+#include "bal_listen.h"
 #include "bal_mom.h"
 #include "bal_size.h"
 #include "bal_tax.h"
@@ -260,6 +261,28 @@ static void test_size(void)
     }
 }
 
+static void test_listen(void)
+{
+    static const char *bad[] = {
+        "", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:080",
+        "127.0.0.1:-1", "127.0.0.1:+80", "127.0.0.1: 80", "127.0.0.1:80 ", "0.0.0.0:80",
+        "localhost:80", ":80", "127.0.0.10:80", "127.0.0.1:80:80", "[::1]:80",
+    };
+    GError *error = NULL;
+    guint16 port = 0;
+
+    g_assert_true(bal_listen_parse("127.0.0.1:9091", &port, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(port, ==, 9091);
+    g_assert_true(bal_listen_parse("127.0.0.1:65535", &port, &error));
+    g_assert_cmpuint(port, ==, 65535);
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        if (bal_listen_parse(bad[i], &port, &error))
+            g_error("listen address %s accepted", bad[i]);
+        sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "option --listen");
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -274,5 +297,6 @@ int main(int argc, char **argv)
     g_test_add_func("/balancer/limits/random", test_limits_random);
     g_test_add_func("/balancer/mom", test_mom);
     g_test_add_func("/balancer/size", test_size);
+    g_test_add_func("/balancer/listen", test_listen);
     return g_test_run();
 }
