@@ -24,11 +24,13 @@
 #include <unistd.h>
 
 #include "bal_limits.h"
+#include "bal_listen.h"
 #include "bal_mom.h"
 #include "bal_size.h"
 #include "bal_tax.h"
 #include "mb_record.h"
 #include "mb_vm.h"
+#include "mb_web.h"
 #include "sk_cli.h"
 #include "sk_error.h"
 #include "sk_file.h"
@@ -60,7 +62,7 @@ static GOptionEntry entries[] = {
     {"duration", 0, 0, G_OPTION_ARG_STRING, &opt_duration,
      "end after S seconds (default: run until SIGINT/SIGTERM)", "S"},
     {"listen", 0, 0, G_OPTION_ARG_STRING, &opt_listen,
-     "serve the figures on 127.0.0.1:PORT (not built yet)", "127.0.0.1:PORT"},
+     "serve GET /vms (JSON) and GET / (a live page) on 127.0.0.1:PORT", "127.0.0.1:PORT"},
     {"dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_dir,
      "write NAME.tsv, balancer.csv and summary.json in DIR (made if missing)", "DIR"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "no table on a terminal", NULL},
@@ -80,7 +82,7 @@ typedef struct Run {
     GPtrArray *vms;           /* MbVm */
     guint64 intervals;
     double elapsed;
-    int stopped_by;
+    guint16 port;             /* --listen, or 0 */
 } Run;
 
 static gboolean parse_size_opt(const char *name, const char *text, gint64 *out,
@@ -159,11 +161,8 @@ static gboolean parse_options(int argc, char **argv, Run *run, GError **error)
         if (!sk_cli_parse_double("--tax-rate", opt_tax_rate, 0, 1, &run->tax_rate, error))
             goto out;
     }
-    if (opt_listen) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "option --listen: the web view is not built yet");
+    if (opt_listen && !bal_listen_parse(opt_listen, &run->port, error))
         goto out;
-    }
     if (!parse_size_opt("--reserve", opt_reserve, &run->reserve, error) ||
         !parse_size_opt("--memory", opt_memory, &run->memory, error) ||
         !parse_size_opt("--floor", opt_floor, &run->limits.floor, error) ||
@@ -415,14 +414,64 @@ static char *summary(const Run *run, const char *ended)
     return out;
 }
 
-/* Sleeps until `until` (monotonic µs) or a stop signal. */
+/* GET /vms: per VM its name, target, used, free, total (KiB), and the rate. */
+static char *vms_json(gpointer data)
+{
+    const Run *run = data;
+    JsonBuilder *j = json_builder_new();
+
+    json_builder_begin_object(j);
+    json_builder_set_member_name(j, "time");
+    json_builder_add_double_value(j, run->elapsed);
+    json_builder_set_member_name(j, "policy");
+    json_builder_add_string_value(j, run->policy == POLICY_TAX ? "tax" : "mom");
+    json_builder_set_member_name(j, "tax_rate");
+    json_builder_add_double_value(j, run->tax_rate);
+    json_builder_set_member_name(j, "intervals");
+    json_builder_add_int_value(j, (gint64)run->intervals);
+    json_builder_set_member_name(j, "vms");
+    json_builder_begin_array(j);
+    for (guint i = 0; run->vms && i < run->vms->len; i++) {
+        const MbVm *vm = run->vms->pdata[i];
+        json_builder_begin_object(j);
+        json_builder_set_member_name(j, "name");
+        json_builder_add_string_value(j, vm->name);
+        json_builder_set_member_name(j, "target");
+        json_builder_add_int_value(j, vm->b.target);
+        json_builder_set_member_name(j, "used");
+        json_builder_add_int_value(j, vm->b.used);
+        json_builder_set_member_name(j, "free");
+        json_builder_add_int_value(j, vm->b.free);
+        json_builder_set_member_name(j, "total");
+        json_builder_add_int_value(j, vm->b.total);
+        json_builder_set_member_name(j, "max");
+        json_builder_add_int_value(j, vm->b.max);
+        json_builder_set_member_name(j, "dropped");
+        if (vm->dropped)
+            json_builder_add_string_value(j, vm->dropped);
+        else
+            json_builder_add_null_value(j);
+        json_builder_end_object(j);
+    }
+    json_builder_end_array(j);
+    json_builder_end_object(j);
+    JsonNode *root = json_builder_get_root(j);
+    char *text = json_to_string(root, FALSE);
+    json_node_unref(root);
+    g_object_unref(j);
+    return text;
+}
+
+/* Serves the live view until `until` (monotonic µs) or a stop signal. */
 static void wait_until(gint64 until)
 {
     while (!sk_signal_stop()) {
         gint64 now = g_get_monotonic_time();
         if (now >= until)
             return;
-        g_usleep((gulong)MIN(until - now, 100000));
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
+        g_usleep((gulong)MIN(until - now, 20000));
     }
 }
 
@@ -431,6 +480,7 @@ int main(int argc, char **argv)
     Run run;
     GError *error = NULL;
     MbRecord *rec = NULL;
+    MbWeb *web = NULL;
     const char *ended = "duration";
     int status = 0;
 
@@ -452,6 +502,8 @@ int main(int argc, char **argv)
         if (!fits)
             goto fail;
     }
+    if (run.port && !(web = mb_web_new(run.port, vms_json, &run, &error)))
+        goto fail;
     rec = mb_record_new(opt_dir, (MbVm *const *)run.vms->pdata, run.vms->len);
     gint64 start = g_get_monotonic_time();
     gint64 end = run.duration > 0 ? start + (gint64)(run.duration * 1e6) : G_MAXINT64;
@@ -491,6 +543,7 @@ int main(int argc, char **argv)
 fail:
     status = sk_report("mem-balancer", error);
 out:
+    mb_web_free(web);
     mb_record_free(rec);
     if (run.vms)
         g_ptr_array_unref(run.vms);

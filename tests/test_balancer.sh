@@ -57,13 +57,14 @@ tap_at_exit "'$vw' --vmtype client --vmid $A --action poweroff >/dev/null 2>&1"
 tap_at_exit "'$vw' --vmtype client --vmid $B --action poweroff >/dev/null 2>&1"
 check "the guest loaded virtio_balloon" \
     "$vw" --vmtype client --vmid $A --action exec -- sh -c 'ls /sys/bus/virtio/drivers/ | grep -q virtio_balloon'
-check "mem-load is in the image" "$vw" --vmtype client --vmid $A --action exec -- sh -c 'command -v mem-load'
+check "mem-load is in the image" "$vw" --vmtype client --vmid $A --action exec -- sh -c 'command -v mem-load >/dev/null'
 check "QEMU has the balloon with deflate-on-oom and free page reporting" \
     sh -c "tr '\\0' ' ' </proc/$pa/cmdline | grep -q 'virtio-balloon-pci,id=balloon0,deflate-on-oom=on,free-page-reporting=on'"
 
 run=$tmp/run
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$mb" --vm client-$A --vm client-$B --memory ${SHARED_MB}M --floor ${FLOOR_MB}M \
-      --tax-rate 0.9 --interval 2 -d "$run" >"$tmp/mb.out" 2>"$tmp/mb.err" &
+      --tax-rate 0.9 --interval 2 -d "$run" --listen 127.0.0.1:$port >"$tmp/mb.out" 2>"$tmp/mb.err" &
 mbpid=$!
 tap_cleanup_pid $mbpid 60
 # rows of one VM in the CSV
@@ -98,6 +99,26 @@ check "the targets of an interval fit in the memory given" \
 check "the balloon follows the target (QEMU's actual size below full)" \
     sh -c "[ \$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[\"actual\"])' '$(qmp client-$B query-balloon)') -lt $((MEM * 1048576)) ]"
 
+# The live view: GET /vms, and the page in a real headless Chromium.
+get() { python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' "$1"; }
+get "http://127.0.0.1:$port/vms" >"$tmp/vms.json"
+check "GET /vms reports both VMs with target, used, free, total and the rate" \
+    json_check "$tmp/vms.json" "sorted(v['name'] for v in d['vms'])==['client-$A','client-$B'] and all(v['total']>0 and v['target']>0 and v['used']>=0 and v['free']>=0 for v in d['vms']) and abs(d['tax_rate']-0.9)<1e-9"
+check "the server listens on 127.0.0.1 only" \
+    sh -c "ss -ltnH | awk '{print \$4}' | grep ':$port\$' | grep -qvx '127.0.0.1:$port' && exit 1; ss -ltnH | grep -q '127.0.0.1:$port '"
+if command -v chromium >/dev/null; then
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$tmp/chrome" \
+        --dump-dom --virtual-time-budget=8000 "http://127.0.0.1:$port/" >"$tmp/dom.html" 2>"$tmp/chrome.err"
+    check "the page in Chromium shows every VM" \
+        sh -c "grep -q 'id=\"vm-client-$A\"' '$tmp/dom.html' && grep -q 'id=\"vm-client-$B\"' '$tmp/dom.html' && grep -q 'client-$B mem graph' '$tmp/dom.html'"
+    upd=$(sed -n 's/.*<span id="updates">\([0-9]*\)<.*/\1/p' "$tmp/dom.html")
+    check "the page updates itself (${upd:-0} updates, figures from /vms)" \
+        sh -c "[ '${upd:-0}' -ge 3 ] && grep -q 'samples [3-9]' '$tmp/dom.html' && grep -q 'status\">live' '$tmp/dom.html'"
+    check "the page fetches nothing from outside" sh -c "! grep -Eq '(src|href)=\"(https?:)?//' '$tmp/dom.html'"
+else
+    skip "the page in Chromium" "chromium is not installed (scripts/install-deps)"
+fi
+
 kill -TERM $mbpid
 wait $mbpid
 rc=$?
@@ -131,7 +152,7 @@ check "the summary records it dropped and the other not" \
     json_check "$run2/summary.json" "[v['dropped'] is not None for v in d['vms']]==[False, True] and d['ended']=='duration'"
 check "the other VM was balanced to the end" \
     sh -c "[ \$(grep -c ',client-$A,' '$run2/balancer.csv') -gt \$(grep -c ',client-$B,' '$run2/balancer.csv') ]"
-skip "GET /vms reports both VMs" "--listen is not built yet"
+check "no server left on the port" sh -c "! ss -ltnH | grep -q ':$port '"
 
 kill $loadpid 2>/dev/null
 "$vw" --vmtype client --vmid $A --action poweroff >/dev/null 2>&1

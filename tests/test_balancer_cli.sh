@@ -28,6 +28,9 @@ expect_error "an interval of 0" 2 'option --interval' "$mb" --vm a --interval 0
 expect_error "a duration that is no number" 2 'option --duration' "$mb" --vm a --duration 1h
 expect_error "an extra argument" 2 "unexpected argument 'x'" "$mb" --vm a x
 expect_error "an unknown option" 2 'Unknown option' "$mb" --vm a --bogus
+expect_error "--listen on every address" 2 'loopback only' "$mb" --vm a --listen 0.0.0.0:9091
+expect_error "--listen without a port" 2 'bad port' "$mb" --vm a --listen 127.0.0.1:
+expect_error "--listen on port 0" 2 'bad port' "$mb" --vm a --listen 127.0.0.1:0
 expect_error "--all with no VM running" 2 'no running VM' "$mb" --all
 expect_error "a VM that is not running" 2 'client-7 is not running' "$mb" --vm client-7
 
