@@ -73,12 +73,13 @@ MbVm *mb_vm_open(const char *state_root, const char *name, unsigned poll_s,
     vm->name = g_strdup(name);
     vm->qmp = g_strdup(found->qmp);
     vm->pid = found->pid;
-    gboolean libvirt = found->backend != NULL;
+    if (found->backend)
+        vm->uri = g_strdup(found->backend_uri);
     vm_free(found);
-    if (libvirt) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
-                    "vm %s: libvirt domains are not balanced yet", name);
-        goto fail;
+    if (vm->uri) {
+        if (!mb_vm_libvirt_open(vm, poll_s, error))
+            goto fail;
+        return vm;
     }
     if (!(r = run(vm, "query-memory-size-summary", NULL, error)))
         goto fail;
@@ -101,7 +102,7 @@ MbVm *mb_vm_open(const char *state_root, const char *name, unsigned poll_s,
     }
     return vm;
 fail:
-    if (*error && (*error)->code != SK_ERROR_INPUT)
+    if (error && *error && (*error)->code != SK_ERROR_INPUT)
         (*error)->code = SK_ERROR_INPUT;  /* unreachable at the start: bad input */
     mb_vm_free(vm);
     return NULL;
@@ -109,6 +110,8 @@ fail:
 
 gboolean mb_vm_sample(MbVm *vm, GError **error)
 {
+    if (vm->uri)
+        return mb_vm_libvirt_sample(vm, error);
     JsonNode *r = run(vm, "query-balloon", NULL, error);
 
     if (!r)
@@ -142,6 +145,8 @@ gboolean mb_vm_sample(MbVm *vm, GError **error)
 
 gboolean mb_vm_set_target(MbVm *vm, gint64 kib, GError **error)
 {
+    if (vm->uri)
+        return mb_vm_libvirt_set_target(vm, kib, error);
     JsonNode *r = run(vm, "balloon", value_args(kib * 1024), error);
 
     if (!r)
@@ -155,8 +160,10 @@ void mb_vm_free(MbVm *vm)
 {
     if (!vm)
         return;
+    mb_vm_libvirt_close(vm);
     g_free(vm->name);
     g_free(vm->qmp);
+    g_free(vm->uri);
     g_free(vm->dropped);
     g_free(vm);
 }

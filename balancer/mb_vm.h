@@ -5,8 +5,11 @@
  * device vmwrapper --balloon adds, id "balloon0".  Each call connects to
  * the QMP socket, runs its commands and disconnects, so that vmwrapper's
  * own commands (status, poweroff) still get the socket between intervals.
+ * A libvirt domain (vmwrapper --backend libvirt) is reached through the
+ * libvirt connection its launcher recorded instead (mb_vm_libvirt.c): its
+ * memory statistics and virDomainSetMemoryFlags().
  * No guest agent and no program in the guest: virtio-balloon's statistics
- * are the report, QMP `balloon` the control. */
+ * are the report, QMP `balloon` or libvirt the control. */
 #ifndef MB_VM_H
 #define MB_VM_H
 
@@ -19,7 +22,9 @@
 
 typedef struct MbVm {
     char *name;
-    char *qmp;          /* the QMP socket */
+    char *qmp;          /* the QMP socket (direct QEMU) */
+    char *uri;          /* the libvirt connection (libvirt), else NULL */
+    gpointer lv;        /* mb_vm_libvirt.c's state */
     int pid;            /* QEMU */
     BalVm b;            /* KiB; b.max from QEMU's base memory */
     gboolean stats;     /* the guest has reported statistics */
@@ -39,5 +44,12 @@ gboolean mb_vm_sample(MbVm *vm, GError **error);
 /* Sets the balloon target (KiB); vm->b.target on success. */
 gboolean mb_vm_set_target(MbVm *vm, gint64 kib, GError **error);
 void mb_vm_free(MbVm *vm);
+
+/* The libvirt side (mb_vm_libvirt.c, or mb_vm_libvirt_none.c when built
+ * without libvirt), same contracts as above; vm->uri and vm->name set. */
+gboolean mb_vm_libvirt_open(MbVm *vm, unsigned poll_s, GError **error);
+gboolean mb_vm_libvirt_sample(MbVm *vm, GError **error);
+gboolean mb_vm_libvirt_set_target(MbVm *vm, gint64 kib, GError **error);
+void mb_vm_libvirt_close(MbVm *vm);
 
 #endif
