@@ -4,7 +4,8 @@
 # a bounded number of intervals; floors and the memory given hold in every
 # interval; logs, CSV and summary are whole; SIGTERM gives every balloon its
 # full memory back; a VM that powers off mid-run is dropped and reported
-# while the other goes on; no VM, balancer or load is left after.
+# while the other goes on; the live view in headless Chromium; a libvirt
+# domain balanced through libvirt; no VM, balancer or load is left after.
 # TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
@@ -156,7 +157,38 @@ check "no server left on the port" sh -c "! ss -ltnH | grep -q ':$port '"
 
 kill $loadpid 2>/dev/null
 "$vw" --vmtype client --vmid $A --action poweroff >/dev/null 2>&1
+
+# A libvirt domain with a balloon, through its libvirt connection.
+L=22
+if ! command -v libvirtd >/dev/null || [ -z "$(ls "$build"/balancer/mem-balancer.p/*libvirt.c.o 2>/dev/null | grep -v none)" ]; then
+    skip "a libvirt domain is balanced" "libvirtd is not installed or siokit was built without libvirt"
+elif pgrep -x libvirtd >/dev/null || pgrep -x virtlogd >/dev/null; then
+    skip "a libvirt domain is balanced" "a libvirtd runs already (test_libvirt.sh checks the ones it starts)"
+else
+    "$vw" --backend libvirt --vmtype client --vmid $L --action launch --nics 0 --balloon \
+          --json >"$tmp/lv.json" 2>"$tmp/lv.err" &
+    lvl=$!
+    tap_cleanup_pid $lvl 120
+    tap_at_exit "'$vw' --vmtype client --vmid $L --action poweroff >/dev/null 2>&1"
+    if tap_wait_for $lvl 300 "$tmp/lv.json" '"ssh_port"'; then
+        "$mb" --vm client-$L --memory 400M --floor 200M --interval 2 --duration 12 \
+              -d "$tmp/lvrun" >"$tmp/lvmb.out" 2>"$tmp/lvmb.err"
+        rc=$?
+        check "libvirt: mem-balancer runs on the domain (exit $rc)" test $rc -eq 0 || cat "$tmp/lvmb.err" >&2
+        check "libvirt: the balloon follows the 400M target" \
+            sh -c "awk -F'\t' 'NR>2 && \$2==409600 && \$5==409600 {f=1} END {exit !f}' '$tmp/lvrun/client-$L.tsv'"
+        check "libvirt: the guest's statistics arrive" json_check "$tmp/lvrun/summary.json" "d['vms'][0]['stats'] and d['vms'][0]['target_kib']==524288"
+        "$vw" --vmtype client --vmid $L --action poweroff >/dev/null 2>&1
+        wait $lvl
+    else
+        not_ok "libvirt: a client domain with a balloon boots"
+        cat "$tmp/lv.err" >&2
+    fi
+fi
 tap_stop_all
 check "no QEMU left" sh -c "! kill -0 $pa 2>/dev/null && ! kill -0 $pb 2>/dev/null"
 check "no mem-balancer left" test -z "$(tap_alive)"
+if [ -n "${lvl:-}" ]; then
+    check "no libvirtd or domain left" sh -c "! pgrep -x libvirtd && ! pgrep -f 'guest=siokit-[c]lient-$L'"
+fi
 tap_done
