@@ -137,10 +137,16 @@ for i in $(seq 1 60); do
 done
 check "after SIGTERM the idle VM's balloon gives back its full memory" test $full -eq 1
 
-# A VM that powers off mid-run is dropped; the other goes on.
+# A VM whose QEMU does not answer (stopped) is refused at the start, exit 2.
+kill -STOP $pb
+expect_error "a VM that does not answer QMP: one line, exit 2" 2 "vm client-$B" \
+    "$mb" --vm client-$A --vm client-$B --duration 5
+kill -CONT $pb
+
+# A VM that powers off mid-run is dropped; the other goes on (policy mom).
 run2=$tmp/run2
 "$mb" --vm client-$A --vm client-$B --memory ${SHARED_MB}M --floor ${FLOOR_MB}M \
-      --interval 2 --duration 40 -d "$run2" >"$tmp/mb2.out" 2>"$tmp/mb2.err" &
+      --policy mom --max-step 16M --interval 2 --duration 40 -d "$run2" >"$tmp/mb2.out" 2>"$tmp/mb2.err" &
 mb2=$!
 tap_cleanup_pid $mb2 60
 tap_wait_for $mb2 60 "$run2/balancer.csv" ",client-$B,"
@@ -150,7 +156,24 @@ rc=$?
 check "mem-balancer goes on after a VM is gone and ends at --duration (exit $rc)" test $rc -eq 0
 check "the gone VM is reported on stderr" grep -q "dropped vm client-$B" "$tmp/mb2.err"
 check "the summary records it dropped and the other not" \
-    json_check "$run2/summary.json" "[v['dropped'] is not None for v in d['vms']]==[False, True] and d['ended']=='duration'"
+    json_check "$run2/summary.json" "[v['dropped'] is not None for v in d['vms']]==[False, True] and d['ended']=='duration' and d['policy']=='mom'"
+check "mom: floors, sizes, --max-step and the memory given hold" \
+    python3 - "$run2/balancer.csv" $((FLOOR_MB * 1024)) $((MEM * 1024)) 16384 $((SHARED_MB * 1024)) <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+floor, size, step, total = map(int, sys.argv[2:])
+last = {}
+for t in sorted(set(float(x['time']) for x in rows)):
+    now = [x for x in rows if float(x['time']) == t]
+    assert sum(int(x['target']) for x in now) <= total
+    for x in now:
+        v = int(x['target'])
+        assert floor <= v <= size
+        # the first step may need more than the step to fit in the memory given
+        if x['vm'] in last and sum(last.values()) <= total:
+            assert abs(v - last[x['vm']]) <= step or v == floor, (x, last)
+        last[x['vm']] = v
+PY
 check "the other VM was balanced to the end" \
     sh -c "[ \$(grep -c ',client-$A,' '$run2/balancer.csv') -gt \$(grep -c ',client-$B,' '$run2/balancer.csv') ]"
 check "no server left on the port" sh -c "! ss -ltnH | grep -q ':$port '"
