@@ -16,7 +16,6 @@
  * each VM still there gets its balloon back to its full memory and the
  * summary is written.  Exit: 0, 1 (the run failed, every VM gone), 2 (bad
  * usage, a VM not running or unreachable at the start), 128 + signal. */
-#include <json-glib/json-glib.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "bal_mom.h"
 #include "bal_size.h"
 #include "bal_tax.h"
+#include "mb_json.h"
 #include "mb_record.h"
 #include "mb_vm.h"
 #include "mb_web.h"
@@ -346,120 +346,23 @@ static void restore(Run *run)
     }
 }
 
-static char *summary(const Run *run, const char *ended)
+/* What the records and the live view show of a run. */
+static MbRunView view(const Run *run)
 {
-    JsonBuilder *j = json_builder_new();
-
-    json_builder_begin_object(j);
-    json_builder_set_member_name(j, "policy");
-    json_builder_add_string_value(j, run->policy == POLICY_TAX ? "tax" : "mom");
-    json_builder_set_member_name(j, "tax_rate_mode");
-    json_builder_add_string_value(j, run->tax_auto ? "auto" : "static");
-    json_builder_set_member_name(j, "tax_rate");
-    json_builder_add_double_value(j, run->tax_rate);
-    json_builder_set_member_name(j, "memory_kib");
-    json_builder_add_int_value(j, run->memory);
-    json_builder_set_member_name(j, "reserve_kib");
-    json_builder_add_int_value(j, run->reserve);
-    json_builder_set_member_name(j, "floor_kib");
-    json_builder_add_int_value(j, run->limits.floor);
-    json_builder_set_member_name(j, "max_step_kib");
-    json_builder_add_int_value(j, run->limits.max_step);
-    json_builder_set_member_name(j, "interval_s");
-    json_builder_add_double_value(j, run->interval);
-    json_builder_set_member_name(j, "intervals");
-    json_builder_add_int_value(j, (gint64)run->intervals);
-    json_builder_set_member_name(j, "elapsed_s");
-    json_builder_add_double_value(j, run->elapsed);
-    json_builder_set_member_name(j, "ended");
-    json_builder_add_string_value(j, ended);
-    json_builder_set_member_name(j, "vms");
-    json_builder_begin_array(j);
-    for (guint i = 0; i < run->vms->len; i++) {
-        const MbVm *vm = run->vms->pdata[i];
-        json_builder_begin_object(j);
-        json_builder_set_member_name(j, "name");
-        json_builder_add_string_value(j, vm->name);
-        json_builder_set_member_name(j, "max_kib");
-        json_builder_add_int_value(j, vm->b.max);
-        json_builder_set_member_name(j, "target_kib");
-        json_builder_add_int_value(j, vm->b.target);
-        json_builder_set_member_name(j, "used_kib");
-        json_builder_add_int_value(j, vm->b.used);
-        json_builder_set_member_name(j, "free_kib");
-        json_builder_add_int_value(j, vm->b.free);
-        json_builder_set_member_name(j, "total_kib");
-        json_builder_add_int_value(j, vm->b.total);
-        json_builder_set_member_name(j, "stats");
-        json_builder_add_boolean_value(j, vm->stats);
-        json_builder_set_member_name(j, "dropped");
-        if (vm->dropped)
-            json_builder_add_string_value(j, vm->dropped);
-        else
-            json_builder_add_null_value(j);
-        json_builder_end_object(j);
-    }
-    json_builder_end_array(j);
-    json_builder_end_object(j);
-    JsonGenerator *g = json_generator_new();
-    JsonNode *root = json_builder_get_root(j);
-    json_generator_set_root(g, root);
-    json_generator_set_pretty(g, TRUE);
-    char *text = json_generator_to_data(g, NULL);
-    char *out = g_strconcat(text, "\n", NULL);
-    g_free(text);
-    json_node_unref(root);
-    g_object_unref(g);
-    g_object_unref(j);
-    return out;
+    return (MbRunView){
+        .policy = run->policy == POLICY_TAX ? "tax" : "mom", .tax_auto = run->tax_auto,
+        .tax_rate = run->tax_rate, .memory = run->memory, .reserve = run->reserve,
+        .floor = run->limits.floor, .max_step = run->limits.max_step,
+        .interval = run->interval, .elapsed = run->elapsed, .intervals = run->intervals,
+        .vms = (MbVm *const *)(run->vms ? run->vms->pdata : NULL),
+        .n = run->vms ? run->vms->len : 0};
 }
 
-/* GET /vms: per VM its name, target, used, free, total (KiB), and the rate. */
+/* GET /vms (mb_json.h). */
 static char *vms_json(gpointer data)
 {
-    const Run *run = data;
-    JsonBuilder *j = json_builder_new();
-
-    json_builder_begin_object(j);
-    json_builder_set_member_name(j, "time");
-    json_builder_add_double_value(j, run->elapsed);
-    json_builder_set_member_name(j, "policy");
-    json_builder_add_string_value(j, run->policy == POLICY_TAX ? "tax" : "mom");
-    json_builder_set_member_name(j, "tax_rate");
-    json_builder_add_double_value(j, run->tax_rate);
-    json_builder_set_member_name(j, "intervals");
-    json_builder_add_int_value(j, (gint64)run->intervals);
-    json_builder_set_member_name(j, "vms");
-    json_builder_begin_array(j);
-    for (guint i = 0; run->vms && i < run->vms->len; i++) {
-        const MbVm *vm = run->vms->pdata[i];
-        json_builder_begin_object(j);
-        json_builder_set_member_name(j, "name");
-        json_builder_add_string_value(j, vm->name);
-        json_builder_set_member_name(j, "target");
-        json_builder_add_int_value(j, vm->b.target);
-        json_builder_set_member_name(j, "used");
-        json_builder_add_int_value(j, vm->b.used);
-        json_builder_set_member_name(j, "free");
-        json_builder_add_int_value(j, vm->b.free);
-        json_builder_set_member_name(j, "total");
-        json_builder_add_int_value(j, vm->b.total);
-        json_builder_set_member_name(j, "max");
-        json_builder_add_int_value(j, vm->b.max);
-        json_builder_set_member_name(j, "dropped");
-        if (vm->dropped)
-            json_builder_add_string_value(j, vm->dropped);
-        else
-            json_builder_add_null_value(j);
-        json_builder_end_object(j);
-    }
-    json_builder_end_array(j);
-    json_builder_end_object(j);
-    JsonNode *root = json_builder_get_root(j);
-    char *text = json_to_string(root, FALSE);
-    json_node_unref(root);
-    g_object_unref(j);
-    return text;
+    MbRunView v = view(data);
+    return mb_json_vms(&v);
 }
 
 /* Serves the live view until `until` (monotonic µs) or a stop signal. */
@@ -526,7 +429,8 @@ int main(int argc, char **argv)
     restore(&run);
     {
         GError *e = NULL;
-        char *json = summary(&run, ended);
+        MbRunView v = view(&run);
+        char *json = mb_json_summary(&v, ended);
         if (!mb_record_write(rec, &e) || !mb_record_summary(rec, json, &e)) {
             if (!error)
                 error = e;
