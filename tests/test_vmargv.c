@@ -146,6 +146,24 @@ SK_TEST(test_client_models, "/vmargv/client-models")
     fake_free(vm);
 }
 
+/* --balloon: one virtio-balloon with id balloon0, deflate-on-oom and free
+ * page reporting, none without it. */
+SK_TEST(test_balloon, "/vmargv/balloon")
+{
+    VmSpec s = spec_of(VM_TYPE_CLIENT, 2, 1);
+    Vm *vm = fake_vm("client-2", 5002, 1, FALSE);
+    GPtrArray *a = argv_of(&s, vm, NULL);
+
+    g_assert_cmpuint(count(a, "virtio-balloon", TRUE), ==, 0);
+    g_ptr_array_free(a, TRUE);
+    s.balloon = TRUE;
+    a = argv_of(&s, vm, NULL);
+    g_assert_cmpuint(count(a, "virtio-balloon-pci,id=balloon0,deflate-on-oom=on,"
+                              "free-page-reporting=on", FALSE), ==, 1);
+    g_ptr_array_free(a, TRUE);
+    fake_free(vm);
+}
+
 SK_TEST(test_share, "/vmargv/share")
 {
     VmSpec s = spec_of(VM_TYPE_CLIENT, 1, 1);

@@ -143,6 +143,9 @@ GPtrArray *vm_qemu_argv(const VmSpec *s, const Vm *vm, const VmDisks *disks,
     vm_net_args(s, vm, a);
     vm_disk_args_of(disks, a);
     vm_share_args(s, vm, a);
+    if (s->balloon) {
+        ARG("-device"); ARG("%s", VM_BALLOON_DEVICE);
+    }
     for (const char *const *e = s->extra; e && *e; e++)
         ARG("%s", *e);
 #undef ARG

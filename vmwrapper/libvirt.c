@@ -279,14 +279,26 @@ static char *domain_xml(const VmSpec *s, const Vm *vm, const char *emulator)
         "    <emulator>%s</emulator>\n"
         "    <controller type='usb' model='none'/>\n"
         "    <serial type='file'><source path='%s'/><target port='0'/></serial>\n"
-        "    <memballoon model='none'/>\n"
+        "    @MEMBALLOON@\n"
         "    <iommu model='intel'><driver intremap='on' caching_mode='%s'/></iommu>\n"
         "  </devices>\n",
         kvm ? "kvm" : "qemu", vm->name, s->memory_mb, s->cpus, kernel, initrd, cmdline,
         kvm ? "host-passthrough" : "maximum",
-        emulator, vm->console, s->type == VM_TYPE_L1 ? "on" : "off");
+        emulator, vm->console,
+        s->type == VM_TYPE_L1 ? "on" : "off");
     g_string_append(x, part);
     g_free(part);
+    /* Raw XML, so not through g_markup_printf_escaped().  Addresses of its
+     * own (a root port at slot 0x1c): the NICs given as qemu:arg devices
+     * take the first free slots of pcie.0, which libvirt does not know of. */
+    g_string_replace(x, "@MEMBALLOON@", s->balloon
+        ? "<controller type='pci' index='1' model='pcie-root-port'>"
+          "<address type='pci' domain='0x0000' bus='0x00' slot='0x1c' function='0x0'/>"
+          "</controller>\n"
+          "    <memballoon model='virtio' autodeflate='on' freePageReporting='on'>"
+          "<stats period='2'/><address type='pci' domain='0x0000' bus='0x01' slot='0x00' "
+          "function='0x0'/></memballoon>"
+        : "<memballoon model='none'/>", 1);
     /* The NICs as the direct backend has them: user-mode networking with
      * host forwards on 127.0.0.1, which libvirt 9.0's own <interface
      * type='user'> cannot express without passt. */

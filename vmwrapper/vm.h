@@ -50,7 +50,15 @@ typedef struct VmSpec {
     const char *share;
     const char *virtiofsd;
     const char *const *virtiofsd_args;
+    /* A virtio-balloon device, id "balloon0" (VM_BALLOON_DEVICE), that
+     * gives memory back when the guest runs out (deflate-on-oom) and is told
+     * of freed pages (free-page-reporting); mem-balancer drives it. */
+    gboolean balloon;
 } VmSpec;
+
+/* What --balloon adds (no iommu_platform: its DMA stays out of IOMMU logs). */
+#define VM_BALLOON_DEVICE \
+    "virtio-balloon-pci,id=balloon0,deflate-on-oom=on,free-page-reporting=on"
 
 /* Debian 12's virtiofsd (package qemu-system-common). */
 #define VM_VIRTIOFSD "/usr/lib/qemu/virtiofsd"

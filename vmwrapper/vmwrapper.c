@@ -26,7 +26,7 @@ static char *opt_type, *opt_action, *opt_vmid, *opt_nics, *opt_nic_model;
 static char *opt_backend, *opt_qemu, *opt_memory, *opt_cpus, *opt_accel;
 static char *opt_timeout, *opt_l1, *opt_disk_size, *opt_share, *opt_virtiofsd;
 static char **opt_qemu_args, **opt_virtiofsd_args;
-static gboolean opt_all, opt_json;
+static gboolean opt_all, opt_json, opt_balloon;
 
 static GOptionEntry entries[] = {
     {"vmtype", 't', 0, G_OPTION_ARG_STRING, &opt_type, "l1, l2 or client", "TYPE"},
@@ -59,6 +59,9 @@ static GOptionEntry entries[] = {
      "--share: the virtiofsd to run (default " VM_VIRTIOFSD ")", "PATH"},
     {"virtiofsd-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_virtiofsd_args,
      "--share: one more virtiofsd argument (repeatable)", "ARG"},
+    {"balloon", 0, 0, G_OPTION_ARG_NONE, &opt_balloon,
+     "launch: a virtio-balloon (statistics, deflate-on-oom, free page reporting) for mem-balancer",
+     NULL},
     {"all", 0, 0, G_OPTION_ARG_NONE, &opt_all, "poweroff: every running VM", NULL},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "launch, status: JSON on stdout", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -176,7 +179,8 @@ static int launch_vm(const Paths *p, VmType type, unsigned id, GError **error)
                 .cpus = type == VM_TYPE_L1 ? 2 : 1, .ready_timeout_ms = 180000,
                 .extra = (const char *const *)opt_qemu_args,
                 .share = opt_share, .virtiofsd = opt_virtiofsd,
-                .virtiofsd_args = (const char *const *)opt_virtiofsd_args};
+                .virtiofsd_args = (const char *const *)opt_virtiofsd_args,
+                .balloon = opt_balloon};
     unsigned timeout = 180;
     char *image = NULL;
     Vm *vm = NULL;
@@ -460,7 +464,7 @@ static const Action actions[] = {
     {"prepare-vm", action_prepare, "disk-size l1",
      "gives the VM a data disk (NVMe behind the vIOMMU at launch); prints it"},
     {"launch", action_launch,
-     "nics nic-model backend qemu qemu-arg memory cpus accel timeout l1 share "
+     "nics nic-model backend qemu qemu-arg memory cpus accel timeout l1 share balloon "
      "virtiofsd virtiofsd-arg json",
      "boots the VM, waits for SSH, stays until it powers off or Ctrl-C"},
     {"exec", action_exec, "--", "-- COMMAND...: runs COMMAND in the VM over SSH"},

@@ -420,6 +420,10 @@ fi
 LD_LIBRARY_PATH=$d/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec "$d/fio" "$@"
 EOF
 chmod 755 "$rootfs/usr/bin/fio"
+# mem-load: xenmm's test loads for mem-balancer (plain C, linked statically).
+mkdir -p "$rootfs/usr/bin"
+${CC:-cc} -static -O2 -o "$rootfs/usr/bin/mem-load" "$here/mem-load.c" ||
+    die "cannot build mem-load (a C compiler and libc6-dev are needed)"
 if [ "$type" = l1 ]; then
     for f in $firmware; do install_file "$f" "/usr/share/qemu/${f##*/}"; done
     mkdir -p "$rootfs/usr/local/share"
@@ -427,7 +431,7 @@ if [ "$type" = l1 ]; then
 fi
 
 # ---- kernel modules, in dependency order from modules.dep -----------------------------
-mods="virtio_pci virtio_net e1000e af_packet fuse virtiofs 9pnet_virtio 9p button evdev nvme virtio_blk"
+mods="virtio_pci virtio_net e1000e af_packet fuse virtiofs 9pnet_virtio 9p button evdev nvme virtio_blk virtio_balloon"
 [ "$type" = l1 ] && mods="$mods irqbypass kvm ccp kvm_amd kvm_intel vfio vfio_iommu_type1 vfio_pci"
 declare -A mod_file=() seen=()
 while IFS=: read -r path _; do
