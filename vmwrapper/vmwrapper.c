@@ -9,6 +9,7 @@
  * all read that table.  VMs a command starts never outlive it.
  * See docs/vmwrapper.md. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -558,6 +559,24 @@ static char *action_names(void)
     return g_string_free(n, FALSE);
 }
 
+static void on_broken_pipe(int sig)
+{
+    (void)sig;
+}
+
+/* A write to a peer that went away (a libvirtd that the domain's launcher
+ * stops while poweroff still polls it, an SSH server whose guest powered
+ * off) fails with EPIPE, an error the caller reports, instead of killing
+ * vmwrapper silently.  A handler, not SIG_IGN, so that the programs
+ * vmwrapper starts keep the default. */
+static void ignore_broken_pipes(void)
+{
+    struct sigaction sa = {.sa_handler = on_broken_pipe, .sa_flags = SA_RESTART};
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
     GOptionContext *ctx = g_option_context_new("[-- COMMAND | SRC DST]");
@@ -587,6 +606,7 @@ int main(int argc, char **argv)
             break;
         }
     sk_signal_catch();
+    ignore_broken_pipes();
     find_paths(&paths);
     if (!sk_cli_parse(ctx, &argc, &argv, &error))
         goto fail;
