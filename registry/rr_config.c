@@ -173,7 +173,7 @@ static gboolean get_strings(Ctx *c, const char *key, yaml_node_t *n, char ***out
 
     if (n->type != YAML_SEQUENCE_NODE)
         return bad(c, key, "expected a list");
-    v = g_ptr_array_new();
+    v = g_ptr_array_new_with_free_func(g_free);
     for (yaml_node_item_t *it = n->data.sequence.items.start;
          it < n->data.sequence.items.top; it++) {
         yaml_node_t *e = yaml_document_get_node(c->doc, *it);
@@ -195,7 +195,7 @@ static gboolean get_strings(Ctx *c, const char *key, yaml_node_t *n, char ***out
     *count = v->len;
     g_ptr_array_add(v, NULL);
     g_strfreev(*out);
-    *out = (char **)g_ptr_array_free(v, FALSE);
+    *out = (char **)g_ptr_array_free(v, FALSE);    /* keeps the strings */
     return TRUE;
 }
 

@@ -199,8 +199,9 @@ static void test_missing_file(void)
 {
     RrConfig c;
     GError *error = NULL;
+    g_autofree char *path = sk_test_path("absent.yaml");
 
-    g_assert_false(rr_config_load(&c, sk_test_path("absent.yaml"), &error));
+    g_assert_false(rr_config_load(&c, path, &error));
     sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "absent.yaml");
 }
 
