@@ -11,6 +11,7 @@
 #include "series.h"
 #include "sk_error.h"
 #include "sk_file.h"
+#include "sk_gnuplot.h"
 #include "sk_signal.h"
 
 /* The images: file name (without .svg/.png) and the gnuplot variable
@@ -22,19 +23,6 @@ static const struct {
     {"iotlb-hit-rate", "iotlb_hit_rate"},
 };
 static const char *const formats[] = {"svg", "png"};
-
-/* A gnuplot single-quoted string: quotes doubled. */
-static void quoted(GString *s, const char *text)
-{
-    g_string_append_c(s, '\'');
-    for (const char *c = text; *c; c++) {
-        if (*c == '\'')
-            g_string_append_c(s, '\'');
-        if (*c != '\n' && *c != '\r')
-            g_string_append_c(s, *c);
-    }
-    g_string_append_c(s, '\'');
-}
 
 static gboolean write_data(const char *dir, GPtrArray *series, GError **error)
 {
@@ -79,7 +67,7 @@ static void plot_commands(GString *gp, GPtrArray *series, int column)
         g_string_append_printf(gp, "%s'plot/s%u.dat' using 1:%d with linespoints "
                                "lw 2 title ", first ? "" : ", \\\n     ", i, column);
         first = FALSE;
-        quoted(gp, s->label);
+        sk_gnuplot_quote(gp, s->label);
     }
     g_string_append_c(gp, '\n');
 }
@@ -130,49 +118,6 @@ gboolean sk_plot_has_points(GPtrArray *rows)
     return FALSE;
 }
 
-/* Runs gnuplot on the script in dir with the images drawn to out[]'s
- * temporary files.  A gnuplot that fails gives its own message. */
-static gboolean run_gnuplot(const char *dir, const char *gp_path, SkOutput *out,
-                            GError **error)
-{
-    GString *vars = g_string_new(NULL);
-    char *argv[] = {"gnuplot", "-e", NULL, "plot/plot.gp", NULL};
-    char *err = NULL;
-    int status;
-    GError *why = NULL;
-    gboolean ok = FALSE;
-
-    for (guint i = 0; i < G_N_ELEMENTS(images) * G_N_ELEMENTS(formats); i++) {
-        char *base = g_path_get_basename(out[i].tmp);
-        g_string_append_printf(vars, "%s_%s=", images[i / G_N_ELEMENTS(formats)].var, formats[i % G_N_ELEMENTS(formats)]);
-        quoted(vars, base);
-        g_string_append_c(vars, ';');
-        g_free(base);
-    }
-    argv[2] = vars->str;
-    if (!g_spawn_sync(dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                      NULL, NULL, NULL, &err, &status, error)) {
-        g_prefix_error(error, "cannot run gnuplot: ");
-        goto out;
-    }
-    if (sk_signal_stop()) {
-        sk_signal_stopped(error, "plots");
-        goto out;
-    }
-    if (!g_spawn_check_wait_status(status, &why)) {
-        g_strstrip(g_strdelimit(err, "\r\n", ' '));
-        g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "gnuplot failed on '%s': %s",
-                    gp_path, *err ? err : why->message);
-        g_error_free(why);
-        goto out;
-    }
-    ok = TRUE;
-out:
-    g_free(err);
-    g_string_free(vars, TRUE);
-    return ok;
-}
-
 gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
 {
     GPtrArray *series = sk_series_group(rows);
@@ -181,6 +126,7 @@ gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
     char *gp_path = g_build_filename(plotdir, "plot.gp", NULL);
     char *gp = NULL;
     SkOutput out[G_N_ELEMENTS(images) * G_N_ELEMENTS(formats)] = {{0}};
+    char *vars[G_N_ELEMENTS(out)] = {0};
     gboolean ok = FALSE;
     guint32 lo = tenants->len ? g_array_index(tenants, guint32, 0) : 1;
     guint32 hi = tenants->len ? g_array_index(tenants, guint32, tenants->len - 1) : 1;
@@ -207,22 +153,20 @@ gboolean sk_plot_write(const char *dir, GPtrArray *rows, GError **error)
         if (!opened)
             goto out;
     }
-    if (!run_gnuplot(dir, gp_path, out, error))
+    for (guint i = 0; i < G_N_ELEMENTS(out); i++)
+        vars[i] = g_strdup_printf("%s_%s", images[i / G_N_ELEMENTS(formats)].var,
+                                  formats[i % G_N_ELEMENTS(formats)]);
+    if (!sk_gnuplot_draw(dir, "plot/plot.gp", (const char *const *)vars, out,
+                         G_N_ELEMENTS(out), error))
         goto out;
-    for (guint i = 0; i < G_N_ELEMENTS(out); i++) {
-        GStatBuf st;
-        if (g_stat(out[i].tmp, &st) != 0 || st.st_size == 0) {
-            g_set_error(error, SK_ERROR, SK_ERROR_FAILED, "gnuplot drew nothing in "
-                        "'%s'", out[i].path);
-            goto out;
-        }
-    }
     ok = TRUE;
     for (guint i = 0; i < G_N_ELEMENTS(out) && ok; i++)
         ok = sk_output_commit(&out[i], error);
 out:
-    for (guint i = 0; i < G_N_ELEMENTS(out); i++)
+    for (guint i = 0; i < G_N_ELEMENTS(out); i++) {
         sk_output_discard(&out[i]);
+        g_free(vars[i]);
+    }
     g_free(gp);
     g_free(gp_path);
     g_free(plotdir);
