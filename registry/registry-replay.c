@@ -22,7 +22,8 @@
 #define PROG "registry-replay"
 #define USAGE "usage: " PROG " -c warmup|run|simulate -i CONFIG.yaml [OPTION...]"
 
-static char *opt_command, *opt_input, *opt_jobs, *opt_launcher;
+static char *opt_command, *opt_input, *opt_jobs, *opt_launcher, *opt_worker,
+            *opt_worker_output, *opt_start_us;
 static gboolean opt_json, opt_quiet, opt_strict;
 
 static GOptionEntry entries[] = {
@@ -33,13 +34,18 @@ static GOptionEntry entries[] = {
     {"jobs", 'j', 0, G_OPTION_ARG_STRING, &opt_jobs,
      "run: client processes (default: one per client_info.client_list entry)", "N"},
     {"launcher", 0, 0, G_OPTION_ARG_STRING, &opt_launcher,
-     "run: how clients start: local (default; slurm is not built yet)", "L"},
+     "run: how clients start: local processes (default) or slurm tasks", "L"},
     {"json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
      "print one JSON object on stdout instead of the seed's lines", NULL},
     {"strict", 0, 0, G_OPTION_ARG_NONE, &opt_strict,
      "a malformed trace record is an error (exit 2)", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
      "no warnings or progress on stderr", NULL},
+    /* run's clients are this program too (rr_replay.h) */
+    {"worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt_worker, NULL, NULL},
+    {"worker-output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &opt_worker_output,
+     NULL, NULL},
+    {"start-us", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt_start_us, NULL, NULL},
     {NULL},
 };
 
@@ -99,13 +105,35 @@ static gboolean parse_options(int argc, char **argv, RrCommand *cmd, RrReplayOpt
     ro->jobs = 0;
     if (!sk_cli_parse_uint("--jobs", opt_jobs, 1, 1024, &ro->jobs, error))
         goto out;
-    if (opt_launcher && strcmp(opt_launcher, "local") != 0) {
-        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --launcher: '%s' is not "
-                    "available (local; slurm is not built yet)", opt_launcher);
+    ro->launcher = RR_LAUNCH_LOCAL;
+    if (opt_launcher && strcmp(opt_launcher, "slurm") == 0)
+        ro->launcher = RR_LAUNCH_SLURM;
+    else if (opt_launcher && strcmp(opt_launcher, "local") != 0) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option --launcher: unknown launcher "
+                    "'%s' (local, slurm)", opt_launcher);
         goto out;
+    }
+    ro->worker = -1;
+    if (opt_worker || opt_worker_output || opt_start_us) {
+        guint64 start;
+        guint k;
+
+        if (!opt_worker || !opt_worker_output || !opt_start_us || *cmd != RR_CMD_RUN) {
+            fail_usage(error, "--worker, --worker-output and --start-us go together, "
+                       "with -c run");
+            goto out;
+        }
+        if (!sk_cli_parse_uint("--worker", opt_worker, 0, 1023, &k, error) ||
+            !sk_cli_parse_u64("--start-us", opt_start_us, 0, G_MAXINT64, &start, error))
+            goto out;
+        ro->worker = (int)k;
+        ro->start_us = (gint64)start;
+        ro->worker_output = opt_worker_output;
     }
     ro->json = opt_json;
     ro->quiet = opt_quiet;
+    ro->strict = opt_strict;
+    ro->config_path = opt_input;
     ok = TRUE;
 out:
     g_option_context_free(ctx);
@@ -202,7 +230,7 @@ int main(int argc, char **argv)
     t = rr_trace_read(cfg.traces, &limit, opt_strict, &error);
     if (t == NULL)
         goto done;
-    if (t->malformed && !opt_quiet) {
+    if (t->malformed && !opt_quiet && ro.worker < 0) {
         for (guint i = 0; i < t->reports->len; i++)
             fprintf(stderr, PROG ": warning: %s\n", (char *)g_ptr_array_index(t->reports, i));
         fprintf(stderr, PROG ": warning: %" G_GUINT64_FORMAT " malformed records of %"

@@ -1,8 +1,14 @@
 /* rr_replay.h - warmup and run of registry-replay against real registries.
  *
- * Not built yet on this branch: both return an SK_ERROR_FAILED error that
- * says so (docs/registry-replay.md lists what is missing).  The config
- * checks and output checks they need are in place. */
+ * run is a master and its clients, all this same program: the master
+ * checks the inputs, picks a common start time and starts one worker
+ * process per client (rr_launch.h); each worker reads the same config,
+ * trace and warmup map, makes the same plan (rr_plan.h), replays its own
+ * share with client_info.threads lanes (rr_http.h) and writes its results
+ * file (rr_results.h) into the master's work folder; the master merges
+ * them into trace.output, prints the seed's statistics and writes the
+ * requests per second (CSV and a gnuplot SVG) beside it.  No protocol
+ * between them but files and exit statuses. */
 #ifndef RR_REPLAY_H
 #define RR_REPLAY_H
 
@@ -11,18 +17,31 @@
 #include "rr_config.h"
 #include "rr_trace.h"
 
+typedef enum { RR_LAUNCH_LOCAL, RR_LAUNCH_SLURM } RrLauncher;
+
 typedef struct RrReplayOptions {
-    guint jobs;         /* client processes; 0: one per client_list entry */
-    gboolean json, quiet;
+    guint jobs;             /* clients; 0: one per client_list entry */
+    gboolean json, quiet, strict;
+    RrLauncher launcher;
+    const char *config_path;    /* given to the workers */
+    /* A worker (worker >= 0): the share it replays, when, and where its
+     * results go. */
+    int worker;
+    gint64 start_us;
+    const char *worker_output;
 } RrReplayOptions;
 
 /* Refuses, before any work, outputs that are inputs or not regular files:
- * warmup.output for warmup, trace.output for run. */
+ * warmup.output for warmup; trace.output and the files beside it for run. */
 gboolean rr_replay_check_outputs(const RrConfig *cfg, RrCommand cmd, GError **error);
 
 gboolean rr_warmup(const RrConfig *cfg, const RrTrace *t, const RrReplayOptions *o,
                    GError **error);
 gboolean rr_run(const RrConfig *cfg, const RrTrace *t, const RrReplayOptions *o,
                 GError **error);
+
+/* trace.output's companions: "<stem>-rps.csv", "-rps.gp", "-rps.svg", stem
+ * being the output without its ".json". */
+char *rr_replay_companion(const char *output, const char *suffix);
 
 #endif
