@@ -17,13 +17,18 @@ static gint by_time(gconstpointer a, gconstpointer b)
     return (x->time > y->time) - (x->time < y->time);
 }
 
+void rr_results_sort(GArray *results)
+{
+    g_array_sort(results, by_time);     /* g_array_sort is stable (a merge sort) */
+}
+
 gboolean rr_results_write(const char *path, GArray *results, GError **error)
 {
     JsonBuilder *b = json_builder_new();
     char *text;
     gboolean ok;
 
-    g_array_sort(results, by_time);     /* g_array_sort is stable (a merge sort) */
+    rr_results_sort(results);
     json_builder_begin_array(b);
     for (guint i = 0; i < results->len; i++) {
         const RrResult *r = &g_array_index(results, RrResult, i);

@@ -27,6 +27,9 @@ typedef struct RrResult {
     gboolean put;
 } RrResult;
 
+/* Sorts by time, stably. */
+void rr_results_sort(GArray *results);
+
 /* Sorts by time (stable) and writes the file through sk_output. */
 gboolean rr_results_write(const char *path, GArray *results, GError **error);
 
@@ -52,7 +55,7 @@ void rr_stats_print(FILE *f, const RrStats *s);
 /* The members of a JSON summary object under construction. */
 void rr_stats_json(JsonBuilder *b, const RrStats *s);
 
-#define RR_RESULTS_MAX_SECONDS 1e7      /* about 116 days */
+#define RR_RESULTS_MAX_SECONDS 1e6      /* about 12 days */
 
 /* A CSV of requests per whole second since the first (second, requests,
  * failed, bytes), sorted results in; NULL when they span
