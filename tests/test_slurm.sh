@@ -110,6 +110,36 @@ rc=$?
 check "an unusable Slurm is a one-line error, exit 1 (exit $rc)" \
     bash -c "[ $rc -eq 1 ] && [ \$(grep -vc 'benchmark iperf3' '$tmp/err') -eq 1 ] && grep -q 'sbatch failed' '$tmp/err'"
 
+# --- registry-replay's clients as the tasks of one srun step -----------------------------
+if command -v docker-registry >/dev/null; then
+    . "$(dirname "$0")/lib/registry.sh"
+    rr=$build/bin/registry-replay
+    mkdir -p "$tmp/rr" && cd "$tmp/rr" || tap_bail "cannot enter $tmp/rr"
+    registry_start "$tmp/rr/reg" "$tmp/rr/store" || tap_bail "docker-registry did not start"
+    tap_cleanup_pid "$registry_pid"
+    "$build/bin/registry-synth" -q --requests 120 --repos 10 --clients 4 --seed 5 -o t.json
+    printf 'client_info: {client_list: [a, b], threads: 2}\ntrace: {traces: [t.json], output: %s}\nregistry: [%s]\nwarmup: {output: map.json}\n' \
+        s.json "$registry_addr" >s.yaml
+    sed 's/s.json/l.json/' s.yaml >l.yaml
+    "$rr" -q -c warmup -i s.yaml >/dev/null
+    # two clients: the test node has two CPUs, one task each
+    timeout 120 "$rr" -c run -i s.yaml --launcher slurm >s.out 2>s.err
+    rc=$?
+    check "registry-replay --launcher slurm: exit 0, nothing failed (exit $rc)" \
+        bash -c "[ $rc -eq 0 ] && grep -qx 'Failed Requests: 0' s.out" || sed 's/^/# /' s.err
+    "$rr" -c run -i l.yaml >l.out 2>&1
+    check "the Slurm tasks replayed what local workers replay" python3 - <<'PY'
+import json
+a, b = json.load(open("s.json")), json.load(open("l.json"))
+key = lambda o: sorted((r["method"], r["size"]) for r in o)
+assert len(a) == 120 and key(a) == key(b)
+PY
+    check "the clients ran as the tasks of a Slurm step" grep -q 'launch task StepId=' "$tmp/slurmd.log"
+    cd "$tmp" || true
+else
+    skip "registry-replay --launcher slurm" "docker-registry not installed"
+fi
+
 # --- stopped by PID, nothing left -------------------------------------------------------
 daemons=("${tap_pids[@]}")
 tap_stop_all
