@@ -17,7 +17,7 @@
 #define USAGE "usage: " PROG " --requests N [OPTION...] -o TRACE.json"
 
 static char *opt_requests, *opt_repos, *opt_clients, *opt_zipf, *opt_put, *opt_seed,
-            *opt_output;
+            *opt_median, *opt_output;
 static gboolean opt_quiet;
 
 static GOptionEntry entries[] = {
@@ -28,6 +28,8 @@ static GOptionEntry entries[] = {
      "exponent of repository popularity, 0..10 (default 1; 0 uniform)", "T"},
     {"put-fraction", 0, 0, G_OPTION_ARG_STRING, &opt_put,
      "fraction of events that are pushes, 0..1 (default 0.05)", "F"},
+    {"layer-median", 0, 0, G_OPTION_ARG_STRING, &opt_median,
+     "median layer size in bytes, 100..1073741824 (default 2097152)", "BYTES"},
     {"seed", 's', 0, G_OPTION_ARG_STRING, &opt_seed, "seed of every choice (default 1)", "S"},
     {"output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "the trace to write (required)", "OUT"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "print nothing on stderr", NULL},
@@ -71,6 +73,9 @@ static gboolean parse_options(int argc, char **argv, RrSynthParams *p, GError **
         goto out;
     if (opt_put && !sk_cli_parse_double("--put-fraction", opt_put, 0, 1, &p->put_fraction,
                                         error))
+        goto out;
+    if (opt_median && !sk_cli_parse_u64("--layer-median", opt_median, 100, 1073741824,
+                                        &p->layer_median, error))
         goto out;
     if (opt_seed) {
         if (!sk_cli_parse_u64("--seed", opt_seed, 0, UINT64_MAX, &v, error))

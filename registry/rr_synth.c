@@ -51,19 +51,19 @@ typedef struct {
     uint64_t manifest_size;
 } Repo;
 
-static uint64_t layer_size(Rng *r)
+static uint64_t layer_size(Rng *r, uint64_t median)
 {
-    double s = exp(log(2.0 * 1048576) + 1.5 * rng_normal(r));
+    double s = exp(log((double)median) + 1.5 * rng_normal(r));
 
     return (uint64_t)CLAMP(s, 100.0, 2147483648.0);
 }
 
-static void new_layers(Repo *p, Rng *r)
+static void new_layers(Repo *p, Rng *r, uint64_t median)
 {
     p->n_layers = 1 + (guint)rng_below(r, 10);
     for (guint i = 0; i < p->n_layers; i++) {
         p->layer[i] = (uint32_t)rng_next(r);
-        p->size[i] = layer_size(r);
+        p->size[i] = layer_size(r, median);
     }
     p->manifest = (uint32_t)rng_next(r);
     p->manifest_size = 1024 + rng_below(r, 9 * 1024 + 1);
@@ -77,6 +77,7 @@ void rr_synth_params_init(RrSynthParams *p)
     p->zipf = 1.0;
     p->put_fraction = 0.05;
     p->seed = 1;
+    p->layer_median = 2 * 1048576;
 }
 
 static void format_time(int64_t us, char *buf, gsize len)
@@ -104,7 +105,7 @@ gboolean rr_synth_write(const RrSynthParams *p, FILE *f, const char *path, GErro
     for (guint i = 0; i < p->repos; i++) {
         repos[i].user = (uint32_t)rng_next(&rng);
         repos[i].name = (uint32_t)rng_next(&rng);
-        new_layers(&repos[i], &rng);
+        new_layers(&repos[i], &rng, p->layer_median);
         total += 1.0 / pow((double)(i + 1), p->zipf);
         cdf[i] = total;
     }
@@ -133,7 +134,7 @@ gboolean rr_synth_write(const RrSynthParams *p, FILE *f, const char *path, GErro
         repo = &repos[lo];
         now += (int64_t)(-log(1.0 - rng_unit(&rng)) * 50000.0);
         if (push)
-            new_layers(repo, &rng);
+            new_layers(repo, &rng, p->layer_median);
         for (guint k = 0; k <= repo->n_layers && written < p->requests; k++) {
             /* pull: manifest first, then the layers; push: layers, then the manifest */
             gboolean manifest = push ? k == repo->n_layers : k == 0;

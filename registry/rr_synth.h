@@ -2,7 +2,8 @@
  *
  * The model, every choice drawn from one seeded generator (splitmix64):
  *   - repos repositories "v2/<user>/<repo>", each with 1..10 layers (uniform)
- *     of log-normal sizes (median 2 MiB, sigma 1.5, clamped to 100 B..2 GiB)
+ *     of log-normal sizes (median layer_median, default 2 MiB, sigma 1.5,
+ *     clamped to 100 B..2 GiB)
  *     and a manifest of 1..10 KiB (uniform);
  *   - repository popularity Zipf with exponent zipf (rank 1 the most
  *     popular; 0 is uniform);
@@ -26,6 +27,7 @@ typedef struct RrSynthParams {
     guint repos, clients;
     double zipf, put_fraction;
     uint64_t seed;
+    uint64_t layer_median;      /* bytes */
 } RrSynthParams;
 
 void rr_synth_params_init(RrSynthParams *p);

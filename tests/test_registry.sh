@@ -30,6 +30,15 @@ check "registry-synth: another seed, another trace" sh -c '! cmp -s t.json t3.js
 expect_error "registry-synth without --requests" 2 "requests" "$synth" -o x.json
 expect_error "registry-synth --zipf in hex is refused" 2 "zipf" "$synth" --requests 5 --zipf 0x1 -o x.json
 expect_error "registry-synth --put-fraction 2 is refused" 2 "put-fraction" "$synth" --requests 5 --put-fraction 2 -o x.json
+"$synth" -q --requests 3000 --repos 40 --clients 6 --put-fraction 0.2 --seed 7 --layer-median 4096 -o small.json
+check "registry-synth --layer-median: smaller layers, the same requests" python3 - <<'PY'
+import json, statistics
+a, b = json.load(open("t.json")), json.load(open("small.json"))
+blob = lambda d: [r["http.response.written"] for r in d if "blobs" in r["http.request.uri"]]
+assert [r["http.request.uri"] for r in a] == [r["http.request.uri"] for r in b]
+assert statistics.median(blob(b)) < statistics.median(blob(a)) / 100
+PY
+expect_error "registry-synth --layer-median 10 is refused" 2 "layer-median" "$synth" --requests 5 --layer-median 10 -o x.json
 expect_error "registry-synth -o /dev/null is refused" 2 "/dev/null" "$synth" --requests 5 -o /dev/null
 
 # --- simulate: cache.py ------------------------------------------------------

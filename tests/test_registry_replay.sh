@@ -18,9 +18,8 @@ registry_start "$tmp/r1" "$tmp/store" || tap_bail "docker-registry did not start
 tap_cleanup_pid "$registry_pid"
 r1=$registry_addr r1_pid=$registry_pid
 
-# 400 requests, a fifth of the events pushes, small layers would be best but
-# the synthetic sizes are log-normal around 2 MiB: keep the count small.
-"$synth" -q --requests 400 --repos 30 --clients 6 --put-fraction 0.2 --seed 11 -o t.json
+# 400 requests, a fifth of the events pushes, layers around 64 KiB.
+"$synth" -q --requests 400 --repos 30 --clients 6 --put-fraction 0.2 --seed 11 --layer-median 65536 -o t.json
 write_config() {    # NAME OUTPUT MAP REGISTRIES [EXTRA client_info LINES]
     local name=$1 out=$2 map=$3 regs=$4; shift 4
     {
