@@ -127,6 +127,26 @@ guint32 *rr_sim_layer_ids(const RrTrace *t, guint32 *n)
     return ids;
 }
 
+RrLayerRequest *rr_sim_layer_requests(const RrTrace *t, gsize *n, guint32 *n_layers)
+{
+    guint32 *layer_of = rr_sim_layer_ids(t, n_layers);
+    guint8 *manifest = g_new(guint8, t->n_uris ? t->n_uris : 1);
+    RrLayerRequest *v = g_new(RrLayerRequest, t->n ? t->n : 1);
+    gsize k = 0;
+
+    for (guint32 u = 0; u < t->n_uris; u++)
+        manifest[u] = strstr(t->uris[u], "manifest") != NULL;
+    for (gsize i = 0; i < t->n; i++)
+        if (!manifest[t->requests[i].uri_id]) {
+            v[k].layer = layer_of[t->requests[i].uri_id];
+            v[k++].size = t->requests[i].size;
+        }
+    g_free(manifest);
+    g_free(layer_of);
+    *n = k;
+    return v;
+}
+
 guint32 *rr_sim_repo_ids(const RrTrace *t, char **types, guint32 *n, GError **error)
 {
     guint32 *ids = g_new0(guint32, t->n_uris + 1);

@@ -88,6 +88,17 @@ static inline void rr_sim_progress_step(RrSimProgress *p)
  * Free with g_free. */
 guint32 *rr_sim_layer_ids(const RrTrace *trace, guint32 *n);
 
+/* A layer request as the two-tier caches read it: the layer id (as
+ * rr_sim_layer_ids) and the size. */
+typedef struct RrLayerRequest {
+    guint32 layer;
+    guint64 size;
+} RrLayerRequest;
+
+/* The trace's requests without those of manifests (uris holding
+ * "manifest"), in order; *n of them, *n_layers layer ids.  Free with g_free. */
+RrLayerRequest *rr_sim_layer_requests(const RrTrace *trace, gsize *n, guint32 *n_layers);
+
 /* For each uri_id, the seed's prefetch type (*types: 'l' for a uri with
  * "blobs", else 'm' with "manifests", else 0: skipped) and the id of its
  * repository (parts 1 and 2 of the uri); *n the number of repositories.

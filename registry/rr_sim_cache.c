@@ -214,10 +214,11 @@ static void json_counters(JsonBuilder *b, const Cache *c)
 static gboolean cache_py_init(const RrSimRun *run, GError **error)
 {
     double size_gb;
-    guint32 n_layers, *layer_of;
-    Cache caches[3];
+    guint32 n_layers;
+    RrLayerRequest *reqs;
+    Cache caches[3] = {{0}};
     RrSimProgress progress;
-    gsize kept = 0;
+    gsize kept;
 
     if (!rr_sim_arg_number(run, "cache_size", &size_gb, error))
         return FALSE;
@@ -228,25 +229,19 @@ static gboolean cache_py_init(const RrSimRun *run, GError **error)
     }
     if (run->text)
         fprintf(run->text, "running cache simulation\n");
-    layer_of = rr_sim_layer_ids(run->trace, &n_layers);
-    for (int i = 0; i < 3; i++)
-        cache_init(&caches[i], size_gb, factors[i], n_layers);
-    for (gsize i = 0; i < run->n; i++)
-        if (strstr(run->requests[i].uri, "manifest") == NULL)
-            kept++;
-    rr_sim_progress_init(&progress, run, kept, 10);
-    for (gsize i = 0; i < run->n; i++) {
-        const RrRequest *r = &run->requests[i];
-
-        if (strstr(r->uri, "manifest") != NULL)
-            continue;
-        if ((i & 0xffff) == 0 && sk_signal_stop())
-            break;
-        rr_sim_progress_step(&progress);
-        for (int k = 0; k < 3; k++)
-            place(&caches[k], layer_of[r->uri_id], r->size);
+    reqs = rr_sim_layer_requests(run->trace, &kept, &n_layers);
+    rr_sim_progress_init(&progress, run, 3 * kept, 10);
+    /* The caches are independent: one at a time keeps its state in cache. */
+    for (int k = 0; k < 3 && !sk_signal_stop(); k++) {
+        cache_init(&caches[k], size_gb, factors[k], n_layers);
+        for (gsize i = 0; i < kept; i++) {
+            if ((i & 0xffff) == 0 && sk_signal_stop())
+                break;
+            rr_sim_progress_step(&progress);
+            place(&caches[k], reqs[i].layer, reqs[i].size);
+        }
     }
-    g_free(layer_of);
+    g_free(reqs);
     if (sk_signal_stop()) {
         for (int i = 0; i < 3; i++)
             cache_free(&caches[i]);

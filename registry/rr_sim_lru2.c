@@ -127,7 +127,9 @@ static gboolean lru2_init(const RrSimRun *run, GError **error)
 {
     static const unsigned factors[3] = {10, 15, 20};
     double size_gb;
-    guint32 n_layers, *layer_of;
+    guint32 n_layers;
+    RrLayerRequest *reqs;
+    gsize n;
     RrLru2 caches[3];
     uint64_t capacity;
 
@@ -139,20 +141,17 @@ static gboolean lru2_init(const RrSimRun *run, GError **error)
         return FALSE;
     }
     capacity = (uint64_t)(size_gb * 1073741824.0);
-    layer_of = rr_sim_layer_ids(run->trace, &n_layers);
-    for (int i = 0; i < 3; i++)
-        rr_lru2_init(&caches[i], n_layers, capacity, factors[i]);
-    for (gsize i = 0; i < run->n; i++) {
-        const RrRequest *r = &run->requests[i];
-
-        if ((i & 0xffff) == 0 && sk_signal_stop())
-            break;
-        if (strstr(r->uri, "manifest") != NULL)
-            continue;
-        for (int k = 0; k < 3; k++)
-            rr_lru2_place(&caches[k], layer_of[r->uri_id], r->size);
-    }
-    g_free(layer_of);
+    reqs = rr_sim_layer_requests(run->trace, &n, &n_layers);
+    for (int k = 0; k < 3; k++)
+        rr_lru2_init(&caches[k], n_layers, capacity, factors[k]);
+    /* The caches are independent: one at a time keeps its state in cache. */
+    for (int k = 0; k < 3 && !sk_signal_stop(); k++)
+        for (gsize i = 0; i < n; i++) {
+            if ((i & 0xffff) == 0 && sk_signal_stop())
+                break;
+            rr_lru2_place(&caches[k], reqs[i].layer, reqs[i].size);
+        }
+    g_free(reqs);
     if (!sk_signal_stop()) {
         if (run->text)
             for (int i = 0; i < 3; i++)
