@@ -195,6 +195,20 @@ left=0
 for p in $worker_pids; do kill -0 "$p" 2>/dev/null && left=$((left + 1)); done
 check "no worker left (of PIDs $(echo $worker_pids))" test "$left" -eq 0
 
+# --- a client that dies ---------------------------------------------------------------
+write_config die.yaml die.json map.json "$r1" "wait: true"
+"$replay" -c run -i die.yaml >die.out 2>die.err &
+pid=$!
+sleep 2
+victim=$(pgrep -P $pid | head -1)
+[ -n "$victim" ] && kill -KILL "$victim"
+wait $pid
+rc=$?
+check "a client killed mid-run: exit 1, the client and its end named (exit $rc)" \
+    bash -c "[ $rc -eq 1 ] && grep -q 'client [0-9]* failed: .*signal 9' die.err" || sed 's/^/# /' die.err
+check "no results from a run that lost a client" bash -c "! ls die.json die-rps.* >/dev/null 2>&1"
+check "no work folder left after a lost client" bash -c "! ls -a | grep -q registry-replay-"
+
 tap_stop_all
 check "the registries were stopped by their PIDs" bash -c "! kill -0 $r1_pid 2>/dev/null"
 tap_done
