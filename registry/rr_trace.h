@@ -47,7 +47,7 @@ typedef struct RrTrace {
     guint64 records;        /* records read in all files */
     guint64 malformed;      /* records counted as malformed */
     GPtrArray *reports;     /* the first RR_TRACE_REPORTED messages */
-    GStringChunk *strings;  /* uri and client texts */
+    GStringChunk *strings;  /* uri and client texts, interned: equal texts, one pointer */
 } RrTrace;
 
 typedef struct RrTraceLimit {
