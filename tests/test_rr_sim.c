@@ -7,6 +7,7 @@
 #include "rr_sim_lru2.h"
 #include "rr_sim_prefetch.h"
 #include "sk_error.h"
+#include "sk_free.h"
 #include "sk_test.h"
 
 typedef struct {
@@ -511,6 +512,131 @@ static void test_prefetch_reference(void)
     g_rand_free(rand);
 }
 
+/* --- prefetch.py against the seed's story told plainly, on random traces. --- */
+
+typedef struct {
+    GHashTable *clients;    /* had the entry: its pusher and later manifest GETs */
+    long size;
+} PyPushed;
+
+typedef struct {
+    long size, count;
+} PyFetched;
+
+static void test_prefetch_py_reference(void)
+{
+    GRand *rand = g_rand_new_with_seed(11);
+
+    for (int round = 0; round < 60; round++) {
+        enum { N = 80, REPOS = 2 };
+        Req reqs[N];
+        char *uris[N];
+        static const char *const clients[] = {"A", "B", "C"};
+        GPtrArray *pushed[REPOS];
+        GArray *fetched[REPOS] = {NULL, NULL};
+        long hit = 0, cur = 0, max = 0, good = 0, bad = 0;
+        gboolean any = FALSE;
+
+        for (int r = 0; r < REPOS; r++)
+            pushed[r] = g_ptr_array_new();
+        for (int i = 0; i < N; i++) {
+            int repo = g_rand_int_range(rand, 0, REPOS), kind = g_rand_int_range(rand, 0, 20);
+            gboolean manifest = kind < 5, put = kind >= 14;
+
+            uris[i] = manifest ? g_strdup_printf("v2/u/r%d/manifests/m", repo)
+                               : g_strdup_printf("v2/u/r%d/blobs/l%d", repo,
+                                                 g_rand_int_range(rand, 0, 10));
+            reqs[i].method = put ? "PUT" : "GET";
+            reqs[i].uri = uris[i];
+            reqs[i].size = g_rand_int_range(rand, 1000, 4000);   /* windows overlap */
+            reqs[i].client = clients[g_rand_int_range(rand, 0, 3)];
+            /* the story */
+            if (put) {
+                PyPushed *e = g_new0(PyPushed, 1);
+
+                e->clients = g_hash_table_new(g_str_hash, g_str_equal);
+                g_hash_table_add(e->clients, (gpointer)reqs[i].client);
+                e->size = reqs[i].size;
+                g_ptr_array_add(pushed[repo], e);
+            } else if (manifest) {
+                for (guint k = 0; k < pushed[repo]->len; k++) {
+                    PyPushed *e = pushed[repo]->pdata[k];
+                    gboolean known = FALSE;
+
+                    if (g_hash_table_contains(e->clients, reqs[i].client))
+                        continue;
+                    g_hash_table_add(e->clients, (gpointer)reqs[i].client);
+                    if (fetched[repo] == NULL)
+                        fetched[repo] = g_array_new(FALSE, FALSE, sizeof(PyFetched));
+                    for (guint j = 0; j < fetched[repo]->len; j++)
+                        known |= g_array_index(fetched[repo], PyFetched, j).size == e->size;
+                    if (!known) {
+                        PyFetched f = {e->size, 0};
+
+                        g_array_append_val(fetched[repo], f);
+                        cur += e->size;
+                        max = any ? MAX(max, cur) : cur;
+                        any = TRUE;
+                    }
+                }
+            } else if (fetched[repo]) {
+                for (guint j = 0; j < fetched[repo]->len; j++) {
+                    PyFetched *f = &g_array_index(fetched[repo], PyFetched, j);
+
+                    if (reqs[i].size - 1000 < f->size && reqs[i].size + 1000 > f->size) {
+                        hit++;
+                        f->count++;
+                    }
+                }
+            }
+        }
+        for (int r = 0; r < REPOS; r++) {
+            for (guint j = 0; fetched[r] && j < fetched[r]->len; j++) {
+                if (g_array_index(fetched[r], PyFetched, j).count > 0)
+                    good++;
+                else
+                    bad++;
+            }
+            for (guint k = 0; k < pushed[r]->len; k++) {
+                PyPushed *e = pushed[r]->pdata[k];
+
+                g_hash_table_destroy(e->clients);
+                g_free(e);
+            }
+            g_ptr_array_free(pushed[r], TRUE);
+            if (fetched[r])
+                g_array_free(fetched[r], TRUE);
+        }
+        {
+            char *path = sk_test_path("prefetch-ref.out");
+            const char *args[] = {"outfile", path, NULL};
+            RrTrace *t = trace_of(reqs, N);
+            GError *error = NULL;
+            gboolean ok;
+            char *out = run_plugin(&rr_sim_prefetch_py, t, args, &error, &ok);
+
+            g_assert_cmpint(ok, ==, any);
+            if (ok) {
+                char *ratio = rr_py_float((double)hit / (double)(good + bad));
+                char *want = g_strdup_printf("%s,%ld\n", ratio, max);
+                gsize len;
+                char *file = sk_test_read(path, &len);
+
+                g_assert_no_error(error);
+                g_assert_true(g_str_has_prefix(file, want));
+                SK_FREE_ALL(ratio, want, file);
+            } else {
+                sk_assert_error(&error, SK_ERROR, SK_ERROR_INPUT, "nothing was prefetched");
+            }
+            SK_FREE_ALL(out, path);
+            rr_trace_free(t);
+        }
+        for (int i = 0; i < N; i++)
+            g_free(uris[i]);
+    }
+    g_rand_free(rand);
+}
+
 static void test_find(void)
 {
     GError *error = NULL;
@@ -536,6 +662,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rr-sim/py-float", test_py_float);
     g_test_add_func("/rr-sim/lru2-reference", test_lru2_reference);
     g_test_add_func("/rr-sim/prefetch-reference", test_prefetch_reference);
+    g_test_add_func("/rr-sim/prefetch-py-reference", test_prefetch_py_reference);
     g_test_add_func("/rr-sim/find", test_find);
     return g_test_run();
 }
