@@ -118,7 +118,9 @@ void sk_report_text(FILE *out, const SkModelResult *r, const SkModelOptions *o,
         const SkCacheStats *c = &r->caches[i];
         fprintf(out, "%-10s %12" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT
                 " %12" G_GUINT64_FORMAT " %8.1f%%\n", sk_stat_names[i], c->hits,
-                c->misses, c->conflicts, 100.0 * rate(c->hits, c->misses));
+                c->misses, c->conflicts, 100.0 * (i == SK_STAT_IOTLB
+                    ? iotlb_rate(c->hits, c->misses, r->coalesced)
+                    : rate(c->hits, c->misses)));
     }
     if (o->caches.walk_table)
         fprintf(out, "\nwalk table     %u entries: %" G_GUINT64_FORMAT " IOTLB misses "
