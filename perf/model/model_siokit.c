@@ -459,31 +459,29 @@ static void run_bucket(Model *m)
     m->next_event = wheel_scan(m);
 }
 
-#define SLOT_BITS (m->slot_bits)    /* slot length times the link Mb/s */
-
-/* Start of packet slot k: k * 1542*8 / G ns, rounded down (the exact
- * average interval; 61.68 ns at 200 Gb/s). */
+/* Start of packet slot k: k * packet_bytes*8 / G ns, rounded down (the
+ * exact average interval; 61.68 ns for 1542 bytes at 200 Gb/s). */
 static uint64_t slot_time(const Model *m, uint64_t k)
 {
-    if (k < UINT64_MAX / SLOT_BITS)
-        return k * SLOT_BITS / m->opt->link_mbps;
-    return (uint64_t)(((unsigned __int128)k * SLOT_BITS) / m->opt->link_mbps);
+    if (k < UINT64_MAX / m->slot_bits)
+        return k * m->slot_bits / m->opt->link_mbps;
+    return (uint64_t)(((unsigned __int128)k * m->slot_bits) / m->opt->link_mbps);
 }
 
 /* The current slot k and its start, kept with the remainder of its
  * division so that the next slot needs none. */
 typedef struct Slot {
-    uint64_t k, time, rem;      /* time = floor(k * SLOT_BITS / link),
-                                   rem = k * SLOT_BITS - time * link */
+    uint64_t k, time, rem;      /* time = floor(k * slot_bits / link),
+                                   rem = k * slot_bits - time * link */
     uint64_t link;
-    uint64_t step, step_rem;    /* SLOT_BITS / link, SLOT_BITS % link */
+    uint64_t step, step_rem;    /* slot_bits / link, slot_bits % link */
 } Slot;
 
 static void slot_init(const Model *m, Slot *s)
 {
     s->link = m->opt->link_mbps;
-    s->step = SLOT_BITS / s->link;
-    s->step_rem = SLOT_BITS % s->link;
+    s->step = m->slot_bits / s->link;
+    s->step_rem = m->slot_bits % s->link;
     s->k = s->time = s->rem = 0;
 }
 
@@ -505,7 +503,7 @@ static void slot_seek(const Model *m, Slot *s, uint64_t k)
     }
     s->k = k;
     s->time = slot_time(m, k);
-    s->rem = (uint64_t)((unsigned __int128)k * SLOT_BITS - (unsigned __int128)s->time * s->link);
+    s->rem = (uint64_t)((unsigned __int128)k * m->slot_bits - (unsigned __int128)s->time * s->link);
 }
 
 /* End of slot k, rounded up. */
@@ -518,10 +516,10 @@ static uint64_t slot_end(const Model *m, uint64_t k)
 /* The first slot that starts at or after t. */
 static uint64_t first_slot_from(const Model *m, uint64_t t)
 {
-    if (t <= (UINT64_MAX - SLOT_BITS) / m->opt->link_mbps)
-        return (t * m->opt->link_mbps + SLOT_BITS - 1) / SLOT_BITS;
+    if (t <= (UINT64_MAX - m->slot_bits) / m->opt->link_mbps)
+        return (t * m->opt->link_mbps + m->slot_bits - 1) / m->slot_bits;
     unsigned __int128 num = (unsigned __int128)t * m->opt->link_mbps;
-    return (uint64_t)((num + SLOT_BITS - 1) / SLOT_BITS);
+    return (uint64_t)((num + m->slot_bits - 1) / m->slot_bits);
 }
 
 /* The device of the options: latencies, packet slots, the walk table. */
