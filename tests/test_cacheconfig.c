@@ -167,6 +167,90 @@ SK_TEST(test_hypersio_dialect, "/cacheconfig/hypersio-dialect")
     (void)c;
 }
 
+/* siokit's blocks: LATENCY, TQUEUE, WALKTABLE; defaults HyperSIO's. */
+SK_TEST(test_device_blocks, "/cacheconfig/device-blocks")
+{
+    const char *text = "LATENCY\npcie: 300\nmemory:80\ncc_hit:2\niotlb_hit:3\n"
+                       "prefetch_hit:4\nwalk_cache:6\nTQUEUE\nsize:32\nWALKTABLE\nsize:8\n";
+    SkCacheConfig c, d, back;
+    SkCacheConfigLines at;
+    GError *error = NULL;
+    static const uint32_t want[SK_N_LAT_KEYS] = {300, 80, 2, 3, 4, 6};
+
+    sk_cache_config_default(&d);
+    g_assert_cmpmem(d.latency, sizeof(d.latency), sk_latency_defaults, sizeof(d.latency));
+    g_assert_cmpuint(d.tqueue + d.walk_table, ==, 0);
+    g_assert_true(sk_cache_config_parse_lines("d.cfg", text, strlen(text), SK_CONFIG_SIOKIT,
+                                              &c, &at, &error));
+    g_assert_no_error(error);
+    g_assert_cmpmem(c.latency, sizeof(c.latency), want, sizeof(want));
+    g_assert_cmpuint(c.tqueue, ==, 32);
+    g_assert_cmpuint(c.walk_table, ==, 8);
+    g_assert_cmpuint(at.latency[SK_LAT_KEY_PCIE], ==, 2);
+    g_assert_cmpuint(at.walk_table, ==, 11);
+    g_assert_cmpuint(c.iotlb.size, ==, 64);     /* the rest: the default */
+    /* Written back only when not the default, and read back the same. */
+    char *out = sk_cache_config_to_string(&c);
+    g_assert_true(sk_cache_config_parse("b.cfg", out, strlen(out), SK_CONFIG_SIOKIT, &back,
+                                        &error));
+    g_assert_cmpmem(&back, sizeof(back), &c, sizeof(c));
+    g_free(out);
+    out = sk_cache_config_to_string(&d);
+    g_assert_null(strstr(out, "LATENCY"));
+    g_assert_null(strstr(out, "WALKTABLE"));
+    g_free(out);
+
+    /* In HyperSIO's dialect the blocks are taken out before HyperSIO reads
+     * the rest (it would stop at them): the IOTLB after them still counts. */
+    char *hs = g_strconcat("WALKTABLE\nsize:4\n", hypersio_default,
+                           "TQUEUE\nsize:8\nIOTLB\nsize:128\nassoc:8\ngroups:1\n", NULL);
+    c = parse_hs(hs, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(c.walk_table, ==, 4);
+    g_assert_cmpuint(c.tqueue, ==, 8);
+    g_assert_cmpuint(c.iotlb.size, ==, 128);
+    g_assert_cmpmem(c.latency, sizeof(c.latency), sk_latency_defaults, sizeof(c.latency));
+    g_free(hs);
+}
+
+/* Every new key's bad values: the file, the line, the block and key. */
+SK_TEST(test_device_refused, "/cacheconfig/device-refused")
+{
+    static const Bad bad[] = {
+        {"LATENCY\npcie:0\n", "line 2: LATENCY pcie: value '0' is not a whole number in 1..1000"},
+        {"LATENCY\nmemory:1001\n", "line 2: LATENCY memory: value '1001'"},
+        {"LATENCY\ncc_hit:-1\n", "line 2: LATENCY cc_hit: value '-1'"},
+        {"LATENCY\niotlb_hit:2ns\n", "line 2: LATENCY iotlb_hit: value '2ns'"},
+        {"LATENCY\nprefetch_hit:\n", "line 2: LATENCY prefetch_hit: value ''"},
+        {"LATENCY\nwalk_cache:99999999999\n", "line 2: LATENCY walk_cache: value"},
+        {"LATENCY\npcie_hit:3\n", "line 2: LATENCY: unknown key 'pcie_hit'"},
+        {"TQUEUE\nsize:0\n", "line 2: TQUEUE size: value '0' is not a whole number in 1..1048576"},
+        {"TQUEUE\nsize:1048577\n", "line 2: TQUEUE size: value '1048577'"},
+        {"TQUEUE\nassoc:4\n", "line 2: TQUEUE: unknown key 'assoc'"},
+        {"WALKTABLE\nsize:1048577\n", "line 2: WALKTABLE size: value '1048577' is not a whole number in 0..1048576"},
+        {"WALKTABLE\nsize:x\n", "line 2: WALKTABLE size: value 'x'"},
+        {"WALKTABLE\nentries:4\n", "line 2: WALKTABLE: unknown key 'entries'"},
+        {"WALKTABLE\nsize:4\nWALKTABLE\nsize:8\n", "line 3: block WALKTABLE given twice"},
+    };
+    for (int dialect = SK_CONFIG_SIOKIT; dialect <= SK_CONFIG_HYPERSIO; dialect++) {
+        for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+            SkCacheConfig c;
+            GError *error = NULL;
+            const char *text = bad[i].text;
+            if (dialect == SK_CONFIG_HYPERSIO && strstr(bad[i].expect, "given twice"))
+                continue;          /* HyperSIO reads a block again */
+            g_assert_false(sk_cache_config_parse("bad.cfg", text, strlen(text),
+                                                 (SkConfigDialect)dialect, &c, &error));
+            g_assert_error(error, SK_ERROR, SK_ERROR_INPUT);
+            if (!strstr(error->message, bad[i].expect) || !strstr(error->message, "bad.cfg"))
+                g_error("dialect %d case %zu: message '%s' lacks '%s'", dialect, i,
+                        error->message, bad[i].expect);
+            g_assert_null(strchr(error->message, '\n'));
+            g_error_free(error);
+        }
+    }
+}
+
 SK_TEST(test_missing_file, "/cacheconfig/missing-file")
 {
     SkCacheConfig c;

@@ -31,14 +31,17 @@ static void designs_init(void)
     for (int i = 0; i < N_DESIGNS; i++) {
         sk_cache_config_default(&d[i].caches);
         d[i].tqueue = 16;
+        d[i].caches.walk_table = 16;   /* as many walks as the queue holds */
         d[i].salloc = FALSE;
     }
     d[0].name = "base";
     d[0].summary = "HyperSIO 1.0's defaults: IOTLB 64/8, L2PAGE 512/16, "
                    "L3PAGE 1024/16, CC 1536, no prefetch, tqueue 1";
     d[0].tqueue = 1;
+    d[0].caches.walk_table = 0;
     d[1].name = "tq";
-    d[1].summary = "base + translation queue of 16 in-flight translations";
+    d[1].summary = "base + translation queue of 16 in-flight translations, "
+                   "misses coalesced in a walk table of 16 (siokit)";
     d[2].name = "part";
     d[2].summary = "tq + caches partitioned by domain (IOTLB 8, L2PAGE 32, "
                    "L3PAGE 64 groups), selective allocation";

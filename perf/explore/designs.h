@@ -3,6 +3,8 @@
  *
  *   base       HyperSIO's defaults (sk_cache_config_default), tqueue 1
  *   tq         base + a 16-entry translation queue (in-flight translations)
+ *              and, in the siokit model, a 16-entry walk table (misses to a
+ *              page whose walk is in flight wait for it; never full)
  *   part       tq + caches partitioned by domain id (IOTLB 8 groups,
  *              L2PAGE 32, L3PAGE 64) with selective allocation
  *   prefetch   tq + a 64-entry prefetch buffer (distance 32, history 2)

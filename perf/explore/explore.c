@@ -27,6 +27,7 @@
 
 static char **opt_tenants, **opt_benchmarks, **opt_orders, **opt_bursts;
 static char **opt_designs, **opt_iotlb, **opt_tqueues, **opt_links, **opt_models;
+static char **opt_packet_bytes, **opt_per_packet, **opt_walk_tables;
 static char *opt_translations, *opt_jobs, *opt_launcher, *opt_output, *opt_name;
 static char *opt_traces, *opt_logs, *opt_logs_root, *opt_run_point, *opt_plot;
 static gboolean opt_list_designs, opt_no_plot, opt_quiet;
@@ -49,6 +50,12 @@ static GOptionEntry entries[] = {
      "translation queue entries instead of the design's", "N"},
     {"link-gbps", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &opt_links,
      "link speed in Gb/s (default 200)", "G"},
+    {"packet-bytes", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_packet_bytes,
+     "packet size in bytes, 1 to 65536 (default 1542)", "N"},
+    {"translations-per-packet", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_per_packet,
+     "translations each packet needs, 1 to 64 (default 3)", "N"},
+    {"walk-table", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_walk_tables,
+     "walk-table entries, 0 = no miss coalescing (default: the design's; siokit only)", "N"},
     {"model", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &opt_models,
      NULL /* the table of models: sk_model_help() */, "MODEL"},
     {"translations", 'n', 0, G_OPTION_ARG_STRING, &opt_translations,
@@ -122,6 +129,32 @@ static gboolean u32_values(const char *name, char **opt, const char *fallback,
     return ok;
 }
 
+/* hypersio-1.0 has HyperSIO's fixed device and no walk table: axes that
+ * give it other values are refused, as sioperf refuses them. */
+static gboolean hypersio_device_ok(const SkSweepSpec *sp, GError **error)
+{
+    static const struct { const char *option; guint32 fixed; gsize offset; } axes[] = {
+        {"--packet-bytes", SK_PACKET_BYTES, G_STRUCT_OFFSET(SkSweepSpec, packet_bytes)},
+        {"--translations-per-packet", SK_TRANSLATIONS_PER_PACKET,
+         G_STRUCT_OFFSET(SkSweepSpec, per_packet)},
+        {"--walk-table", 0, G_STRUCT_OFFSET(SkSweepSpec, walk_tables)},
+    };
+
+    for (guint a = 0; a < G_N_ELEMENTS(axes); a++) {
+        GArray *v = G_STRUCT_MEMBER(GArray *, sp, axes[a].offset);
+        for (guint i = 0; i < v->len; i++) {
+            guint32 x = g_array_index(v, guint32, i);
+            if (x == axes[a].fixed || x == SK_SWEEP_DESIGN)
+                continue;
+            g_set_error(error, SK_ERROR, SK_ERROR_INPUT, "option %s: %u, but "
+                        "hypersio-1.0 has HyperSIO's fixed %u (sweep it with "
+                        "--model siokit only)", axes[a].option, x, axes[a].fixed);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
 {
     GPtrArray *links;
@@ -140,7 +173,15 @@ static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
         !u32_values("--iotlb-size", opt_iotlb, "0", opt_iotlb ? 1 : 0,
                     SK_CACHE_MAX_ENTRIES, &sp->iotlb_sizes, error) ||
         !u32_values("--tqueue", opt_tqueues, "0", opt_tqueues ? 1 : 0, 1u << 20,
-                    &sp->tqueues, error))
+                    &sp->tqueues, error) ||
+        !u32_values("--packet-bytes", opt_packet_bytes, "1542", 1, SK_PACKET_BYTES_MAX,
+                    &sp->packet_bytes, error) ||
+        !u32_values("--translations-per-packet", opt_per_packet, "3", 1,
+                    SK_TRANSLATIONS_PER_PACKET_MAX, &sp->per_packet, error) ||
+        !u32_values("--walk-table", opt_walk_tables, "4294967295",
+                    opt_walk_tables ? 0 : SK_SWEEP_DESIGN,
+                    opt_walk_tables ? SK_WALK_TABLE_MAX : SK_SWEEP_DESIGN,
+                    &sp->walk_tables, error))
         goto fail;
     for (guint i = 0; i < sp->benchmarks->len; i++) {
         const char *b = sp->benchmarks->pdata[i];
@@ -178,6 +219,8 @@ static gboolean parse_sweep(SkSweepSpec *sp, GError **error)
         }
         g_free(sp->models->pdata[i]);
         sp->models->pdata[i] = g_strdup(sk_model_name(kind));
+        if (kind == SK_MODEL_HYPERSIO && !hypersio_device_ok(sp, error))
+            goto fail;
     }
     links = values(opt_links, "200");
     sp->links = g_array_new(FALSE, FALSE, sizeof(double));

@@ -49,6 +49,18 @@ void sk_point_free(SkPoint *p)
     }
 }
 
+/* The point's device, 0 meaning the default. */
+static uint32_t packet_bytes(const SkPoint *p)
+{
+    return p->packet_bytes ? p->packet_bytes : SK_PACKET_BYTES;
+}
+
+static uint32_t per_packet(const SkPoint *p)
+{
+    return p->translations_per_packet ? p->translations_per_packet
+                                      : SK_TRANSLATIONS_PER_PACKET;
+}
+
 char *sk_point_to_data(const SkPoint *p)
 {
     GKeyFile *kf = g_key_file_new();
@@ -67,6 +79,9 @@ char *sk_point_to_data(const SkPoint *p)
     g_key_file_set_uint64(kf, GROUP, "tqueue", p->tqueue);
     g_key_file_set_string(kf, GROUP, "link_gbps",
                           g_ascii_dtostr(link, sizeof(link), p->link_gbps));
+    g_key_file_set_uint64(kf, GROUP, "packet_bytes", packet_bytes(p));
+    g_key_file_set_uint64(kf, GROUP, "translations_per_packet", per_packet(p));
+    g_key_file_set_uint64(kf, GROUP, "walk_table", p->walk_table);
     g_key_file_set_string(kf, GROUP, "model", p->model);
     g_key_file_set_string(kf, GROUP, "trace", p->trace);
     g_key_file_set_string(kf, GROUP, "output", p->output);
@@ -187,6 +202,25 @@ gboolean sk_point_parse(const char *name, const char *text, gsize len,
         bad_key(name, "model", "unknown model", error);
         goto out;
     }
+    p->packet_bytes = SK_PACKET_BYTES;
+    p->translations_per_packet = SK_TRANSLATIONS_PER_PACKET;
+    p->walk_table = kind == SK_MODEL_SIOKIT ? sk_design_find(p->design)->caches.walk_table : 0;
+    if (g_key_file_has_key(kf, GROUP, "packet_bytes", NULL)) {
+        if (!get_u64(kf, name, "packet_bytes", 1, SK_PACKET_BYTES_MAX, &v, error))
+            goto out;
+        p->packet_bytes = (uint32_t)v;
+    }
+    if (g_key_file_has_key(kf, GROUP, "translations_per_packet", NULL)) {
+        if (!get_u64(kf, name, "translations_per_packet", 1,
+                     SK_TRANSLATIONS_PER_PACKET_MAX, &v, error))
+            goto out;
+        p->translations_per_packet = (uint32_t)v;
+    }
+    if (g_key_file_has_key(kf, GROUP, "walk_table", NULL)) {
+        if (!get_u64(kf, name, "walk_table", 0, SK_WALK_TABLE_MAX, &v, error))
+            goto out;
+        p->walk_table = (uint32_t)v;
+    }
     if (!get_string(kf, name, "trace", &p->trace, error) ||
         !get_string(kf, name, "output", &p->output, error))
         goto out;
@@ -233,6 +267,9 @@ gboolean sk_point_options(const SkPoint *p, SkModelOptions *o, GError **error)
     o->salloc = d->salloc;
     o->tenants = p->tenants;
     o->link_mbps = (uint64_t)llround(p->link_gbps * 1000.0);
+    o->packet_bytes = packet_bytes(p);
+    o->translations_per_packet = per_packet(p);
+    o->caches.walk_table = p->walk_table;
     g = &o->caches.iotlb;
     if (p->iotlb_size) {
         uint32_t sets;
@@ -265,6 +302,9 @@ static void add_point(JsonBuilder *b, const SkPoint *p)
     sk_json_member_int(b, "iotlb_size", (gint64)p->iotlb_size);
     sk_json_member_int(b, "tqueue", (gint64)p->tqueue);
     sk_json_member_double(b, "link_gbps", p->link_gbps);
+    sk_json_member_int(b, "packet_bytes", packet_bytes(p));
+    sk_json_member_int(b, "translations_per_packet", per_packet(p));
+    sk_json_member_int(b, "walk_table", (gint64)p->walk_table);
     sk_json_member_string(b, "model", p->model);
     sk_json_member_string(b, "trace", p->trace);
     json_builder_end_object(b);
@@ -335,6 +375,21 @@ gboolean sk_point_done(const SkPoint *p, GError **why)
         return FALSE;
     row = sk_results_read_point(p->output, why);
     done = row && strcmp(row[SK_COL_STATUS], "ok") == 0;
+    if (done) {
+        /* A result of an earlier siokit whose device or walk table was not
+         * this point's (an older tq preset had none) is computed again. */
+        char *device = g_strdup_printf("%u,%u,%u", packet_bytes(p), per_packet(p),
+                                       p->walk_table);
+        char *had = g_strdup_printf("%s,%s,%s", row[SK_COL_PACKET_BYTES],
+                                    row[SK_COL_TRANSLATIONS_PER_PACKET],
+                                    row[SK_COL_WALK_TABLE]);
+        done = strcmp(device, had) == 0;
+        if (!done)
+            g_set_error(why, SK_ERROR, SK_ERROR_INPUT, "result '%s': computed for "
+                        "packet_bytes, translations_per_packet, walk_table '%s', "
+                        "not %s", p->output, had, device);
+        SK_FREE_ALL(device, had);
+    }
     g_strfreev(row);
     return done;
 }

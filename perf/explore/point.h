@@ -12,7 +12,9 @@
  *
  * A point file is a GKeyFile with one group [point] and the keys of
  * SkPoint below.  Reading one checks every key: a missing or bad key is an
- * SK_ERROR_INPUT error naming the file and the key. */
+ * SK_ERROR_INPUT error naming the file and the key (packet_bytes,
+ * translations_per_packet and walk_table, added later, may be missing:
+ * 1542, 3 and the design's). */
 #ifndef POINT_H
 #define POINT_H
 
@@ -33,6 +35,10 @@ typedef struct SkPoint {
     uint32_t iotlb_size;  /* IOTLB entries; 0 = the design's */
     uint32_t tqueue;      /* 0 = the design's */
     double link_gbps;
+    uint32_t packet_bytes;            /* 1542 unless swept; 0 = 1542 */
+    uint32_t translations_per_packet; /* 3 unless swept; 0 = 3 */
+    uint32_t walk_table;  /* entries; the design's (0 for hypersio-1.0)
+                             unless swept */
     char *model;          /* siokit or hypersio-1.0 */
     char *trace;          /* the trace to replay */
     char *output;         /* the JSON to write */

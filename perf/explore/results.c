@@ -19,12 +19,14 @@ const char *const sk_result_columns[SK_N_COLS] = {
     "translations_asked", "iotlb_size", "tqueue", "link_gbps", "tenants",
     "utilization", "mbps", "iotlb_hit_rate", "cc_hit_rate", "l2page_hit_rate",
     "l3page_hit_rate", "prefetch_hit_rate", "translations", "dropped_slots",
-    "elapsed_ns", "error",
+    "elapsed_ns", "error", "packet_bytes", "translations_per_packet", "walk_table",
+    "iotlb_coalesced", "walk_stalls",
 };
 
 gboolean sk_result_column_is_axis(SkResultColumn c)
 {
-    return c >= SK_COL_DESIGN && c <= SK_COL_TENANTS;
+    return (c >= SK_COL_DESIGN && c <= SK_COL_TENANTS) ||
+           (c >= SK_COL_PACKET_BYTES && c <= SK_COL_WALK_TABLE);
 }
 
 /* What a numeric column may hold.  Empty is allowed (a failed point has no
@@ -54,6 +56,11 @@ static const struct {
     {SK_COL_TRANSLATIONS, TRUE, 0, 1.8e19, NEED_NEVER},
     {SK_COL_DROPPED_SLOTS, TRUE, 0, 1.8e19, NEED_NEVER},
     {SK_COL_ELAPSED_NS, TRUE, 0, 1.8e19, NEED_NEVER},
+    {SK_COL_PACKET_BYTES, TRUE, 1, 65536, NEED_NEVER},
+    {SK_COL_TRANSLATIONS_PER_PACKET, TRUE, 1, 64, NEED_NEVER},
+    {SK_COL_WALK_TABLE, TRUE, 0, 1048576, NEED_NEVER},
+    {SK_COL_IOTLB_COALESCED, TRUE, 0, 1.8e19, NEED_NEVER},
+    {SK_COL_WALK_STALLS, TRUE, 0, 1.8e19, NEED_NEVER},
 };
 
 /* A plain decimal number (sk_parse_decimal) with no sign; whole: digits
@@ -147,6 +154,8 @@ static JsonNode *path_get(JsonObject *o, const char *a, const char *b, const cha
     return n;
 }
 
+#define LEAF(m) ((m).d ? (m).d : "hit_rate")
+
 char **sk_results_read_point(const char *path, GError **error)
 {
     JsonParser *parser = json_parser_new();
@@ -154,31 +163,38 @@ char **sk_results_read_point(const char *path, GError **error)
     char **row = NULL;
     JsonObject *o;
     JsonNode *root;
-    static const struct { SkResultColumn col; const char *a, *b, *c; } map[] = {
-        {SK_COL_ID, "id", NULL, NULL},
-        {SK_COL_STATUS, "status", NULL, NULL},
-        {SK_COL_DESIGN, "point", "design", NULL},
-        {SK_COL_MODEL, "point", "model", NULL},
-        {SK_COL_BENCHMARK, "point", "benchmark", NULL},
-        {SK_COL_SOURCE, "point", "source", NULL},
-        {SK_COL_ORDER, "point", "order", NULL},
-        {SK_COL_BURST, "point", "burst", NULL},
-        {SK_COL_TRANSLATIONS_ASKED, "point", "translations", NULL},
-        {SK_COL_IOTLB_SIZE, "point", "iotlb_size", NULL},
-        {SK_COL_TQUEUE, "point", "tqueue", NULL},
-        {SK_COL_LINK_GBPS, "point", "link_gbps", NULL},
-        {SK_COL_TENANTS, "point", "tenants", NULL},
-        {SK_COL_UTILIZATION, "result", "utilization", NULL},
-        {SK_COL_MBPS, "result", "mbps", NULL},
-        {SK_COL_IOTLB_HIT_RATE, "result", "caches", "IOTLB"},
-        {SK_COL_CC_HIT_RATE, "result", "caches", "CC"},
-        {SK_COL_L2PAGE_HIT_RATE, "result", "caches", "L2PAGE"},
-        {SK_COL_L3PAGE_HIT_RATE, "result", "caches", "L3PAGE"},
-        {SK_COL_PREFETCH_HIT_RATE, "result", "caches", "PREFETCH"},
-        {SK_COL_TRANSLATIONS, "result", "translations", NULL},
-        {SK_COL_DROPPED_SLOTS, "result", "dropped_slots", NULL},
-        {SK_COL_ELAPSED_NS, "result", "elapsed_ns", NULL},
-        {SK_COL_ERROR, "error", NULL, NULL},
+    /* Members a.b.c; when c names an object (a cache), its member d
+     * (hit_rate when d is NULL). */
+    static const struct { SkResultColumn col; const char *a, *b, *c, *d; } map[] = {
+        {SK_COL_ID, "id", NULL, NULL, NULL},
+        {SK_COL_STATUS, "status", NULL, NULL, NULL},
+        {SK_COL_DESIGN, "point", "design", NULL, NULL},
+        {SK_COL_MODEL, "point", "model", NULL, NULL},
+        {SK_COL_BENCHMARK, "point", "benchmark", NULL, NULL},
+        {SK_COL_SOURCE, "point", "source", NULL, NULL},
+        {SK_COL_ORDER, "point", "order", NULL, NULL},
+        {SK_COL_BURST, "point", "burst", NULL, NULL},
+        {SK_COL_TRANSLATIONS_ASKED, "point", "translations", NULL, NULL},
+        {SK_COL_IOTLB_SIZE, "point", "iotlb_size", NULL, NULL},
+        {SK_COL_TQUEUE, "point", "tqueue", NULL, NULL},
+        {SK_COL_LINK_GBPS, "point", "link_gbps", NULL, NULL},
+        {SK_COL_TENANTS, "point", "tenants", NULL, NULL},
+        {SK_COL_UTILIZATION, "result", "utilization", NULL, NULL},
+        {SK_COL_MBPS, "result", "mbps", NULL, NULL},
+        {SK_COL_IOTLB_HIT_RATE, "result", "caches", "IOTLB", NULL},
+        {SK_COL_CC_HIT_RATE, "result", "caches", "CC", NULL},
+        {SK_COL_L2PAGE_HIT_RATE, "result", "caches", "L2PAGE", NULL},
+        {SK_COL_L3PAGE_HIT_RATE, "result", "caches", "L3PAGE", NULL},
+        {SK_COL_PREFETCH_HIT_RATE, "result", "caches", "PREFETCH", NULL},
+        {SK_COL_TRANSLATIONS, "result", "translations", NULL, NULL},
+        {SK_COL_DROPPED_SLOTS, "result", "dropped_slots", NULL, NULL},
+        {SK_COL_ELAPSED_NS, "result", "elapsed_ns", NULL, NULL},
+        {SK_COL_ERROR, "error", NULL, NULL, NULL},
+        {SK_COL_PACKET_BYTES, "point", "packet_bytes", NULL, NULL},
+        {SK_COL_TRANSLATIONS_PER_PACKET, "point", "translations_per_packet", NULL, NULL},
+        {SK_COL_WALK_TABLE, "point", "walk_table", NULL, NULL},
+        {SK_COL_IOTLB_COALESCED, "result", "caches", "IOTLB", "coalesced"},
+        {SK_COL_WALK_STALLS, "result", "caches", "IOTLB", "stalls"},
     };
 
     if (!json_parser_load_from_file(parser, path, &local)) {
@@ -199,18 +215,18 @@ char **sk_results_read_point(const char *path, GError **error)
     for (guint i = 0; i < G_N_ELEMENTS(map); i++) {
         JsonNode *n = path_get(o, map[i].a, map[i].b, map[i].c);
         if (map[i].c && n && JSON_NODE_HOLDS_OBJECT(n))
-            n = json_object_get_member(json_node_get_object(n), "hit_rate");
+            n = json_object_get_member(json_node_get_object(n), LEAF(map[i]));
         row[map[i].col] = node_text(n);
     }
     for (guint i = 0; i < G_N_ELEMENTS(map); i++) {
         JsonNode *n = path_get(o, map[i].a, map[i].b, map[i].c);
         gboolean numeric = sk_result_column_is_number(map[i].col);
         char *member = g_strjoin(".", map[i].a, map[i].b, map[i].c,
-                                 map[i].c ? "hit_rate" : NULL, NULL);
+                                 map[i].c ? LEAF(map[i]) : NULL, NULL);
         GError *bad = NULL;
 
         if (map[i].c && n && JSON_NODE_HOLDS_OBJECT(n))
-            n = json_object_get_member(json_node_get_object(n), "hit_rate");
+            n = json_object_get_member(json_node_get_object(n), LEAF(map[i]));
         if (map[i].col == SK_COL_STATUS && strcmp(row[SK_COL_STATUS], "ok") != 0 &&
             strcmp(row[SK_COL_STATUS], "failed") != 0)
             g_set_error(&bad, SK_ERROR, SK_ERROR_INPUT, "'%s' is not ok or failed",
@@ -246,7 +262,8 @@ static int compare_rows(gconstpointer pa, gconstpointer pb)
     guint ra = sk_design_rank(a[SK_COL_DESIGN]), rb = sk_design_rank(b[SK_COL_DESIGN]);
     static const SkResultColumn numeric[] = {
         SK_COL_BURST, SK_COL_TRANSLATIONS_ASKED, SK_COL_IOTLB_SIZE, SK_COL_TQUEUE,
-        SK_COL_LINK_GBPS,
+        SK_COL_LINK_GBPS, SK_COL_PACKET_BYTES, SK_COL_TRANSLATIONS_PER_PACKET,
+        SK_COL_WALK_TABLE,
     };
     int c;
 

@@ -26,6 +26,10 @@ typedef enum {
     SK_COL_UTILIZATION, SK_COL_MBPS, SK_COL_IOTLB_HIT_RATE, SK_COL_CC_HIT_RATE,
     SK_COL_L2PAGE_HIT_RATE, SK_COL_L3PAGE_HIT_RATE, SK_COL_PREFETCH_HIT_RATE,
     SK_COL_TRANSLATIONS, SK_COL_DROPPED_SLOTS, SK_COL_ELAPSED_NS, SK_COL_ERROR,
+    /* Added later, after error, so that the columns above keep their
+     * places: three axes, then two results. */
+    SK_COL_PACKET_BYTES, SK_COL_TRANSLATIONS_PER_PACKET, SK_COL_WALK_TABLE,
+    SK_COL_IOTLB_COALESCED, SK_COL_WALK_STALLS,
     SK_N_COLS,
 } SkResultColumn;
 

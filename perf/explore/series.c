@@ -30,14 +30,22 @@ GPtrArray *sk_series_group(GPtrArray *rows)
 {
     GPtrArray *series = g_ptr_array_new_with_free_func((GDestroyNotify)sk_series_free);
     GHashTable *by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *first = g_hash_table_new(g_str_hash, g_str_equal);
     gboolean varies[SK_N_COLS] = {FALSE};
 
-    for (guint i = 1; i < rows->len; i++) {
-        char **a = rows->pdata[0], **b = rows->pdata[i];
+    /* An axis varies when two rows of one design differ in it (a value the
+     * design sets, such as its walk table, names no series). */
+    for (guint i = 0; i < rows->len; i++) {
+        char **b = rows->pdata[i], **a = g_hash_table_lookup(first, b[SK_COL_DESIGN]);
+        if (a == NULL) {
+            g_hash_table_insert(first, b[SK_COL_DESIGN], b);
+            continue;
+        }
         for (int c = 0; c < SK_N_COLS; c++)
             if (strcmp(a[c], b[c]) != 0)
                 varies[c] = TRUE;
     }
+    g_hash_table_destroy(first);
     for (guint i = 0; i < rows->len; i++) {
         char **row = rows->pdata[i];
         char *key = row_key(row);

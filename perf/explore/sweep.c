@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "designs.h"
 #include "point.h"
 #include "pool.h"
 #include "sk_cli.h"
@@ -40,7 +41,7 @@ void sk_sweep_spec_clear(SkSweepSpec *sp)
 {
     GPtrArray *strings[] = {sp->benchmarks, sp->orders, sp->designs, sp->models};
     GArray *numbers[] = {sp->tenants, sp->bursts, sp->iotlb_sizes, sp->tqueues,
-                         sp->links};
+                         sp->links, sp->packet_bytes, sp->per_packet, sp->walk_tables};
 
     for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
         if (strings[i])
@@ -74,10 +75,14 @@ void sk_sweep_free(SkSweep *sw)
     g_free(sw);
 }
 
-static char *point_id(const SkPoint *p, const SkSource *s)
+/* The id names every axis; those added later (the device, the walk
+ * table) only when not their default, so that earlier ids stay. */
+static char *point_id(const SkPoint *p, const SkSource *s, gboolean walk_table_swept)
 {
     char link[G_ASCII_DTOSTR_BUF_SIZE], tq[16] = "D", iotlb[16] = "D";
     char n[32] = "";
+    GString *more = g_string_new(NULL);
+    char *id;
 
     g_ascii_formatd(link, sizeof(link), "%.10g", p->link_gbps);   /* no "e+" */
     if (p->tqueue)
@@ -85,9 +90,17 @@ static char *point_id(const SkPoint *p, const SkSource *s)
     if (p->iotlb_size)
         g_snprintf(iotlb, sizeof(iotlb), "%u", p->iotlb_size);
     g_snprintf(n, sizeof(n), "-n%" G_GUINT64_FORMAT, p->translations);
-    return g_strdup_printf("%s_%s_%s-%s%s_%s%u_t%u_tq%s_iotlb%s_%sg", p->design,
-                           p->model, p->benchmark, s->tag, n, p->order, p->burst,
-                           p->tenants, tq, iotlb, link);
+    if (p->packet_bytes != SK_PACKET_BYTES)
+        g_string_append_printf(more, "_pb%u", p->packet_bytes);
+    if (p->translations_per_packet != SK_TRANSLATIONS_PER_PACKET)
+        g_string_append_printf(more, "_tpp%u", p->translations_per_packet);
+    if (walk_table_swept)
+        g_string_append_printf(more, "_wt%u", p->walk_table);
+    id = g_strdup_printf("%s_%s_%s-%s%s_%s%u_t%u_tq%s_iotlb%s_%sg%s", p->design,
+                         p->model, p->benchmark, s->tag, n, p->order, p->burst,
+                         p->tenants, tq, iotlb, link, more->str);
+    g_string_free(more, TRUE);
+    return id;
 }
 
 static void add_points(SkSweep *sw, const SkSource *src, const char *order,
@@ -113,8 +126,13 @@ static void add_points(SkSweep *sw, const SkSource *src, const char *order,
     for (guint m = 0; m < sp->models->len; m++)
     for (guint q = 0; q < sp->tqueues->len; q++)
     for (guint s = 0; s < sp->iotlb_sizes->len; s++)
-    for (guint l = 0; l < sp->links->len; l++) {
+    for (guint l = 0; l < sp->links->len; l++)
+    for (guint pb = 0; pb < sp->packet_bytes->len; pb++)
+    for (guint pp = 0; pp < sp->per_packet->len; pp++)
+    for (guint w = 0; w < sp->walk_tables->len; w++) {
         SkPoint *p = g_new0(SkPoint, 1);
+        guint32 walk_table = g_array_index(sp->walk_tables, guint32, w);
+        SkModelKind kind = SK_MODEL_SIOKIT;
         char *file;
         p->benchmark = g_strdup(src->benchmark);
         p->source = g_strdup(src->label);
@@ -127,8 +145,15 @@ static void add_points(SkSweep *sw, const SkSource *src, const char *order,
         p->tqueue = g_array_index(sp->tqueues, guint32, q);
         p->iotlb_size = g_array_index(sp->iotlb_sizes, guint32, s);
         p->link_gbps = g_array_index(sp->links, double, l);
+        p->packet_bytes = g_array_index(sp->packet_bytes, guint32, pb);
+        p->translations_per_packet = g_array_index(sp->per_packet, guint32, pp);
+        sk_model_parse(p->model, &kind);
+        if (walk_table != SK_SWEEP_DESIGN)
+            p->walk_table = walk_table;
+        else if (kind == SK_MODEL_SIOKIT)
+            p->walk_table = sk_design_find(p->design)->caches.walk_table;
         p->trace = g_strdup(trace);
-        p->id = point_id(p, src);
+        p->id = point_id(p, src, walk_table != SK_SWEEP_DESIGN);
         file = g_strdup_printf("%s.json", p->id);
         p->output = g_build_filename(points_dir, file, NULL);
         g_free(file);

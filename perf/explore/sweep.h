@@ -14,6 +14,8 @@
 typedef struct SkSweepSpec {
     GPtrArray *benchmarks, *orders, *designs, *models;   /* char * */
     GArray *tenants, *bursts, *iotlb_sizes, *tqueues;    /* guint32; 0 = design's */
+    GArray *packet_bytes, *per_packet;                    /* guint32 */
+    GArray *walk_tables;        /* guint32; SK_SWEEP_DESIGN = design's */
     GArray *links;                                        /* double, Gb/s */
     uint64_t translations;      /* of synthetic traces */
     char *logs_dir;             /* one run chosen by --logs, or NULL */
@@ -23,6 +25,8 @@ typedef struct SkSweepSpec {
     guint jobs;
     gboolean slurm, quiet;
 } SkSweepSpec;
+
+#define SK_SWEEP_DESIGN UINT32_MAX
 
 /* Frees what the spec holds (any field may be NULL) and clears it. */
 void sk_sweep_spec_clear(SkSweepSpec *spec);

@@ -20,6 +20,8 @@ void sk_model_options_default(SkModelOptions *o)
     o->policy = SK_POLICY_LRU;
     o->tqueue = 1;
     o->link_mbps = 200000;
+    o->packet_bytes = SK_PACKET_BYTES;
+    o->translations_per_packet = SK_TRANSLATIONS_PER_PACKET;
 }
 
 gboolean sk_model_parse(const char *name, SkModelKind *kind)
@@ -77,6 +79,18 @@ gboolean sk_model_options_check(const SkModelOptions *o, GError **error)
     if (o->link_mbps == 0) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                     "option --link-gbps: must be more than 0");
+        return FALSE;
+    }
+    if (o->packet_bytes < 1 || o->packet_bytes > SK_PACKET_BYTES_MAX) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --packet-bytes: must be 1..%d", SK_PACKET_BYTES_MAX);
+        return FALSE;
+    }
+    if (o->translations_per_packet < 1 ||
+        o->translations_per_packet > SK_TRANSLATIONS_PER_PACKET_MAX) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "option --translations-per-packet: must be 1..%d",
+                    SK_TRANSLATIONS_PER_PACKET_MAX);
         return FALSE;
     }
     if (m->check && !m->check(o, error))
@@ -160,12 +174,13 @@ void sk_tenant_table_finish(SkTenantTable *t, SkModelResult *result)
     sk_id_map_destroy(&t->ids);
 }
 
-uint64_t sk_model_mbps(uint64_t translations, uint64_t elapsed_ns)
+uint64_t sk_model_mbps(const SkModelOptions *o, uint64_t translations,
+                       uint64_t elapsed_ns)
 {
-    uint64_t packets = translations / SK_TRANSLATIONS_PER_PACKET;
+    uint64_t packets = translations / o->translations_per_packet;
     if (elapsed_ns == 0)
         return 0;
-    return (uint64_t)((double)packets * SK_PACKET_BITS * 1000) / elapsed_ns;
+    return (uint64_t)((double)packets * o->packet_bytes * 8 * 1000) / elapsed_ns;
 }
 
 #define FEED_BATCH 4096

@@ -27,7 +27,9 @@ typedef enum {
     SK_N_MODELS,
 } SkModelKind;
 
-/* Latencies (ns) and sizes both models start from (HyperSIO 1.0's). */
+/* Latencies (ns) and sizes of HyperSIO 1.0, fixed in hypersio-1.0; the
+ * siokit model's defaults (sk_latency_defaults, --packet-bytes,
+ * --translations-per-packet). */
 #define SK_LAT_PCIE          450    /* one way over PCIe */
 #define SK_LAT_DRAM          50     /* one memory read */
 #define SK_LAT_CC_HIT        1
@@ -38,6 +40,8 @@ typedef enum {
 #define SK_PACKET_BYTES      1542
 #define SK_PACKET_BITS       (SK_PACKET_BYTES * 8)
 #define SK_TRANSLATIONS_PER_PACKET 3
+#define SK_PACKET_BYTES_MAX  65536
+#define SK_TRANSLATIONS_PER_PACKET_MAX 64
 
 typedef struct SkModelOptions {
     SkModelKind model;
@@ -48,6 +52,8 @@ typedef struct SkModelOptions {
     gboolean salloc;        /* selective allocation by domain id */
     uint32_t tenants;       /* 0 = the number of domains in the trace */
     uint64_t link_mbps;     /* link speed in Mb/s (200 Gb/s = 200000) */
+    uint32_t packet_bytes;  /* 1..SK_PACKET_BYTES_MAX, default 1542 */
+    uint32_t translations_per_packet;  /* 1..64, default 3 */
     gboolean tick_by_tick;  /* tests: hypersio-1.0 visits every ns, as
                                HyperSIO does, instead of jumping */
     SkProgress *progress;   /* NULL, or updated with translations read */
@@ -74,7 +80,7 @@ typedef struct SkCacheStats {
 typedef struct SkTenantStats {
     uint32_t tenant;
     uint64_t translations;
-    uint64_t iotlb_hits, iotlb_misses;
+    uint64_t iotlb_hits, iotlb_misses, iotlb_coalesced;
     uint64_t first_start, last_end;   /* ns: first issue, last completion */
     uint64_t latency_sum;             /* ns, over its translations */
 } SkTenantStats;
@@ -91,6 +97,10 @@ typedef struct SkModelResult {
     double utilization;
     uint64_t prefetch_walks;
     uint64_t max_in_flight;           /* translations in flight at once */
+    /* Miss coalescing (siokit, WALKTABLE size > 0): IOTLB misses that
+     * waited for a walk in flight, misses that found the table full, and
+     * the most walks in flight at once. */
+    uint64_t coalesced, walk_stalls, max_walks;
     SkCacheStats caches[SK_N_STATS];
     uint32_t tenants;                 /* as given, or counted */
     GArray *per_tenant;               /* SkTenantStats, sorted by tenant */
@@ -198,7 +208,9 @@ static inline const SkRecord *sk_feed_next(SkFeed *feed, gboolean *failed,
 }
 
 /* Mb/s as HyperSIO computes it: floor(floor(translations/3) * 1542 * 8 *
- * 1000 / elapsed_ns). */
-uint64_t sk_model_mbps(uint64_t translations, uint64_t elapsed_ns);
+ * 1000 / elapsed_ns), with the options' packet size and translations per
+ * packet. */
+uint64_t sk_model_mbps(const SkModelOptions *o, uint64_t translations,
+                       uint64_t elapsed_ns);
 
 #endif

@@ -379,10 +379,13 @@ static uint64_t min_head_time(const HsModel *m)
 
 /* ---- the run ---- */
 
-/* What only this model needs of the options: whole Gb/s and a packet slot
- * of at least 1 ns (its slots are whole nanoseconds). */
+/* What only this model needs of the options: HyperSIO's fixed device
+ * (hypersio_fixed.c), whole Gb/s and a packet slot of at least 1 ns (its
+ * slots are whole nanoseconds). */
 gboolean hypersio_check(const SkModelOptions *o, GError **error)
 {
+    if (!hypersio_check_fixed(o, error))
+        return FALSE;
     if (o->link_mbps % 1000) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                     "option --link-gbps: hypersio-1.0 takes whole Gb/s");
@@ -501,7 +504,7 @@ gboolean hypersio_run(const SkModelOptions *o, SkTraceReader *reader,
     }
     res->elapsed_ns = t;
     res->packets = res->translations / SK_TRANSLATIONS_PER_PACKET;
-    res->mbps = sk_model_mbps(res->translations, t);
+    res->mbps = sk_model_mbps(o, res->translations, t);
     res->utilization = (double)res->mbps / (double)o->link_mbps;
     res->tenants = o->tenants ? o->tenants : m.tenants.rows->len;
     ok = TRUE;

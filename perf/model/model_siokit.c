@@ -5,8 +5,11 @@
  *   issue      context-cache lookup: +1 on a hit, +1000 on a miss (the
  *              context entry is filled when it arrives);
  *   cc done    IOTLB lookup: +2 on a hit; else prefetch-buffer lookup (when
- *              there is a buffer): +2 on a hit; else a page walk: +450 to the
- *              walker;
+ *              there is a buffer): +2 on a hit; else, with a walk table
+ *              (WALKTABLE size > 0), a walk of the same page in flight is
+ *              waited for (coalesced: it completes with that walk), a full
+ *              table stalls the translation until an entry frees; else a
+ *              page walk: +450 to the walker;
  *   walk       page-walk caches: L2PAGE holds level-2 entries (PDEs), L3PAGE
  *              level-3 entries (PDPTEs) of the 3-level table (39-bit
  *              address width, QEMU's default).  Reads still needed for a
@@ -14,11 +17,15 @@
  *              hit, 4-L after missing both; +5 lookup, +50 a read;
  *   walk done  the caches missed are filled with the entries read; +450 back;
  *   done       the IOTLB (or prefetch buffer) is filled; the translation
- *              completes and its queue entry is freed.
+ *              completes and its queue entry is freed, and so do the
+ *              translations that waited for its walk; its walk-table entry
+ *              goes to the stalled translations, first come first served.
+ * The latencies are the configuration's LATENCY (HyperSIO's by default:
+ * the numbers above); a context-cache miss costs 2 pcie + 2 memory.
  * Any number of events happen in one ns; events of the same ns run in the
- * order they were scheduled.  A packet slot (every 1542*8/G ns, exactly)
- * admits a packet only when the translation queue has a free entry and no
- * earlier packet is still waiting for entries; its 3 translations take
+ * order they were scheduled.  A packet slot (every packet_bytes*8/G ns,
+ * exactly) admits a packet only when the translation queue has a free entry
+ * and no earlier packet is still waiting for entries; its translations take
  * entries as they free up, so no more than tqueue are ever in flight. */
 #include <string.h>
 
@@ -26,13 +33,14 @@
 #include "models.h"
 #include "sk_error.h"
 #include "sk_free.h"
+#include "walktable.h"
 
 #define WHEEL_BITS 12
 #define WHEEL_SIZE (1u << WHEEL_BITS)     /* > the longest single delay */
 #define WHEEL_MASK (WHEEL_SIZE - 1)
 #define NONE UINT32_MAX
 
-enum { ST_CC_DONE, ST_WALK, ST_WALK_DONE, ST_DONE };
+enum { ST_CC_DONE, ST_WALK, ST_WALK_DONE, ST_DONE, ST_WAITING };
 
 typedef struct Tx {
     SkRecord rec;
@@ -40,6 +48,7 @@ typedef struct Tx {
     uint64_t seq;          /* issue order of demand translations */
     uint32_t row;          /* its tenant's row in the tenant table */
     uint32_t next;         /* next in its wheel bucket, or free list */
+    uint32_t walk;         /* its walk-table entry, or NONE */
     uint8_t stage;
     uint8_t prefetch;
     uint8_t cc_miss, iotlb_miss, pbuf_hit, l2_hit, l3_hit;
@@ -65,9 +74,17 @@ typedef struct Model {
     uint32_t *window;                 /* in-order: tx of each seq in flight */
     uint8_t *finished;                /* in-order: done flags by seq */
     uint64_t window_mask;
-    SkRecord pending[SK_TRANSLATIONS_PER_PACKET];
+    SkRecord pending[SK_TRANSLATIONS_PER_PACKET_MAX];
     unsigned n_pending, pending_pos;
     uint64_t record;                  /* records issued */
+    /* The device: latencies (ns), a packet slot's length times the link
+     * Mb/s. */
+    uint64_t lat_pcie, lat_memory, lat_cc_hit, lat_cc_miss, lat_iotlb_hit;
+    uint64_t lat_prefetch_hit, lat_walk_cache;
+    uint64_t slot_bits;
+    gboolean coalescing;              /* there is a walk table */
+    SkWalkTable walks;
+    uint32_t *woken;                  /* waiters of a finished walk */
 } Model;
 
 /* ---- the event wheel ---- */
@@ -137,6 +154,7 @@ static uint32_t tx_new(Model *m, const SkRecord *rec, gboolean prefetch)
     x->start = m->now;
     x->prefetch = (uint8_t)prefetch;
     x->iotlb_miss = x->pbuf_hit = 0;
+    x->walk = NONE;
     return id;
 }
 
@@ -181,6 +199,63 @@ static uint32_t iotlb_set(const Model *m, const SkRecord *r)
                            r->iova >> (r->level >= 3 ? 30 : 21));
 }
 
+/* ---- IOTLB misses: counted, walked or coalesced ---- */
+
+enum { IOTLB_HIT, IOTLB_MISS, IOTLB_COALESCED };
+
+/* Counts the outcome of a translation's IOTLB lookup: a hit, a miss that
+ * walks (or hits the prefetch buffer), or a miss that waits for a walk in
+ * flight (coalesced; the IOTLB's counts hold it in neither). */
+static inline void count_iotlb(Model *m, SkTenantStats *ts, int outcome)
+{
+    SkCacheStats *c = &m->res->caches[SK_STAT_IOTLB];
+    gboolean present = sk_cache_present(&m->u.iotlb);
+
+    if (outcome == IOTLB_HIT) {
+        ts->iotlb_hits++;
+        c->hits += present;
+    } else if (outcome == IOTLB_MISS) {
+        ts->iotlb_misses++;
+        c->misses += present;
+    } else {
+        ts->iotlb_coalesced++;
+        m->res->coalesced++;
+    }
+}
+
+/* A demand miss with a walk table: waits for the walk of its page in
+ * flight, else starts one, else (table full, or others stalled before it)
+ * stalls.  `fresh`: it comes from its lookup (a stall is counted once).
+ * FALSE when it stalled. */
+static gboolean walk_or_wait(Model *m, uint32_t id, gboolean fresh)
+{
+    Tx *x = &m->tx[id];
+    const SkRecord *r = &x->rec;
+    SkTenantStats *ts = &g_array_index(m->tenants.rows, SkTenantStats, x->row);
+    uint64_t page = r->iova & r->mask;
+    uint32_t w = sk_walk_table_find(&m->walks, page, r->tenant, r->level);
+
+    if (w != NONE) {
+        sk_walk_table_wait(&m->walks, w, id);
+        x->stage = ST_WAITING;
+        count_iotlb(m, ts, IOTLB_COALESCED);
+        return TRUE;
+    }
+    if (sk_walk_table_full(&m->walks) ||
+        (fresh && sk_walk_table_stalled_head(&m->walks) != NONE)) {
+        if (fresh) {
+            sk_walk_table_stall(&m->walks, id);
+            x->stage = ST_WAITING;
+            m->res->walk_stalls++;
+        }
+        return FALSE;
+    }
+    x->walk = sk_walk_table_start(&m->walks, page, r->tenant, r->level);
+    count_iotlb(m, ts, IOTLB_MISS);
+    schedule(m, id, ST_WALK, m->lat_pcie);
+    return TRUE;
+}
+
 /* ---- the stages ---- */
 
 static void issue(Model *m, const SkRecord *rec)
@@ -199,7 +274,7 @@ static void issue(Model *m, const SkRecord *rec)
     iommu_queue_take(&m->u);
     m->record++;
     m->res->translations++;
-    schedule(m, id, ST_CC_DONE, hit ? SK_LAT_CC_HIT : SK_LAT_CC_MISS);
+    schedule(m, id, ST_CC_DONE, hit ? m->lat_cc_hit : m->lat_cc_miss);
 }
 
 static void cc_done(Model *m, uint32_t id)
@@ -211,20 +286,23 @@ static void cc_done(Model *m, uint32_t id)
     if (x->cc_miss)
         fill(m, &m->u.cc, SK_STAT_CC, &x->cc_spot, r->sid, 0, r->nat);
     if (probe(m, &m->u.iotlb, SK_STAT_IOTLB, &x->iotlb_spot, iotlb_set(m, r),
-              r->iova & r->mask, r->tenant, r->nat, TRUE)) {
-        ts->iotlb_hits++;
-        schedule(m, id, ST_DONE, SK_LAT_IOTLB_HIT);
+              r->iova & r->mask, r->tenant, r->nat, FALSE)) {
+        count_iotlb(m, ts, IOTLB_HIT);
+        schedule(m, id, ST_DONE, m->lat_iotlb_hit);
     } else {
-        ts->iotlb_misses++;
         x->iotlb_miss = 1;
         SkCacheSpot pbuf_spot;
         if (m->u.prefetching &&
             probe(m, &m->u.pbuf, SK_STAT_PREFETCH, &pbuf_spot, 0, r->iova & r->mask,
                   r->tenant, r->nat, TRUE)) {
+            count_iotlb(m, ts, IOTLB_MISS);
             x->pbuf_hit = 1;
-            schedule(m, id, ST_DONE, SK_LAT_PREFETCH_HIT);
+            schedule(m, id, ST_DONE, m->lat_prefetch_hit);
+        } else if (m->coalescing) {
+            walk_or_wait(m, id, TRUE);
         } else {
-            schedule(m, id, ST_WALK, SK_LAT_PCIE);
+            count_iotlb(m, ts, IOTLB_MISS);
+            schedule(m, id, ST_WALK, m->lat_pcie);
         }
     }
 
@@ -232,7 +310,7 @@ static void cc_done(Model *m, uint32_t id)
         uint32_t n = sk_prefetcher_observe(&m->u.prefetcher, r);
         for (uint32_t k = 0; k < n; k++) {
             uint32_t p = tx_new(m, sk_prefetcher_predicted(&m->u.prefetcher, k), TRUE);
-            schedule(m, p, ST_WALK, SK_LAT_PCIE);
+            schedule(m, p, ST_WALK, m->lat_pcie);
             m->res->prefetch_walks++;
         }
     }
@@ -260,7 +338,7 @@ static void walk(Model *m, uint32_t id)
         reads = 3 - level;
     else
         reads = 4 - level;
-    schedule(m, id, ST_WALK_DONE, SK_LAT_PWC_HIT + (uint64_t)SK_LAT_DRAM * reads);
+    schedule(m, id, ST_WALK_DONE, m->lat_walk_cache + m->lat_memory * reads);
 }
 
 static void walk_done(Model *m, uint32_t id)
@@ -274,7 +352,7 @@ static void walk_done(Model *m, uint32_t id)
     if (!x->l2_hit && !x->l3_hit)
         fill(m, &m->u.l3, SK_STAT_L3PAGE, &x->l3_spot, r->iova & IOMMU_MASK_1G,
              r->tenant, r->nat);
-    schedule(m, id, ST_DONE, SK_LAT_PCIE);
+    schedule(m, id, ST_DONE, m->lat_pcie);
 }
 
 static void retire(Model *m, uint32_t id)
@@ -303,6 +381,25 @@ static void issue_pending(Model *m)
         issue(m, &m->pending[m->pending_pos++]);
 }
 
+/* A demand translation is done: it retires now, or, in order, when every
+ * older one has. */
+static void complete(Model *m, uint32_t id)
+{
+    if (!m->opt->inorder) {
+        retire(m, id);
+        return;
+    }
+    /* Retire in issue order: a translation done early waits for every
+     * older one, keeping its queue entry. */
+    m->finished[m->tx[id].seq & m->window_mask] = 1;
+    while (m->retire_seq < m->next_seq &&
+           m->finished[m->retire_seq & m->window_mask]) {
+        m->finished[m->retire_seq & m->window_mask] = 0;
+        retire(m, m->window[m->retire_seq & m->window_mask]);
+        m->retire_seq++;
+    }
+}
+
 static void done(Model *m, uint32_t id)
 {
     Tx *x = &m->tx[id];
@@ -318,18 +415,17 @@ static void done(Model *m, uint32_t id)
     if (x->iotlb_miss)
         fill(m, &m->u.iotlb, SK_STAT_IOTLB, &x->iotlb_spot, r->iova & r->mask,
              r->tenant, r->nat);
-    if (!m->opt->inorder) {
-        retire(m, id);
+    if (x->walk == NONE) {
+        complete(m, id);
     } else {
-        /* Retire in issue order: a translation done early waits for every
-         * older one, keeping its queue entry. */
-        m->finished[x->seq & m->window_mask] = 1;
-        while (m->retire_seq < m->next_seq &&
-               m->finished[m->retire_seq & m->window_mask]) {
-            m->finished[m->retire_seq & m->window_mask] = 0;
-            retire(m, m->window[m->retire_seq & m->window_mask]);
-            m->retire_seq++;
-        }
+        uint32_t n = sk_walk_table_finish(&m->walks, x->walk, m->woken);
+        complete(m, id);
+        for (uint32_t i = 0; i < n; i++)
+            complete(m, m->woken[i]);
+        /* The entry freed goes to the stalled, in order. */
+        for (uint32_t s; (s = sk_walk_table_stalled_head(&m->walks)) != NONE &&
+                         walk_or_wait(m, s, FALSE);)
+            sk_walk_table_unstall(&m->walks);
     }
     issue_pending(m);
 }
@@ -363,31 +459,29 @@ static void run_bucket(Model *m)
     m->next_event = wheel_scan(m);
 }
 
-#define SLOT_BITS (SK_PACKET_BITS * 1000)    /* slot length times the link Mb/s */
-
-/* Start of packet slot k: k * 1542*8 / G ns, rounded down (the exact
- * average interval; 61.68 ns at 200 Gb/s). */
+/* Start of packet slot k: k * packet_bytes*8 / G ns, rounded down (the
+ * exact average interval; 61.68 ns for 1542 bytes at 200 Gb/s). */
 static uint64_t slot_time(const Model *m, uint64_t k)
 {
-    if (k < UINT64_MAX / SLOT_BITS)
-        return k * SLOT_BITS / m->opt->link_mbps;
-    return (uint64_t)(((unsigned __int128)k * SLOT_BITS) / m->opt->link_mbps);
+    if (k < UINT64_MAX / m->slot_bits)
+        return k * m->slot_bits / m->opt->link_mbps;
+    return (uint64_t)(((unsigned __int128)k * m->slot_bits) / m->opt->link_mbps);
 }
 
 /* The current slot k and its start, kept with the remainder of its
  * division so that the next slot needs none. */
 typedef struct Slot {
-    uint64_t k, time, rem;      /* time = floor(k * SLOT_BITS / link),
-                                   rem = k * SLOT_BITS - time * link */
+    uint64_t k, time, rem;      /* time = floor(k * slot_bits / link),
+                                   rem = k * slot_bits - time * link */
     uint64_t link;
-    uint64_t step, step_rem;    /* SLOT_BITS / link, SLOT_BITS % link */
+    uint64_t step, step_rem;    /* slot_bits / link, slot_bits % link */
 } Slot;
 
 static void slot_init(const Model *m, Slot *s)
 {
     s->link = m->opt->link_mbps;
-    s->step = SLOT_BITS / s->link;
-    s->step_rem = SLOT_BITS % s->link;
+    s->step = m->slot_bits / s->link;
+    s->step_rem = m->slot_bits % s->link;
     s->k = s->time = s->rem = 0;
 }
 
@@ -409,23 +503,43 @@ static void slot_seek(const Model *m, Slot *s, uint64_t k)
     }
     s->k = k;
     s->time = slot_time(m, k);
-    s->rem = (uint64_t)((unsigned __int128)k * SLOT_BITS - (unsigned __int128)s->time * s->link);
+    s->rem = (uint64_t)((unsigned __int128)k * m->slot_bits - (unsigned __int128)s->time * s->link);
 }
 
 /* End of slot k, rounded up. */
 static uint64_t slot_end(const Model *m, uint64_t k)
 {
-    unsigned __int128 num = (unsigned __int128)(k + 1) * SK_PACKET_BITS * 1000;
+    unsigned __int128 num = (unsigned __int128)(k + 1) * m->slot_bits;
     return (uint64_t)((num + m->opt->link_mbps - 1) / m->opt->link_mbps);
 }
 
 /* The first slot that starts at or after t. */
 static uint64_t first_slot_from(const Model *m, uint64_t t)
 {
-    if (t <= (UINT64_MAX - SLOT_BITS) / m->opt->link_mbps)
-        return (t * m->opt->link_mbps + SLOT_BITS - 1) / SLOT_BITS;
+    if (t <= (UINT64_MAX - m->slot_bits) / m->opt->link_mbps)
+        return (t * m->opt->link_mbps + m->slot_bits - 1) / m->slot_bits;
     unsigned __int128 num = (unsigned __int128)t * m->opt->link_mbps;
-    return (uint64_t)((num + SLOT_BITS - 1) / SLOT_BITS);
+    return (uint64_t)((num + m->slot_bits - 1) / m->slot_bits);
+}
+
+/* The device of the options: latencies, packet slots, the walk table. */
+static void device_init(Model *m, const SkModelOptions *o)
+{
+    const uint32_t *lat = o->caches.latency;
+
+    m->lat_pcie = lat[SK_LAT_KEY_PCIE];
+    m->lat_memory = lat[SK_LAT_KEY_MEMORY];
+    m->lat_cc_hit = lat[SK_LAT_KEY_CC_HIT];
+    m->lat_cc_miss = 2 * m->lat_pcie + 2 * m->lat_memory;
+    m->lat_iotlb_hit = lat[SK_LAT_KEY_IOTLB_HIT];
+    m->lat_prefetch_hit = lat[SK_LAT_KEY_PREFETCH_HIT];
+    m->lat_walk_cache = lat[SK_LAT_KEY_WALK_CACHE];
+    m->slot_bits = (uint64_t)o->packet_bytes * 8 * 1000;
+    m->coalescing = o->caches.walk_table > 0;
+    if (m->coalescing) {
+        sk_walk_table_init(&m->walks, o->caches.walk_table, o->tqueue);
+        m->woken = g_new(uint32_t, o->tqueue);
+    }
 }
 
 gboolean siokit_run(const SkModelOptions *o, SkTraceReader *reader,
@@ -446,6 +560,7 @@ gboolean siokit_run(const SkModelOptions *o, SkTraceReader *reader,
     memset(m->head, 0xff, sizeof(m->head));
     m->next_event = UINT64_MAX;
     iommu_init(&m->u, o, FALSE, o->caches.prefetch_size > 0, NULL);
+    device_init(m, o);
     if (o->inorder) {
         uint64_t cap = 1;
         while (cap < o->tqueue)
@@ -481,7 +596,7 @@ gboolean siokit_run(const SkModelOptions *o, SkTraceReader *reader,
         m->now = t_slot;
         if (admissible(m)) {
             m->n_pending = m->pending_pos = 0;
-            while (m->n_pending < SK_TRANSLATIONS_PER_PACKET) {
+            while (m->n_pending < o->translations_per_packet) {
                 gboolean failed = FALSE;
                 const SkRecord *rec = sk_feed_next(&feed, &failed, error);
                 if (failed)
@@ -492,6 +607,10 @@ gboolean siokit_run(const SkModelOptions *o, SkTraceReader *reader,
                 }
                 m->pending[m->n_pending++] = *rec;
                 iommu_checkpoint(&m->u);
+#ifdef SK_CHECK_INVARIANTS
+                if (m->coalescing && m->u.checkpoints % IOMMU_CHECK_EVERY == 0)
+                    g_assert(sk_walk_table_check(&m->walks));
+#endif
             }
             if (m->n_pending > 0) {
                 last_packet = slot.k;
@@ -519,9 +638,9 @@ gboolean siokit_run(const SkModelOptions *o, SkTraceReader *reader,
         goto out;
     }
     res->elapsed_ns = MAX(m->last_done, slot_end(m, last_packet));
-    res->packets = res->translations / SK_TRANSLATIONS_PER_PACKET;
+    res->packets = res->translations / o->translations_per_packet;
     {
-        double bits = (double)res->packets * SK_PACKET_BITS;
+        double bits = (double)res->packets * o->packet_bytes * 8;
         res->mbps = (uint64_t)(bits * 1000.0 / (double)res->elapsed_ns);
         res->utilization = bits * 1000.0 / ((double)res->elapsed_ns * (double)o->link_mbps);
     }
@@ -531,7 +650,14 @@ out:
     sk_tenant_table_finish(&m->tenants, res);
     res->max_in_flight = m->u.max_in_flight;
     iommu_clear(&m->u);
-    SK_FREE_ALL(m->window, m->finished, m->tx, m);
+    if (m->coalescing) {
+#ifdef SK_CHECK_INVARIANTS
+        g_assert(sk_walk_table_check(&m->walks));
+#endif
+        res->max_walks = m->walks.max_used;
+        sk_walk_table_destroy(&m->walks);
+    }
+    SK_FREE_ALL(m->window, m->finished, m->tx, m->woken, m);
     sk_feed_clear(&feed);
     return ok;
 }

@@ -14,5 +14,7 @@ gboolean siokit_run(const SkModelOptions *options, SkTraceReader *reader,
 gboolean hypersio_run(const SkModelOptions *options, SkTraceReader *reader,
                       SkModelResult *result, GError **error);
 gboolean hypersio_check(const SkModelOptions *options, GError **error);
+/* hypersio_fixed.c: FALSE unless the device is HyperSIO's fixed one. */
+gboolean hypersio_check_fixed(const SkModelOptions *options, GError **error);
 
 #endif

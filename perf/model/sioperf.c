@@ -12,7 +12,7 @@
 #include "sk_file.h"
 
 static char *opt_model, *opt_config, *opt_policy, *opt_tqueue, *opt_tenants;
-static char *opt_link, *opt_format;
+static char *opt_link, *opt_format, *opt_packet_bytes, *opt_per_packet;
 static gboolean opt_inorder, opt_salloc, opt_json, opt_quiet;
 
 static GOptionEntry entries[] = {
@@ -23,7 +23,7 @@ static GOptionEntry entries[] = {
     {"policy", 'p', 0, G_OPTION_ARG_STRING, &opt_policy,
      "IOTLB replacement: lru (default), lfu or oracle", "POLICY"},
     {"tqueue", 'q', 0, G_OPTION_ARG_STRING, &opt_tqueue,
-     "translation queue entries (default 1)", "N"},
+     "translation queue entries (default: the config's TQUEUE, else 1)", "N"},
     {"inorder", 0, 0, G_OPTION_ARG_NONE, &opt_inorder,
      "complete translations in order (default: out of order)", NULL},
     {"salloc", 0, 0, G_OPTION_ARG_NONE, &opt_salloc,
@@ -32,6 +32,10 @@ static GOptionEntry entries[] = {
      "number of tenants (default: the domains in the trace)", "N"},
     {"link-gbps", 'g', 0, G_OPTION_ARG_STRING, &opt_link,
      "link speed in Gb/s (default 200)", "G"},
+    {"packet-bytes", 0, 0, G_OPTION_ARG_STRING, &opt_packet_bytes,
+     "packet size in bytes, 1 to 65536 (default 1542)", "N"},
+    {"translations-per-packet", 0, 0, G_OPTION_ARG_STRING, &opt_per_packet,
+     "translations each packet needs, 1 to 64 (default 3)", "N"},
     {"input-format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
      "siokit or hypersio (default: from the file name)", "FORMAT"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
@@ -107,6 +111,18 @@ static gboolean parse_options(int argc, char **argv, SkModelOptions *o,
             goto out;
         o->link_mbps = (uint64_t)llround(g * 1000.0);
     }
+    if (opt_packet_bytes) {
+        if (!sk_cli_parse_u64("--packet-bytes", opt_packet_bytes, 1,
+                              SK_PACKET_BYTES_MAX, &v, error))
+            goto out;
+        o->packet_bytes = (uint32_t)v;
+    }
+    if (opt_per_packet) {
+        if (!sk_cli_parse_u64("--translations-per-packet", opt_per_packet, 1,
+                              SK_TRANSLATIONS_PER_PACKET_MAX, &v, error))
+            goto out;
+        o->translations_per_packet = (uint32_t)v;
+    }
     o->inorder = opt_inorder;
     o->salloc = opt_salloc;
     sk_input_claim(*trace);
@@ -116,6 +132,8 @@ static gboolean parse_options(int argc, char **argv, SkModelOptions *o,
         if (!sk_cache_config_load_lines(opt_config, sk_model_info(o->model)->dialect,
                                         &o->caches, &o->config_lines, error))
             goto out;
+        if (!opt_tqueue && o->caches.tqueue)
+            o->tqueue = o->caches.tqueue;    /* the file's TQUEUE: --tqueue's default */
     }
     ok = sk_model_options_check(o, error);
 out:

@@ -6,6 +6,12 @@
 #include "sk_error.h"
 #include "sk_file.h"
 
+const char *const sk_latency_keys[SK_N_LAT_KEYS] = {
+    "pcie", "memory", "cc_hit", "iotlb_hit", "prefetch_hit", "walk_cache",
+};
+
+const uint32_t sk_latency_defaults[SK_N_LAT_KEYS] = {450, 50, 1, 2, 2, 5};
+
 void sk_cache_config_default(SkCacheConfig *c)
 {
     memset(c, 0, sizeof(*c));
@@ -17,14 +23,23 @@ void sk_cache_config_default(SkCacheConfig *c)
     c->prefetch_size = 0;
     c->prefetch_distance = 32;
     c->prefetch_histlen = 2;
+    memcpy(c->latency, sk_latency_defaults, sizeof(c->latency));
 }
 
+/* HyperSIO's blocks, then siokit's extension (from BLOCK_LATENCY on). */
 typedef enum { BLOCK_NONE, BLOCK_CC, BLOCK_IOTLB, BLOCK_L1PAGE, BLOCK_L2PAGE,
-               BLOCK_L3PAGE, BLOCK_PREFETCH, N_BLOCKS } Block;
+               BLOCK_L3PAGE, BLOCK_PREFETCH, BLOCK_LATENCY, BLOCK_TQUEUE,
+               BLOCK_WALKTABLE, N_BLOCKS } Block;
 
 static const char *const block_names[N_BLOCKS] = {
-    "", "CC", "IOTLB", "L1PAGE", "L2PAGE", "L3PAGE", "PREFETCH",
+    "", "CC", "IOTLB", "L1PAGE", "L2PAGE", "L3PAGE", "PREFETCH", "LATENCY",
+    "TQUEUE", "WALKTABLE",
 };
+
+static gboolean is_extension(Block b)
+{
+    return b >= BLOCK_LATENCY;
+}
 
 static SkCacheGeometry *block_geometry(SkCacheConfig *c, Block b)
 {
@@ -62,6 +77,44 @@ static gboolean parse_value(const char *s, uint32_t *out)
     if (*s != '\0')
         return FALSE;
     *out = (uint32_t)v;
+    return TRUE;
+}
+
+/* A key of an extension block, its value text still unparsed: the same
+ * strict rules in both dialects. */
+static gboolean extension_key(const char *name, unsigned lineno, Block block,
+                              const char *key, const char *text, SkCacheConfig *c,
+                              SkCacheConfigLines *lines, GError **error)
+{
+    uint32_t *field = NULL, *at = NULL, value;
+    uint32_t min = 0, max = 0;
+
+    if (block == BLOCK_LATENCY) {
+        for (int k = 0; k < SK_N_LAT_KEYS; k++)
+            if (strcmp(key, sk_latency_keys[k]) == 0)
+                field = &c->latency[k], at = &lines->latency[k];
+        min = 1, max = SK_LATENCY_MAX;
+    } else if (strcmp(key, "size") == 0 && block == BLOCK_TQUEUE) {
+        field = &c->tqueue, at = &lines->tqueue, min = 1, max = SK_TQUEUE_MAX;
+    } else if (strcmp(key, "size") == 0) {
+        field = &c->walk_table, at = &lines->walk_table, max = SK_WALK_TABLE_MAX;
+    }
+    if (field == NULL) {
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "config '%s': line %u: %s: unknown key '%s'", name, lineno,
+                    block_names[block], key);
+        return FALSE;
+    }
+    if (!parse_value(text, &value) || value < min || value > max) {
+        char *v = g_strstrip(g_strdup(text));
+        g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
+                    "config '%s': line %u: %s %s: value '%s' is not a whole number "
+                    "in %u..%u", name, lineno, block_names[block], key, v, min, max);
+        g_free(v);
+        return FALSE;
+    }
+    *field = value;
+    *at = lineno;
     return TRUE;
 }
 
@@ -171,6 +224,11 @@ static gboolean parse_siokit(const char *name, const char *text, gsize len,
                         lineno, key);
             return FALSE;
         }
+        if (is_extension(block)) {
+            if (!extension_key(name, lineno, block, key, colon + 1, parsed, lines, error))
+                return FALSE;
+            continue;
+        }
         if (!parse_value(colon + 1, &value)) {
             g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                         "config '%s': line %u: %s %s: value '%s' is not a whole "
@@ -209,7 +267,7 @@ unknown_key:
     if (!any_block) {
         g_set_error(error, SK_ERROR, SK_ERROR_INPUT,
                     "config '%s': no cache block (expected CC, IOTLB, L2PAGE, "
-                    "L3PAGE, PREFETCH)", name);
+                    "L3PAGE, PREFETCH, LATENCY, TQUEUE, WALKTABLE)", name);
         return FALSE;
     }
     return TRUE;
@@ -238,17 +296,32 @@ static gboolean stoul_like(const char *s, uint64_t *out)
     return TRUE;
 }
 
-/* The HyperSIO dialect: its ReadCacheConfig, line for line. */
+/* The extension block a HyperSIO-dialect line starts, or BLOCK_NONE. */
+static Block extension_block(const char *line)
+{
+    char *s = g_strstrip(g_strdup(line));
+    Block b;
+
+    for (b = BLOCK_LATENCY; b < N_BLOCKS && strcmp(s, block_names[b]) != 0; b++)
+        ;
+    g_free(s);
+    return b < N_BLOCKS ? b : BLOCK_NONE;
+}
+
+/* The HyperSIO dialect: its ReadCacheConfig, line for line, over the file
+ * without siokit's extension blocks, which are read strictly. */
 static gboolean parse_hypersio(const char *name, const char *text, gsize len,
                                SkCacheConfig *parsed, SkCacheConfigLines *lines,
                                GError **error)
 {
     static const char *const keys[] = {"size", "assoc", "groups", "histlen"};
     const char *p = text, *end = text + len;
-    Block block = BLOCK_NONE;
+    Block block = BLOCK_NONE, extension = BLOCK_NONE;
     unsigned lineno = 0;
+    gboolean stopped = FALSE;      /* HyperSIO stopped reading */
 
     memset(parsed, 0, sizeof(*parsed));
+    memcpy(parsed->latency, sk_latency_defaults, sizeof(parsed->latency));
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -263,13 +336,26 @@ static gboolean parse_hypersio(const char *name, const char *text, gsize len,
             break;
         }
         colon = strchr(line, ':');
-        if (g_str_has_prefix(line, "//")) {
+        if (!g_str_has_prefix(line, "//") && colon == NULL)
+            extension = extension_block(line);
+        if (g_str_has_prefix(line, "//") || (colon == NULL && extension != BLOCK_NONE)) {
+            ;
+        } else if (extension != BLOCK_NONE) {
+            char *key = g_strstrip(g_strndup(line, (gsize)(colon - line)));
+            gboolean ok = extension_key(name, lineno, extension, key, colon + 1,
+                                        parsed, lines, error);
+            g_free(key);
+            if (!ok) {
+                g_free(line);
+                return FALSE;
+            }
+        } else if (stopped) {
             ;
         } else if (colon == NULL) {
             Block b;
-            for (b = BLOCK_CC; b < N_BLOCKS && strcmp(line, block_names[b]) != 0; b++)
+            for (b = BLOCK_CC; b < BLOCK_LATENCY && strcmp(line, block_names[b]) != 0; b++)
                 ;
-            if (b < N_BLOCKS)
+            if (b < BLOCK_LATENCY)
                 block = b;
             else
                 stop = TRUE;                /* "Unknown Cache Name" */
@@ -310,7 +396,7 @@ static gboolean parse_hypersio(const char *name, const char *text, gsize len,
         }
         g_free(line);
         if (stop)
-            break;    /* HyperSIO stops reading; what it has stays */
+            stopped = TRUE;   /* HyperSIO stops reading; what it has stays */
     }
     return TRUE;
 }
@@ -399,5 +485,14 @@ char *sk_cache_config_to_string(const SkCacheConfig *c)
     g_string_append_printf(s, "PREFETCH\nsize:%u\nassoc:%u\ngroups:0\nhistlen:%u\n//--------------------------------\n",
                            c->prefetch_size, c->prefetch_distance,
                            c->prefetch_histlen);
+    if (memcmp(c->latency, sk_latency_defaults, sizeof(c->latency)) != 0) {
+        g_string_append(s, "LATENCY\n");
+        for (int k = 0; k < SK_N_LAT_KEYS; k++)
+            g_string_append_printf(s, "%s:%u\n", sk_latency_keys[k], c->latency[k]);
+    }
+    if (c->tqueue)
+        g_string_append_printf(s, "TQUEUE\nsize:%u\n", c->tqueue);
+    if (c->walk_table)
+        g_string_append_printf(s, "WALKTABLE\nsize:%u\n", c->walk_table);
     return g_string_free(s, FALSE);
 }

@@ -27,6 +27,21 @@
  *                       HyperSIO does.
  * Size 0 means no cache.  L1PAGE is read and never used.
  *
+ * siokit's extension (docs/sioperf.md), three more blocks whose keys are
+ * read strictly in both dialects (exact key, a whole number in range):
+ *
+ *     LATENCY          pcie (one way), memory (one page-table entry read),
+ *     pcie:450         cc_hit, iotlb_hit, prefetch_hit, walk_cache (a
+ *     memory:50        page-walk cache lookup), ns, each 1..1000; a
+ *     TQUEUE           context-cache miss costs 2 pcie + 2 memory;
+ *     size:16          TQUEUE size: translation queue entries 1..1048576
+ *     WALKTABLE        (--tqueue's default); WALKTABLE size: walks in
+ *     size:16          flight tracked for miss coalescing, 0..1048576
+ *
+ * In the HyperSIO dialect these blocks are taken out before HyperSIO's own
+ * rules read the rest (HyperSIO would stop at them); their values are
+ * refused by the hypersio-1.0 model unless they are HyperSIO's fixed ones.
+ *
  * Invariants of a loaded configuration (every violation is refused with an
  * SK_ERROR_INPUT error naming the file, line or block and the key; HyperSIO
  * would crash, hang or, for the shapes below, use part of the cache):
@@ -51,18 +66,40 @@ typedef struct SkCacheGeometry {
     uint32_t groups;    /* set groups partitioned among domain ids */
 } SkCacheGeometry;
 
+#define SK_LATENCY_MAX 1000          /* ns; keeps every delay < 4096 */
+#define SK_TQUEUE_MAX 1048576
+#define SK_WALK_TABLE_MAX 1048576
+
+/* The device's latencies in ns (block LATENCY), HyperSIO's by default. */
+typedef enum {
+    SK_LAT_KEY_PCIE,         /* one way over PCIe: 450 */
+    SK_LAT_KEY_MEMORY,       /* one page-table entry read: 50 */
+    SK_LAT_KEY_CC_HIT,       /* 1 */
+    SK_LAT_KEY_IOTLB_HIT,    /* 2 */
+    SK_LAT_KEY_PREFETCH_HIT, /* 2 */
+    SK_LAT_KEY_WALK_CACHE,   /* a page-walk cache lookup: 5 */
+    SK_N_LAT_KEYS,
+} SkLatencyKey;
+
+extern const char *const sk_latency_keys[SK_N_LAT_KEYS];
+extern const uint32_t sk_latency_defaults[SK_N_LAT_KEYS];
+
 typedef struct SkCacheConfig {
     SkCacheGeometry cc, iotlb, l1page, l2page, l3page;
     uint32_t prefetch_size;       /* prefetch-buffer entries; 0 = none */
     uint32_t prefetch_distance;   /* PREFETCH assoc */
     uint32_t prefetch_histlen;    /* PREFETCH histlen */
+    uint32_t latency[SK_N_LAT_KEYS];   /* LATENCY, ns */
+    uint32_t tqueue;              /* TQUEUE size; 0 = not given */
+    uint32_t walk_table;          /* WALKTABLE size; 0 = no coalescing */
 } SkCacheConfig;
 
-/* Where a file set the PREFETCH keys whose meaning depends on the model
- * (line numbers from 1; 0 = not set by the file), so that sk_model_options_check()
+/* Where a file set the keys whose acceptance depends on the model (line
+ * numbers from 1; 0 = not set by the file), so that sk_model_options_check()
  * can name the line. */
 typedef struct SkCacheConfigLines {
     uint32_t prefetch_size, prefetch_distance, prefetch_histlen;
+    uint32_t latency[SK_N_LAT_KEYS], tqueue, walk_table;
 } SkCacheConfigLines;
 
 /* HyperSIO's default (what its sweep tool writes for the base design):
@@ -92,7 +129,8 @@ gboolean sk_cache_config_parse_lines(const char *name, const char *text, gsize l
                                      SkConfigDialect dialect, SkCacheConfig *config,
                                      SkCacheConfigLines *lines, GError **error);
 
-/* Writes the configuration in the same format (what perf-explore stores). */
+/* Writes the configuration in the same format (what perf-explore stores);
+ * the extension blocks only when they differ from the defaults. */
 char *sk_cache_config_to_string(const SkCacheConfig *config);
 
 #endif

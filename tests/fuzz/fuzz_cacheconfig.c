@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz_check.h"
 #include "sk_cacheconfig.h"
@@ -39,7 +40,19 @@ static void check_one(const uint8_t *data, size_t size, SkConfigDialect dialect)
                                g[i]->groups > g[i]->size / g[i]->assoc))
                 abort();
         }
+        for (int k = 0; k < SK_N_LAT_KEYS; k++)
+            if (c.latency[k] < 1 || c.latency[k] > SK_LATENCY_MAX)
+                abort();
+        if (c.tqueue > SK_TQUEUE_MAX || c.walk_table > SK_WALK_TABLE_MAX)
+            abort();
+        /* What is written reads back the same in siokit's dialect. */
         char *text = sk_cache_config_to_string(&c);
+        SkCacheConfig back;
+        if (!sk_cache_config_parse("back.cfg", text, strlen(text), SK_CONFIG_SIOKIT,
+                                   &back, NULL) ||
+            memcmp(back.latency, c.latency, sizeof(c.latency)) != 0 ||
+            back.tqueue != c.tqueue || back.walk_table != c.walk_table)
+            abort();
         g_free(text);
     } else {
         fuzz_refused(error, TRUE);
