@@ -14,8 +14,8 @@
  *   5. the live view is served until the next interval, waking at once on
  *      SIGINT/SIGTERM.
  * The run ends after --duration, on a signal or when every VM is gone;
- * each VM still there gets its balloon back to its full memory and the
- * summary is written. */
+ * every VM that answers (one dropped too, if it answers again) gets its
+ * balloon back to its full memory and the summary is written. */
 #include "mb_run.h"
 
 #include <signal.h>

@@ -43,9 +43,9 @@ typedef struct MbRun {
 gboolean mb_run_open(MbRun *run, const char *state_root, char *const *names,
                      GError **error);
 /* Runs intervals until --duration, SIGINT/SIGTERM (sk_signal.h) or every VM
- * gone, serving the default main context between them; then every VM still
- * there gets its full memory back and the records and summary.json are
- * written.  FALSE with an error when every VM went or a file could not be
+ * gone, serving the default main context between them; then every VM that
+ * answers (mb_vms_restore) gets its full memory back and the records and
+ * summary.json are written.  FALSE with an error when every VM went or a file could not be
  * written (run->ended says how it ended either way). */
 gboolean mb_run_balance(MbRun *run, GError **error);
 /* The run as records and the live view show it. */

@@ -90,9 +90,10 @@ void mb_vms_restore(GPtrArray *vms)
     for (guint i = 0; i < vms->len; i++) {
         MbVm *vm = vms->pdata[i];
         GError *e = NULL;
-        if (!vm->dropped && !mb_vm_set_target(vm, vm->b.max, &e)) {
+        if (mb_vm_set_target(vm, vm->b.max, &e))
+            continue;
+        if (!vm->dropped)   /* a dropped VM's failure was reported already */
             fprintf(stderr, "mem-balancer: cannot give back memory: %s\n", e->message);
-            g_error_free(e);
-        }
+        g_error_free(e);
     }
 }

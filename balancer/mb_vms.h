@@ -24,8 +24,10 @@ gint64 mb_vms_size(GPtrArray *vms);
 void mb_vms_drop(MbVm *vm, double t, GError *error);
 /* Puts the VMs not dropped in out[] (room for vms->len); returns how many. */
 gsize mb_vms_live(GPtrArray *vms, MbVm **out);
-/* Every VM not dropped gets its balloon set to its full size; a failure is
- * reported on stderr and the others are still given theirs. */
+/* Every VM gets its balloon set to its full size: a dropped VM too, should
+ * it answer again (a QEMU that was stopped for a while), silently if it
+ * does not.  A failure of a VM not dropped is reported on stderr; the
+ * others are still given theirs. */
 void mb_vms_restore(GPtrArray *vms);
 
 #endif
