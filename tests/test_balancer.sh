@@ -2,10 +2,12 @@
 # test_balancer.sh - mem-balancer with two real balloon VMs under TCG: the
 # VM that runs mem-load gets a larger target and the idle one a smaller, in
 # a bounded number of intervals; floors and the memory given hold in every
-# interval; logs, CSV and summary are whole; SIGTERM gives every balloon its
-# full memory back; a VM that powers off mid-run is dropped and reported
-# while the other goes on; the live view in headless Chromium; a libvirt
-# domain balanced through libvirt; no VM, balancer or load is left after.
+# interval; logs, CSV and summary are whole; SIGTERM and SIGINT give every
+# balloon its full memory back; a VM that stops answering (its QEMU
+# stopped) or powers off mid-run is dropped and reported while the other
+# goes on; with every VM gone the run ends with exit 1 and its server with
+# it; the live view in headless Chromium; a libvirt domain balanced through
+# libvirt; no VM, balancer, server or load is left after any ending.
 # TAP output.
 set -u
 . "$(dirname "$0")/lib/tap.sh"
@@ -143,6 +145,44 @@ expect_error "a VM that does not answer QMP: one line, exit 2" 2 "vm client-$B" 
     "$mb" --vm client-$A --vm client-$B --duration 5
 kill -CONT $pb
 
+# A VM whose QEMU stops answering mid-run (stopped) is dropped and reported
+# and the other goes on; SIGINT ends the run with every balloon back at full
+# memory, the dropped VM's too once its QEMU answers again.
+balloon() { qmp client-$1 query-balloon | python3 -c 'import json,sys; print(json.load(sys.stdin)["actual"])'; }
+run3=$tmp/run3
+"$mb" --vm client-$A --vm client-$B --memory ${SHARED_MB}M --floor ${FLOOR_MB}M \
+      --tax-rate 0.9 --interval 2 -d "$run3" >"$tmp/mb3.out" 2>"$tmp/mb3.err" &
+mb3=$!
+tap_cleanup_pid $mb3 60
+shrunk=0
+for i in $(seq 1 60); do
+    [ "$(balloon $B)" -lt $((MEM * 1048576)) ] && { shrunk=1; break; }
+    sleep 1
+done
+kill -STOP $pb
+tap_wait_for $mb3 60 "$tmp/mb3.err" "dropped vm client-$B"
+check "a VM whose QEMU stops answering mid-run is dropped and reported" \
+    grep -q "dropped vm client-$B" "$tmp/mb3.err" || cat "$tmp/mb3.err" >&2
+a0=$(grep -c ",client-$A," "$run3/balancer.csv")
+sleep 7
+check "the other VM is still balanced after the drop" \
+    test "$(grep -c ",client-$A," "$run3/balancer.csv")" -gt "$a0"
+kill -CONT $pb
+kill -INT $mb3
+wait $mb3
+rc=$?
+check "SIGINT ends mem-balancer with 130" test $rc -eq 130 || cat "$tmp/mb3.err" >&2
+check "summary.json: ended by SIGINT, the stopped VM dropped, the other not" \
+    json_check "$run3/summary.json" "d['ended']=='SIGINT' and [v['dropped'] is not None for v in d['vms']]==[False, True]"
+full=0
+for i in $(seq 1 60); do
+    [ "$(balloon $A)" -eq $((MEM * 1048576)) ] && [ "$(balloon $B)" -eq $((MEM * 1048576)) ] &&
+        { full=1; break; }
+    sleep 1
+done
+check "after SIGINT both balloons give back their full memory, the dropped VM's too (it was shrunk: $shrunk)" \
+    test $full -eq 1 -a $shrunk -eq 1
+
 # A VM that powers off mid-run is dropped; the other goes on (policy mom).
 run2=$tmp/run2
 "$mb" --vm client-$A --vm client-$B --memory ${SHARED_MB}M --floor ${FLOOR_MB}M \
@@ -179,11 +219,31 @@ check "the other VM was balanced to the end" \
 check "no server left on the port" sh -c "! ss -ltnH | grep -q ':$port '"
 
 kill $loadpid 2>/dev/null
+
+# The last VM powered off: the run ends by itself, exit 1, files whole, and
+# its live view's server goes with it.
+port4=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run4=$tmp/run4
+"$mb" --vm client-$A --memory 400M --floor ${FLOOR_MB}M --interval 2 -d "$run4" \
+      --listen 127.0.0.1:$port4 >"$tmp/mb4.out" 2>"$tmp/mb4.err" &
+mb4=$!
+tap_cleanup_pid $mb4 60
+tap_wait_for $mb4 60 "$run4/balancer.csv" ",client-$A,"
 "$vw" --vmtype client --vmid $A --action poweroff >/dev/null 2>&1
+for i in $(seq 1 60); do kill -0 $mb4 2>/dev/null || break; sleep 1; done
+kill -0 $mb4 2>/dev/null && kill -TERM $mb4
+wait $mb4
+rc=$?
+check "with every VM gone mem-balancer ends by itself, exit 1 (exit $rc)" test $rc -eq 1
+check "it says why: the VM dropped, then every VM gone" \
+    sh -c "grep -q 'dropped vm client-$A' '$tmp/mb4.err' && tail -n1 '$tmp/mb4.err' | grep -q 'every VM is gone'"
+check "summary.json: ended failed, the VM dropped" \
+    json_check "$run4/summary.json" "d['ended']=='failed' and d['vms'][0]['dropped'] is not None"
+check "no server left on the port after that ending" sh -c "! ss -ltnH | grep -q ':$port4 '"
 
 # A libvirt domain with a balloon, through its libvirt connection.
 L=22
-if ! command -v libvirtd >/dev/null || [ -z "$(ls "$build"/balancer/mem-balancer.p/*libvirt.c.o 2>/dev/null | grep -v none)" ]; then
+if ! command -v libvirtd >/dev/null || ! ldd "$build/bin/mem-balancer" | grep -q libvirt; then
     skip "a libvirt domain is balanced" "libvirtd is not installed or siokit was built without libvirt"
 elif pgrep -x libvirtd >/dev/null || pgrep -x virtlogd >/dev/null; then
     skip "a libvirt domain is balanced" "a libvirtd runs already (test_libvirt.sh checks the ones it starts)"

@@ -147,7 +147,7 @@ SK_TEST(test_client_models, "/vmargv/client-models")
 }
 
 /* --balloon: one virtio-balloon with id balloon0, deflate-on-oom and free
- * page reporting, none without it. */
+ * page reporting, none without it; a client and an L1 alike. */
 SK_TEST(test_balloon, "/vmargv/balloon")
 {
     VmSpec s = spec_of(VM_TYPE_CLIENT, 2, 1);
@@ -156,6 +156,16 @@ SK_TEST(test_balloon, "/vmargv/balloon")
 
     g_assert_cmpuint(count(a, "virtio-balloon", TRUE), ==, 0);
     g_ptr_array_free(a, TRUE);
+    s.balloon = TRUE;
+    a = argv_of(&s, vm, NULL);
+    g_assert_cmpuint(count(a, "virtio-balloon-pci,id=balloon0,deflate-on-oom=on,"
+                              "free-page-reporting=on", FALSE), ==, 1);
+    g_ptr_array_free(a, TRUE);
+    fake_free(vm);
+
+    /* an L1 gets the same device */
+    s = spec_of(VM_TYPE_L1, 0, 2);
+    vm = fake_vm("l1-0", 5000, 2, TRUE);
     s.balloon = TRUE;
     a = argv_of(&s, vm, NULL);
     g_assert_cmpuint(count(a, "virtio-balloon-pci,id=balloon0,deflate-on-oom=on,"
