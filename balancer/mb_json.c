@@ -99,6 +99,12 @@ char *mb_json_vms(const MbRunView *run)
         json_builder_add_int_value(j, vm->b.free);
         json_builder_set_member_name(j, "total");
         json_builder_add_int_value(j, vm->b.total);
+        json_builder_set_member_name(j, "guest_total");
+        json_builder_add_int_value(j, vm->guest_total);
+        json_builder_set_member_name(j, "guest_free");
+        json_builder_add_int_value(j, vm->guest_free);
+        json_builder_set_member_name(j, "guest_available");
+        json_builder_add_int_value(j, vm->guest_available);
         json_builder_set_member_name(j, "max");
         json_builder_add_int_value(j, vm->b.max);
         json_builder_set_member_name(j, "dropped");

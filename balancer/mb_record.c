@@ -28,7 +28,8 @@ MbRecord *mb_record_new(const char *dir, MbVm *const *vms, gsize n)
         g_string_append_printf(r->tsv[i], "# recorded by mem-balancer vm %s time:%s\n"
                                "time\ttarget\tused\tfree\ttotal\n", vms[i]->name, when);
     }
-    r->csv = g_string_new("time,vm,target,used,free,total,tax_rate\n");
+    r->csv = g_string_new("time,vm,target,used,free,total,tax_rate,guest_total,guest_free,"
+                          "guest_available\n");
     g_free(when);
     g_date_time_unref(now);
     return r;
@@ -36,14 +37,17 @@ MbRecord *mb_record_new(const char *dir, MbVm *const *vms, gsize n)
 
 void mb_record_row(MbRecord *r, gsize i, double t, double tau)
 {
-    const BalVm *b = &r->vms[i]->b;
+    const MbVm *vm = r->vms[i];
+    const BalVm *b = &vm->b;
 
     g_string_append_printf(r->tsv[i], "%.3f\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT
                            "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\n",
                            t, b->target, b->used, b->free, b->total);
     g_string_append_printf(r->csv, "%.3f,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-                           ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%.6f\n",
-                           t, r->vms[i]->name, b->target, b->used, b->free, b->total, tau);
+                           ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%.6f,%" G_GINT64_FORMAT
+                           ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "\n",
+                           t, vm->name, b->target, b->used, b->free, b->total, tau,
+                           vm->guest_total, vm->guest_free, vm->guest_available);
 }
 
 static gboolean put(MbRecord *r, const char *what, const char *name, const char *text,

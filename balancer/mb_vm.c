@@ -70,6 +70,7 @@ MbVm *mb_vm_open(const char *state_root, const char *name, unsigned poll_s,
     if (!found)
         return NULL;
     vm = g_new0(MbVm, 1);
+    vm->guest_total = vm->guest_free = vm->guest_available = -1;
     vm->name = g_strdup(name);
     vm->qmp = g_strdup(found->qmp);
     vm->pid = found->pid;
@@ -125,9 +126,17 @@ gboolean mb_vm_sample(MbVm *vm, GError **error)
     gint64 last = member_int(r, "last-update");
     gint64 avail = stats ? json_object_get_int_member_with_default(stats,
                                "stat-available-memory", -1) : -1;
-    if (avail < 0 && stats)   /* a guest kernel without MemAvailable */
-        avail = json_object_get_int_member_with_default(stats, "stat-free-memory", -1);
+    gint64 total = stats ? json_object_get_int_member_with_default(stats,
+                               "stat-total-memory", -1) : -1;
+    gint64 free_ = stats ? json_object_get_int_member_with_default(stats,
+                               "stat-free-memory", -1) : -1;
+
     json_node_unref(r);
+    vm->guest_total = last > 0 && total >= 0 ? total / 1024 : -1;
+    vm->guest_free = last > 0 && free_ >= 0 ? free_ / 1024 : -1;
+    vm->guest_available = last > 0 && avail >= 0 ? avail / 1024 : -1;
+    if (avail < 0)      /* a guest kernel without MemAvailable */
+        avail = free_;
     if (actual > 0)
         vm->b.total = actual / 1024;
     vm->stats = last > 0 && avail >= 0;

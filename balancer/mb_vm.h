@@ -28,6 +28,10 @@ typedef struct MbVm {
     int pid;            /* QEMU */
     BalVm b;            /* KiB; b.max from QEMU's base memory */
     gboolean stats;     /* the guest has reported statistics */
+    /* The guest's own figures from the balloon statistics, KiB, -1 until
+     * reported: MemTotal, MemFree and MemAvailable (libvirt: available,
+     * unused, usable). */
+    gint64 guest_total, guest_free, guest_available;
     char *dropped;      /* why the VM was dropped, or NULL while it takes part */
     double dropped_at;  /* seconds into the run */
 } MbVm;

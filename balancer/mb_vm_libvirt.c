@@ -57,7 +57,7 @@ gboolean mb_vm_libvirt_sample(MbVm *vm, GError **error)
 {
     MbLibvirt *lv = vm->lv;
     virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
-    gint64 actual = -1, usable = -1, unused = -1, last = 0;
+    gint64 actual = -1, usable = -1, unused = -1, available = -1, last = 0;
     int n = virDomainMemoryStats(lv->dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
 
     if (n < 0)
@@ -67,12 +67,16 @@ gboolean mb_vm_libvirt_sample(MbVm *vm, GError **error)
         case VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON: actual = (gint64)st[i].val; break;
         case VIR_DOMAIN_MEMORY_STAT_USABLE: usable = (gint64)st[i].val; break;
         case VIR_DOMAIN_MEMORY_STAT_UNUSED: unused = (gint64)st[i].val; break;
+        case VIR_DOMAIN_MEMORY_STAT_AVAILABLE: available = (gint64)st[i].val; break;
         case VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE: last = (gint64)st[i].val; break;
         default: break;
         }
     }
     if (actual > 0)
         vm->b.total = actual;
+    vm->guest_total = last > 0 ? available : -1;
+    vm->guest_free = last > 0 ? unused : -1;
+    vm->guest_available = last > 0 ? usable : -1;
     if (usable < 0)
         usable = unused;   /* a guest kernel without MemAvailable */
     vm->stats = last > 0 && usable >= 0;
