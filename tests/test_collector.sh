@@ -202,9 +202,22 @@ check "a failed run is marked incomplete with the error" \
     test "$(field "$md" 'm["status"]=="incomplete" and len(m["reason"])>0')" = True
 
 # ---- nested: HyperSIO's topology, one L2 per tenant through VFIO (patched QEMU) -------
-"$lc" --test iperf3 --l2vm 2 --duration 3 --qemu patched -o "$tmp/nested" \
-    >/dev/null 2>"$tmp/nested.err"
+nested_run() {
+    "$lc" --test iperf3 --l2vm 2 --duration 3 --qemu patched -o "$tmp/nested" \
+        >/dev/null 2>"$tmp/nested.err"
+}
+nested_run
 rc=$?
+if [ $rc -ne 0 ]; then
+    # Known and open (issue 14): nested KVM inside a TCG L1 now and then loses
+    # an L2 while the L2s start.  Keep the evidence in the log, try once more;
+    # the checks below hold the second run to the same standard.
+    echo "# first nested run failed (exit $rc): $(tr '\n' ' ' <"$tmp/nested.err" | head -c 300)"
+    grep -h -E 'BUG|panic|Oops|corrupted' "$tmp"/nested/iperf3_2_0/console-*.log 2>/dev/null |
+        head -n 5 | sed 's/^/# console: /'
+    nested_run
+    rc=$?
+fi
 mn=$tmp/nested/iperf3_2_0/manifest.json
 check "nested run (two L2s through VFIO) completes" \
     sh -c "test $rc -eq 0 && test \"\$(python3 -c 'import json;print(json.load(open(\"$mn\"))[\"status\"])')\" = complete" ||
