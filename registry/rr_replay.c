@@ -97,84 +97,114 @@ gboolean rr_warmup(const RrConfig *cfg, const RrTrace *t, const RrReplayOptions 
     return ok;
 }
 
-/* ---- a worker: one client's share ---- */
+/* ---- shares: clients replayed in this process ---- */
 
-typedef struct Client {
+/* Every lane of every share; lane l belongs to share lane_share[l], whose
+ * lanes are first[share] .. first[share] + threads - 1. */
+typedef struct Lanes {
     const RrConfig *cfg;
-    const RrReplayOptions *o;
-    RrClientPlan *plan;
+    RrShare *shares;
+    gint64 start_us;
+    gboolean quiet;
+    guint *lane_share;
+    guint *first;
     guint *lane_next;           /* per lane: position in its list */
     guint *lane_request;        /* per lane: the request in flight */
     gboolean *lane_early;       /* per lane: it waited for its start */
-    GRand *rand;                /* registry choice */
-    GArray *results;
-    guint failures;
-} Client;
+    GRand **rand;               /* per share: registry choice */
+    guint *failures;            /* per share */
+} Lanes;
 
-static gboolean client_next(void *ctx, guint lane, RrTransfer *t, int64_t *start_us)
+static gboolean lane_next(void *ctx, guint lane, RrTransfer *t, int64_t *start_us)
 {
-    Client *c = ctx;
-    GArray *list = c->plan->lanes[lane];
+    Lanes *l = ctx;
+    guint s = l->lane_share[lane];
+    RrShare *sh = &l->shares[s];
+    GArray *list = sh->plan->lanes[lane - l->first[s]];
     const RrPlanned *p;
     int64_t due;
 
-    if (c->lane_next[lane] >= list->len)
+    if (l->lane_next[lane] >= list->len)
         return FALSE;
-    c->lane_request[lane] = g_array_index(list, guint, c->lane_next[lane]++);
-    p = &g_array_index(c->plan->requests, RrPlanned, c->lane_request[lane]);
-    t->registry = c->cfg->registries[c->cfg->n_registries == 1 ? 0 :
-        g_rand_int_range(c->rand, 0, (gint32)c->cfg->n_registries)];
+    l->lane_request[lane] = g_array_index(list, guint, l->lane_next[lane]++);
+    p = &g_array_index(sh->plan->requests, RrPlanned, l->lane_request[lane]);
+    t->registry = sh->registries[sh->n_registries == 1 ? 0 :
+        g_rand_int_range(l->rand[s], 0, (gint32)sh->n_registries)];
     if (p->digest) {
         t->kind = RR_PULL;
         g_strlcpy(t->digest, p->digest, sizeof(t->digest));
     } else {
         t->kind = RR_PUSH;
         t->blob.size = p->request->size;
-        t->blob.random = c->cfg->random;
+        t->blob.random = l->cfg->random;
         t->blob.seed = rr_warmup_seed(p->request->uri);
     }
-    due = c->o->start_us + (int64_t)(p->delay * 1e6);
-    c->lane_early[lane] = c->cfg->wait && due > g_get_real_time();
-    *start_us = c->cfg->wait ? due : 0;
+    due = l->start_us + (int64_t)(p->delay * 1e6);
+    l->lane_early[lane] = l->cfg->wait && due > g_get_real_time();
+    *start_us = l->cfg->wait ? due : 0;
     return TRUE;
 }
 
-static void client_done(void *ctx, guint lane, const RrTransfer *t)
+static void lane_done(void *ctx, guint lane, const RrTransfer *t)
 {
-    Client *c = ctx;
-    const RrPlanned *p = &g_array_index(c->plan->requests, RrPlanned, c->lane_request[lane]);
+    Lanes *l = ctx;
+    guint s = l->lane_share[lane];
+    RrShare *sh = &l->shares[s];
+    const RrPlanned *p = &g_array_index(sh->plan->requests, RrPlanned, l->lane_request[lane]);
     RrResult r = {
         .time = (double)t->began_us / 1e6,
         .duration = (double)(t->ended_us - t->began_us) / 1e6,
         .size = t->kind == RR_PULL ? t->bytes : t->blob.size,
-        .on_time = !t->ok ? RR_FAILED : c->lane_early[lane] ? RR_ON_TIME_YES : RR_ON_TIME_NO,
+        .on_time = !t->ok ? RR_FAILED : l->lane_early[lane] ? RR_ON_TIME_YES : RR_ON_TIME_NO,
         .status = (int)t->status,
         .put = t->kind == RR_PUSH,
     };
 
-    g_array_append_val(c->results, r);
-    if (!t->ok && c->failures++ < FAILURES_SHOWN && !c->o->quiet)
-        fprintf(stderr, "registry-replay: client %d: %s %s on %s failed: %s\n", c->o->worker,
+    g_array_append_val(sh->results, r);
+    if (!t->ok && l->failures[s]++ < FAILURES_SHOWN && !l->quiet)
+        fprintf(stderr, "registry-replay: client %d: %s %s on %s failed: %s\n", sh->client,
                 r.put ? "PUT" : "GET", p->request->uri, t->registry, t->error);
 }
 
+gboolean rr_replay_shares(const RrConfig *cfg, RrShare *shares, guint n, gint64 start_us,
+                          gboolean quiet, GError **error)
+{
+    guint lanes = 0;
+
+    for (guint s = 0; s < n; s++)
+        lanes += shares[s].plan->threads;
+    Lanes l = {cfg, shares, start_us, quiet, g_new0(guint, lanes), g_new0(guint, n),
+               g_new0(guint, lanes), g_new0(guint, lanes), g_new0(gboolean, lanes),
+               g_new0(GRand *, n), g_new0(guint, n)};
+    RrLaneSource src = {lane_next, lane_done, &l};
+    gboolean ok;
+
+    for (guint s = 0, lane = 0; s < n; s++) {
+        g_assert(shares[s].n_registries >= 1 && shares[s].results != NULL);
+        l.first[s] = lane;
+        l.rand[s] = g_rand_new_with_seed(shares[s].seed);
+        for (guint k = 0; k < shares[s].plan->threads; k++)
+            l.lane_share[lane++] = s;
+    }
+    ok = rr_http_run(lanes, &src, error);
+    for (guint s = 0; s < n; s++)
+        g_rand_free(l.rand[s]);
+    SK_FREE_ALL(l.lane_share, l.first, l.lane_next, l.lane_request, l.lane_early, l.rand,
+                l.failures);
+    return ok;
+}
+
+/* A worker: one client's share, its results into its file. */
 static gboolean run_worker(const RrConfig *cfg, const RrReplayOptions *o, RrPlan *plan,
                            GError **error)
 {
-    RrClientPlan *cp = &plan->clients[o->worker];
-    Client c = {cfg, o, cp, g_new0(guint, cp->threads), g_new0(guint, cp->threads),
-                g_new0(gboolean, cp->threads), g_rand_new_with_seed((guint32)o->worker),
-                g_array_new(FALSE, FALSE, sizeof(RrResult)), 0};
-    RrLaneSource src = {client_next, client_done, &c};
-    gboolean ok = rr_http_run(cp->threads, &src, error);
+    RrShare share = {&plan->clients[o->worker], (const char *const *)cfg->registries,
+                     cfg->n_registries, (guint32)o->worker, o->worker,
+                     g_array_new(FALSE, FALSE, sizeof(RrResult))};
+    gboolean ok = rr_replay_shares(cfg, &share, 1, o->start_us, o->quiet, error) &&
+                  rr_results_write(o->worker_output, share.results, error);
 
-    if (ok)
-        ok = rr_results_write(o->worker_output, c.results, error);
-    g_free(c.lane_next);
-    g_free(c.lane_request);
-    g_free(c.lane_early);
-    g_rand_free(c.rand);
-    g_array_free(c.results, TRUE);
+    g_array_free(share.results, TRUE);
     return ok;
 }
 

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "rr_config.h"
+#include "rr_plan.h"
 #include "rr_trace.h"
 
 typedef enum { RR_LAUNCH_LOCAL, RR_LAUNCH_SLURM } RrLauncher;
@@ -30,6 +31,25 @@ typedef struct RrReplayOptions {
     gint64 start_us;
     const char *worker_output;
 } RrReplayOptions;
+
+/* One client's share of a run, replayed in this process by rr_replay_shares. */
+typedef struct RrShare {
+    RrClientPlan *plan;         /* its requests and thread lanes */
+    const char *const *registries;  /* host:port; each request goes to one, chosen at */
+    guint n_registries;             /* random by a GRand seeded with seed (the seed's choice) */
+    guint32 seed;
+    int client;                 /* names it in messages */
+    GArray *results;            /* of RrResult (rr_results.h): one per request, appended */
+} RrShare;
+
+/* Replays n shares at once on one curl multi handle (rr_http.h), each with
+ * its plan's threads as lanes, the run starting at start_us (real time):
+ * a request is due at start_us + its delay when cfg->wait, else at once.
+ * Failed requests are results too (RR_FAILED), the first few of a share
+ * reported on stderr unless quiet.  FALSE only when the engine could not
+ * run or was stopped (SK_ERROR_STOPPED). */
+gboolean rr_replay_shares(const RrConfig *cfg, RrShare *shares, guint n, gint64 start_us,
+                          gboolean quiet, GError **error);
 
 /* Refuses, before any work, outputs that are inputs or not regular files:
  * warmup.output for warmup; trace.output and the files beside it for run. */
