@@ -88,6 +88,9 @@ static SkManifest *full_manifest(void)
     t->result->tenant = g_strdup("l2-2");
     t->result->file = g_strdup("iperf3-l2-2.json");
     t->result->mbytes_per_s = 21.25;
+    t->result->requests = 120;
+    t->result->failed = 0;
+    t->result->p99_ms = 48.5;
     g_ptr_array_add(m->tenant_list, t);
     m->events = g_new0(SkManifestLogCounts, 1);
     *m->events = (SkManifestLogCounts){10, 9, 1, 3, g_strdup("siokit")};
@@ -153,6 +156,11 @@ SK_TEST(test_round_trip, "/manifest/round-trip")
     g_assert_cmpstr(t->result->file, ==, "iperf3-l2-2.json");
     g_assert_cmpfloat(t->result->mbytes_per_s, ==, 21.25);
     g_assert_true(isnan(t->result->read_iops));
+    g_assert_cmpint(t->result->requests, ==, 120);
+    g_assert_cmpint(t->result->failed, ==, 0);     /* 0 is written, -1 is not */
+    g_assert_cmpint(t->result->bytes, ==, -1);
+    g_assert_cmpfloat(t->result->p99_ms, ==, 48.5);
+    g_assert_true(isnan(t->result->p50_ms));
     g_assert_cmpint(r->events->unattributed, ==, 3);
     const SkManifestStep *s = r->steps->pdata[0];
     g_assert_cmpfloat(s->seconds, ==, 9.25);

@@ -27,7 +27,8 @@ SkManifestTenant *sk_manifest_tenant_new(void)
 SkManifestResult *sk_manifest_result_new(void)
 {
     SkManifestResult *r = g_new0(SkManifestResult, 1);
-    r->mbytes_per_s = r->read_iops = r->write_iops = NAN;
+    r->mbytes_per_s = r->read_iops = r->write_iops = r->p50_ms = r->p99_ms = NAN;
+    r->requests = r->failed = r->bytes = r->warmup_layers = -1;
     return r;
 }
 

@@ -75,6 +75,10 @@ typedef struct SkManifestResult {
     char *tenant;
     char *file;                /* run-relative report, or NULL */
     double mbytes_per_s, read_iops, write_iops;
+    /* registry: requests replayed, of them failed, bytes moved, warmup
+     * layers pushed (-1 when absent); latency percentiles, ms (NAN). */
+    gint64 requests, failed, bytes, warmup_layers;
+    double p50_ms, p99_ms;
     char *error;               /* why it failed, or NULL */
 } SkManifestResult;
 

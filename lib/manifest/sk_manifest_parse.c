@@ -49,7 +49,9 @@ static const char *const nic_members[] = {"interface", "address", "host_port", "
                                           "sid", NULL};
 static const char *const disk_members[] = {"device", "bdf", "sid", NULL};
 static const char *const result_members[] = {"tenant", "file", "mbytes_per_s",
-                                             "read_iops", "write_iops", "error", NULL};
+                                             "read_iops", "write_iops", "requests",
+                                             "failed", "bytes", "warmup_layers", "p50_ms",
+                                             "p99_ms", "error", NULL};
 static const char *const log_members[] = {"lines", "events", "malformed", "unattributed",
                                           "dialect", NULL};
 static const char *const step_members[] = {"vm", "step", "seconds", "ok", "error", NULL};
@@ -396,6 +398,12 @@ static SkManifestResult *read_result(Reader *r, JsonObject *o, const char *name)
     read_number(r, o, name, "mbytes_per_s", FALSE, &res->mbytes_per_s);
     read_number(r, o, name, "read_iops", FALSE, &res->read_iops);
     read_number(r, o, name, "write_iops", FALSE, &res->write_iops);
+    read_int(r, o, name, "requests", FALSE, 0, G_MAXINT64, &res->requests);
+    read_int(r, o, name, "failed", FALSE, 0, G_MAXINT64, &res->failed);
+    read_int(r, o, name, "bytes", FALSE, 0, G_MAXINT64, &res->bytes);
+    read_int(r, o, name, "warmup_layers", FALSE, 0, G_MAXINT64, &res->warmup_layers);
+    read_number(r, o, name, "p50_ms", FALSE, &res->p50_ms);
+    read_number(r, o, name, "p99_ms", FALSE, &res->p99_ms);
     read_string(r, o, name, "error", FALSE, NULL, &res->error);
     return res;
 }

@@ -71,6 +71,12 @@ static JsonObject *result_object(const SkManifestResult *r)
     set_number(o, "mbytes_per_s", r->mbytes_per_s);
     set_number(o, "read_iops", r->read_iops);
     set_number(o, "write_iops", r->write_iops);
+    set_int(o, "requests", r->requests);
+    set_int(o, "failed", r->failed);
+    set_int(o, "bytes", r->bytes);
+    set_int(o, "warmup_layers", r->warmup_layers);
+    set_number(o, "p50_ms", r->p50_ms);
+    set_number(o, "p99_ms", r->p99_ms);
     set_string(o, "error", r->error);
     return o;
 }
