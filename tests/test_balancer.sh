@@ -108,7 +108,8 @@ get "http://127.0.0.1:$port/vms" >"$tmp/vms.json"
 check "GET /vms reports both VMs with target, used, free, total and the rate" \
     json_check "$tmp/vms.json" "sorted(v['name'] for v in d['vms'])==['client-$A','client-$B'] and all(v['total']>0 and v['target']>0 and v['used']>=0 and v['free']>=0 for v in d['vms']) and abs(d['tax_rate']-0.9)<1e-9"
 check "GET /vms carries each guest's own total, free and available memory" \
-    json_check "$tmp/vms.json" "all(0 < v['guest_free'] <= v['guest_available'] <= v['guest_total'] for v in d['vms'])"
+    json_check "$tmp/vms.json" "all(0 < v['guest_free'] <= v['guest_total'] and 0 < v['guest_available'] <= v['guest_total'] for v in d['vms'])" ||
+    cat "$tmp/vms.json" >&2
 check "the server listens on 127.0.0.1 only" \
     sh -c "ss -ltnH | awk '{print \$4}' | grep ':$port\$' | grep -qvx '127.0.0.1:$port' && exit 1; ss -ltnH | grep -q '127.0.0.1:$port '"
 if command -v chromium >/dev/null; then

@@ -552,12 +552,16 @@ EOF
 date -u +%Y-%m-%dT%H:%M:%SZ >"$tmp/complete"
 
 # ---- publish ------------------------------------------------------------------------
-if [ -d "$image" ]; then
-    # --force, or an incomplete leftover: move the old one aside first.
+if [ -d "$image" ] && { [ "$force" -eq 1 ] || [ ! -f "$image/complete" ]; }; then
+    # --force, or an incomplete leftover: move the old one aside first.  A
+    # complete image that a concurrent build published meanwhile stays: a VM
+    # may already be booting from it and pinning its host key.
     mv -T "$image" "$out/.old-$name-$$"
     rm -rf "$out/.old-$name-$$"
 fi
-if ! mv -T "$tmp" "$image" 2>/dev/null; then
+if [ -f "$image/complete" ] && [ "$force" -eq 0 ]; then
+    rm -rf "$tmp"   # the concurrent build's image is used
+elif ! mv -T "$tmp" "$image" 2>/dev/null; then
     # A concurrent build of the same inputs won the race: use its image.
     [ -f "$image/complete" ] || die "cannot rename $tmp to $image"
 fi
