@@ -196,8 +196,9 @@ else
         lists_state=$(stat -c '%n %s %Y' /var/lib/apt/lists/*_Packages* 2>/dev/null | sha256sum | cut -c1-16)
         memo=$debs/.kernel-$lists_state
     fi
+    # Old memos go; a concurrent build's half-written one (.partial-*) does not.
     rm -f "$debs"/.kernel-*
-    printf '%s %s\n' "$kpkg" "$kdeb" >"$memo.$$" && mv -f "$memo.$$" "$memo"
+    printf '%s %s\n' "$kpkg" "$kdeb" >"$debs/.partial-kernel-$$" && mv -f "$debs/.partial-kernel-$$" "$memo"
 fi
 kver=${kpkg#linux-image-}
 kversion=${kdeb#"${kpkg}_"}
@@ -278,7 +279,8 @@ else
     pkgs=$(awk '$1 == "pkg" { print $2 }' <<<"$owned")
     owned=$( (dpkg-query -W -f='package ${Package} ${Version}\n' $pkgs; grep '^file ' <<<"$owned" || true) | sort)
     rm -f "$debs"/.owners-"$type"-*
-    printf '%s\n' "$owned" >"$owners_memo.$$" && mv -f "$owners_memo.$$" "$owners_memo"
+    printf '%s\n' "$owned" >"$debs/.partial-owners-$type-$$" &&
+        mv -f "$debs/.partial-owners-$type-$$" "$owners_memo"
 fi
 pkg_versions=$(awk '$1 == "package" { print $2, $3 }' <<<"$owned")
 unowned=$(awk '$1 == "file" { print $2 }' <<<"$owned")
