@@ -148,6 +148,10 @@ for d in "$out"/.tmp-*-*; do
     pid=${d##*-}
     kill -0 "$pid" 2>/dev/null || rm -rf "$d"
 done
+for f in "$debs"/.partial-*-*; do     # memos half-written by builds that died
+    [ -f "$f" ] || continue
+    kill -0 "${f##*-}" 2>/dev/null || rm -f "$f"
+done
 
 mkdir -p "$keys" 2>/dev/null && chmod 700 "$keys" || die "cannot create key folder '$keys'"
 keys=$(cd "$keys" && pwd)
